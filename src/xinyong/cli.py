@@ -1,0 +1,351 @@
+"""The ``xinyong`` command: each command is one call into the library, then printing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+
+from xinyong.catalog import Catalog, Category
+from xinyong.database import Database
+from xinyong.errors import XinyongError
+from xinyong.identifiers import MaskPolicy
+from xinyong.settings import Settings
+
+app = typer.Typer(
+    help="xinyong: public-credit schemes as versioned, testable policy files.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+subjects_app = typer.Typer(help="The subject registry.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Rows that were refused at ingest.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The credit-information catalog.", no_args_is_help=True)
+app.add_typer(subjects_app, name="subjects")
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(catalog_app, name="catalog")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    settings: Settings = Settings()
+
+
+@app.callback()
+def _options(
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="XINYONG_DATABASE_URL", help="Database URL."),
+    ] = None,
+) -> None:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    State.settings = settings
+
+
+def _database() -> Database:
+    db = Database(State.settings.database_url)
+    db.require_current()
+    return db
+
+
+def _catalog() -> Catalog:
+    return Catalog.load(State.settings.catalog_paths)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+
+        def factory(label: str, total: int) -> Callable[[int], None]:
+            task = progress.add_task(label, total=total)
+            return lambda n: progress.advance(task, n)
+
+        yield factory
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database tables (runs the migrations)."""
+    db = Database(State.settings.database_url)
+    db.migrate()
+    out.print(f"database {db.display_url} is at migration {db.current_revision()}")
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
+    subjects: Annotated[int, typer.Option(min=1, help="Number of subjects.")] = 1000,
+    records: Annotated[int, typer.Option(min=0, help="Number of records.")] = 10000,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same files.")] = 0,
+    bad_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of rows broken on purpose.")
+    ] = 0.002,
+    single_file: Annotated[
+        bool, typer.Option(help="All records in one canonical records.csv.")
+    ] = False,
+) -> None:
+    """Write deterministic sample subjects and records as departments send them."""
+    from xinyong.sample_files import generate as write
+
+    with _progress() as progress:
+        files = write(
+            out_dir,
+            _catalog(),
+            subjects=subjects,
+            records=records,
+            seed=seed,
+            bad_rate=bad_rate,
+            single_file=single_file,
+            progress=progress("generating", records),
+        )
+    for f in files:
+        out.print(f"{out_dir / f.file}: {f.rows} rows, source {f.source}, profile {f.profile}")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV, JSONL or XLSX")],
+    source: Annotated[str, typer.Option(help="The submitting department.")],
+    batch_id: Annotated[
+        str | None, typer.Option(help="The department's batch id (default: file hash).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding, e.g. gbk (default: detect).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="Column profile (default: chosen from the header).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Refuse the whole batch if any row is bad.")] = False,
+) -> None:
+    """Check and store one batch; bad rows go to quarantine with the reason."""
+    from xinyong.ingest import Ingestor
+    from xinyong.readers import read_file
+
+    db = _database()
+    ingestor = Ingestor(db, _catalog(), State.settings)
+    with _progress() as progress:
+        raw = read_file(file, encoding=encoding)
+        from xinyong.profiles import choose_profile, load_profile
+
+        chosen = load_profile(profile) if profile else choose_profile(raw.columns)
+        report = ingestor.ingest(
+            raw,
+            source,
+            chosen,
+            batch_key=batch_id,
+            strict=strict,
+            progress=progress(f"ingesting {file.name}", len(raw.rows)),
+        )
+    if report.already_ingested:
+        out.print(
+            f"batch {report.batch_key} from {report.source} was already ingested "
+            f"(batch #{report.batch_id}, {report.accepted} rows accepted); nothing changed"
+        )
+        return
+    out.print(
+        f"batch #{report.batch_id} ({report.file_format}, {report.encoding or 'binary'}, "
+        f"profile {report.profile}): {report.rows_total} rows, {report.accepted} accepted, "
+        f"{report.quarantined} quarantined, {report.warnings} warnings, "
+        f"{report.subjects_registered} new subjects"
+    )
+    for rejected in report.rejected[:10]:
+        out.print(f"  row {rejected.number}: " + "; ".join(str(p) for p in rejected.problems))
+    if report.quarantined > 10:
+        out.print(f"  ... and {report.quarantined - 10} more: xinyong quarantine list")
+
+
+@subjects_app.command("show")
+def subjects_show(
+    code: Annotated[str, typer.Argument(help="USCC or resident ID.")],
+    public: Annotated[bool, typer.Option(help="Mask identifiers as the public sees them.")] = False,
+) -> None:
+    """A subject's registry entry and its records (with their state)."""
+    from xinyong.records import subject_records
+    from xinyong.regions import Regions
+    from xinyong.subjects import get
+
+    db = _database()
+    catalog = _catalog()
+    policy = MaskPolicy.named(State.settings.mask_policy if public else "none")
+    with db.connect() as conn:
+        subject = get(conn, code)
+        views = subject_records(conn, subject.id)
+    name = policy.mask_person_name(subject.name) if subject.kind == "individual" else subject.name
+    out.print(f"[bold]{name}[/bold]  {policy.mask_code(subject.code)}")
+    region = " ".join(Regions.load().path(subject.region_code)) if subject.region_code else "-"
+    out.print(
+        f"kind {subject.kind.value} · region {subject.region_code or '-'} {region} · "
+        f"industry {subject.industry_code or '-'} · registered {subject.registered_on or '-'} · "
+        f"status {subject.status.value}"
+    )
+    for other in subject.names:
+        out.print(f"{other.kind.value} name: {other.name}")
+    table = Table("id", "decided", "item", "severity", "reference", "source", "state")
+    for v in views:
+        item = catalog.get(v.item_code)
+        if public and item is not None and item.disclosure != "public":
+            continue
+        table.add_row(
+            str(v.id),
+            v.decided_on.isoformat(),
+            f"{v.item_code} {item.name.zh if item else ''}",
+            str(v.severity or ""),
+            v.reference or "",
+            v.source,
+            v.state.value + (f" by #{v.changed_by}" if v.changed_by else ""),
+        )
+    out.print(table)
+
+
+@subjects_app.command("search")
+def subjects_search(text: str, limit: int = 20) -> None:
+    """Find subjects by code, name or former name."""
+    from xinyong.subjects import search
+
+    with _database().connect() as conn:
+        for code, name in search(conn, text, limit):
+            out.print(f"{code}  {name}")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    source: Annotated[str | None, typer.Option(help="Only this department's batches.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """Rows refused at ingest, with file, row number, field and reason."""
+    from xinyong.ingest import quarantined_rows
+
+    with _database().connect() as conn:
+        rows = quarantined_rows(conn, source, limit)
+    table = Table("source", "file", "row", "field", "value", "problem")
+    for r in rows:
+        table.add_row(
+            r["source"],
+            r["file_name"] or "",
+            str(r["row_number"]),
+            r["field"] or "",
+            r["value"] or "",
+            r["message"],
+        )
+    out.print(table)
+    if not rows:
+        out.print("no quarantined rows")
+
+
+@catalog_app.command("list")
+def catalog_list(
+    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+) -> None:
+    """Catalog items with category, polarity, disclosure, severity and publication period."""
+    table = Table("code", "name", "category", "polarity", "disclosure", "severity", "published")
+    for item in _catalog():
+        if category and item.category is not category:
+            continue
+        period = f"{item.publication.min}-{item.publication.max or '∞'}"
+        table.add_row(
+            item.code,
+            item.name.zh,
+            item.category.value,
+            item.polarity.value,
+            item.disclosure.value,
+            item.severity.name.lower() if item.severity else "",
+            period,
+        )
+    out.print(table)
+
+
+@catalog_app.command("show")
+def catalog_show(code: str) -> None:
+    """One catalog item in full, with its legal basis and attributes."""
+    catalog = _catalog()
+    item = catalog.get(code)
+    if item is None:
+        raise XinyongError(f"no catalog item {code}")
+    source = catalog.source(code)
+    out.print(
+        f"[bold]{item.code}[/bold] {item.name.zh} / {item.name.en}  ({source.path}:{source.line})"
+    )
+    out.print(
+        f"category {item.category.value} ({item.category.zh}); {item.polarity.value}; "
+        f"{item.disclosure.value}"
+    )
+    for basis in item.legal_basis:
+        out.print(f"basis: {basis.cite()}")
+    for spec in item.attributes:
+        out.print(f"attribute {spec.name}: {spec.type}{' (required)' if spec.required else ''}")
+
+
+@catalog_app.command("check")
+def catalog_check(files: list[Path]) -> None:
+    """Load catalog files with the shipped catalog and report the first problem, if any."""
+    catalog = Catalog.load(files)
+    out.print(f"ok: {len(catalog)} items")
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option(help="Where the sample files go.")] = Path("sample"),
+    subjects: Annotated[int, typer.Option(min=1)] = 5000,
+    records: Annotated[int, typer.Option(min=1)] = 50000,
+    seed: int = 2019,
+) -> None:
+    """Generate sample data, ingest it, and summarise what was stored and what was refused."""
+    from xinyong.demo import run_demo
+
+    with _progress() as progress:
+        result = run_demo(
+            State.settings,
+            folder,
+            subjects=subjects,
+            records=records,
+            seed=seed,
+            progress=progress,
+        )
+    s = result.summary
+    out.print(f"\n[bold]database[/bold] {State.settings.database_url}")
+    out.print(
+        "[bold]subjects[/bold] " + ", ".join(f"{k} {v}" for k, v in sorted(s.subjects.items()))
+    )
+    table = Table("category", "records in effect")
+    for category, n in sorted(s.records.items(), key=lambda kv: -kv[1]):
+        table.add_row(f"{category.zh} ({category.value})", str(n))
+    out.print(table)
+    out.print(
+        f"[bold]{s.batches} batches[/bold], {s.records_total} records, "
+        f"{s.quarantined} rows quarantined:"
+    )
+    for reason, n in s.quarantine_reasons.most_common(10):
+        out.print(f"  {n:>5}  {reason}")
+    if s.busiest_subject:
+        code, name, n = s.busiest_subject
+        out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")
+    out.print("      [bold]xinyong quarantine list[/bold]  (every refused row and why)")
+    out.print("      [bold]xinyong catalog list[/bold]  (what may be recorded, and on what basis)")
+
+
+def main() -> None:
+    try:
+        app()
+    except XinyongError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except OperationalError as exc:
+        err.print(f"error: the database cannot be used: {exc.orig}", markup=False)
+        sys.exit(1)

@@ -1,0 +1,109 @@
+"""Where the records live: an engine per database URL, migrations, and a few dialect facts.
+
+SQLite is the embedded default; PostgreSQL is the production database. What differs between
+them for writing is answered here, in one place, not in callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from xinyong.errors import XinyongError
+
+
+class DatabaseNotReady(XinyongError):
+    """The database has no xinyong tables yet, or an older version of them."""
+
+    status_code = 503
+    title = "Database not ready"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """An engine plus what xinyong needs to know about it."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, **engine_options)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def max_bind_params(self) -> int:
+        """How many bound parameters one statement may carry (SQLite's default limit is 32766)."""
+        return 30000 if self.dialect == "sqlite" else 60000
+
+    def _alembic_config(self, connection: Connection) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("xinyong") / "migrations"))
+        config.attributes["connection"] = connection
+        return config
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision`` (idempotent)."""
+        with self.engine.begin() as connection:
+            command.upgrade(self._alembic_config(connection), revision)
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            script = ScriptDirectory.from_config(self._alembic_config(connection))
+            return script.get_current_head()
+
+    def require_current(self) -> None:
+        """Raise :class:`DatabaseNotReady` unless the schema is at the newest migration."""
+        current, head = self.current_revision(), self.head_revision()
+        if current != head:
+            raise DatabaseNotReady(
+                f"database {self.display_url} is at migration {current or 'none'}, "
+                f"expected {head}; run 'xinyong init'"
+            )
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for another database or an in-memory one."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+        return Path(url[len(prefix) :])
+    return None

@@ -1,0 +1,131 @@
+"""Column-mapping profiles: a department uploads its existing file unchanged, and a profile says
+which of its columns means which xinyong field (``data/profiles/*.yaml``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xinyong.errors import InvalidCatalog, InvalidInput
+from xinyong.yamlsource import load_yaml, validate
+
+RECORD_FIELDS = (
+    "action",
+    "subject_code",
+    "subject_name",
+    "subject_kind",
+    "item_code",
+    "decided_on",
+    "valid_from",
+    "valid_to",
+    "severity",
+    "reference",
+    "target_reference",
+    "target_record_id",
+    "reason",
+)
+SUBJECT_FIELDS = (
+    "subject_code",
+    "subject_name",
+    "subject_kind",
+    "region_code",
+    "industry_code",
+    "registered_on",
+    "status",
+    "former_names",
+    "aliases",
+)
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    profile: str
+    kind: Literal["records", "subjects"] = "records"
+    title: dict[str, str]
+    description: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    ignore: list[str] = Field(default_factory=list)
+    constants: dict[str, str] = Field(default_factory=dict)
+    item_by_severity: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return SUBJECT_FIELDS if self.kind == "subjects" else RECORD_FIELDS
+
+    def map_row(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Split a raw row into (fields, attributes). Empty cells count as absent; where several
+        columns map to one field, the first non-empty one wins."""
+        fields: dict[str, Any] = {}
+        attributes: dict[str, Any] = {}
+        ignored = set(self.ignore)
+        for header, value in values.items():
+            if header in ignored or _blank(value):
+                continue
+            target = self.columns.get(header, header)
+            bucket = fields if target in self.fields else attributes
+            bucket.setdefault(target, value)
+        for name, value in self.constants.items():
+            fields.setdefault(name, value)
+        return fields, attributes
+
+    def header_for(self, name: str, columns: list[str]) -> str:
+        """The file's own column for a field, so that errors use the clerk's words."""
+        for column in columns:
+            if self.columns.get(column) == name:
+                return column
+        return name
+
+    def unmapped(self, columns: list[str]) -> list[str]:
+        """Headers the profile neither maps nor ignores (they are read as attributes)."""
+        return [
+            c
+            for c in columns
+            if c and c not in self.columns and c not in set(self.ignore) and c not in self.fields
+        ]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def available_profiles() -> list[str]:
+    folder = resources.files("xinyong.data").joinpath("profiles")
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+@cache
+def load_profile(name: str) -> Profile:
+    """A shipped profile by name, or a profile file by path."""
+    path = Path(name)
+    if not path.is_file():
+        if name not in available_profiles():
+            raise InvalidInput(
+                f"unknown profile {name!r}; shipped profiles: {', '.join(available_profiles())}"
+            )
+        path = Path(str(resources.files("xinyong.data").joinpath("profiles", f"{name}.yaml")))
+    return validate(Profile, load_yaml(path), path, error=InvalidCatalog)
+
+
+def choose_profile(columns: list[str]) -> Profile:
+    """The profile for a file whose header is ``columns``, when none was named."""
+    for name in available_profiles():
+        profile = load_profile(name)
+        if name == "canonical":
+            continue
+        distinctive = [h for h in profile.columns if h not in load_profile("canonical").columns]
+        if distinctive and sum(h in columns for h in distinctive) >= min(3, len(distinctive)):
+            return profile
+    canonical = load_profile("canonical")
+    mapped = {canonical.columns.get(c, c) for c in columns}
+    if "item_code" not in mapped and {"subject_code", "subject_name"} <= {
+        load_profile("subjects").columns.get(c, c) for c in columns
+    }:
+        return load_profile("subjects")
+    return canonical

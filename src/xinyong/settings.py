@@ -1,0 +1,48 @@
+"""One typed settings object; every field can be set from the environment as ``XINYONG_<NAME>``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration for the library, the CLI and (later) the service.
+
+    Pass an instance in; never mutate a module-level one in tests.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///xinyong.db",
+        description="SQLAlchemy URL of the database (default: SQLite file in the working folder).",
+    )
+    catalog_paths: list[Path] = Field(
+        default_factory=list,
+        description="Extra catalog YAML files or folders, loaded after the national catalog.",
+    )
+    mask_policy: str = Field(
+        default="standard",
+        description="Masking policy for public display of identifiers: standard, strict or none.",
+    )
+    today: date | None = Field(
+        default=None,
+        description="Fixes 'today' (for validation of future dates and for reproducible demos).",
+    )
+    ingest_chunk_size: int = Field(
+        default=5000,
+        ge=1,
+        description="Rows written to the database per statement during ingest.",
+    )
+    earliest_decision_date: date = Field(
+        default=date(1949, 10, 1),
+        description="Decision dates before this are refused as implausible.",
+    )
+
+    def current_date(self) -> date:
+        """Today, or the fixed date when one is configured."""
+        return self.today or date.today()

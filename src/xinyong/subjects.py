@@ -1,0 +1,209 @@
+"""The registry of credit subjects: enterprises, other organisations, agencies and individuals.
+
+A subject is keyed by its normalised identifier (USCC or resident ID). Names change: the current
+name is on the subject, every earlier name and every alias is a row of ``subject_names``, so a
+search by a former name still finds the subject.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.identifiers import Identifier, SubjectKind, parse_identifier
+from xinyong.tables import subject_names, subjects
+
+
+class SubjectStatus(enum.StrEnum):
+    ACTIVE = "active"  # 存续
+    CANCELLED = "cancelled"  # 注销
+    REVOKED = "revoked"  # 吊销
+    DECEASED = "deceased"
+
+
+class NameKind(enum.StrEnum):
+    ALIAS = "alias"
+    FORMER = "former"
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectName:
+    name: str
+    kind: NameKind
+    valid_from: date | None
+    valid_to: date | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    id: int
+    code: str
+    id_scheme: str
+    kind: SubjectKind
+    name: str
+    region_code: str | None
+    industry_code: str | None
+    registered_on: date | None
+    status: SubjectStatus
+    source: str
+    created_at: datetime
+    names: list[SubjectName] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubject:
+    """What is needed to register a subject; the identifier is already validated."""
+
+    identifier: Identifier
+    name: str
+    kind: SubjectKind | None = None
+    region_code: str | None = None
+    industry_code: str | None = None
+    registered_on: date | None = None
+    status: SubjectStatus = SubjectStatus.ACTIVE
+
+    def row(self, source: str, now: datetime) -> dict[str, object]:
+        return {
+            "code": self.identifier.code,
+            "id_scheme": self.identifier.scheme.value,
+            "kind": (self.kind or self.identifier.kind).value,
+            "name": self.name,
+            "region_code": self.region_code or self.identifier.region_code,
+            "industry_code": self.industry_code,
+            "registered_on": self.registered_on,
+            "status": self.status.value,
+            "source": source,
+            "created_at": now,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ids_for_codes(conn: Connection, codes: Iterable[str], chunk: int = 5000) -> dict[str, int]:
+    """Map each known code to its subject id (unknown codes are absent)."""
+    wanted = list(dict.fromkeys(codes))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        rows = conn.execute(select(subjects.c.code, subjects.c.id).where(subjects.c.code.in_(part)))
+        found.update({code: int(id_) for code, id_ in rows})
+    return found
+
+
+def register_many(
+    conn: Connection, new: Mapping[str, NewSubject], source: str, chunk: int = 2000
+) -> dict[str, int]:
+    """Register the subjects in ``new`` that are not yet known; return ids for all of them."""
+    known = ids_for_codes(conn, new)
+    missing = [s for code, s in new.items() if code not in known]
+    now = _now()
+    for start in range(0, len(missing), chunk):
+        conn.execute(insert(subjects), [s.row(source, now) for s in missing[start : start + chunk]])
+    known.update(ids_for_codes(conn, (s.identifier.code for s in missing)))
+    return known
+
+
+def register(conn: Connection, subject: NewSubject, source: str) -> int:
+    """Register one subject (or return the id of the one already registered)."""
+    return register_many(conn, {subject.identifier.code: subject}, source)[subject.identifier.code]
+
+
+def rename(conn: Connection, code: str, new_name: str, source: str, on: date | None = None) -> None:
+    """Give a subject a new current name; the old one is kept as a former name."""
+    current = get(conn, code)
+    if current.name == new_name:
+        return
+    conn.execute(
+        insert(subject_names),
+        {
+            "subject_id": current.id,
+            "name": current.name,
+            "kind": NameKind.FORMER.value,
+            "valid_from": None,
+            "valid_to": on,
+            "source": source,
+            "created_at": _now(),
+        },
+    )
+    conn.execute(update(subjects).where(subjects.c.id == current.id).values(name=new_name))
+
+
+def add_alias(conn: Connection, code: str, alias: str, source: str) -> None:
+    current = get(conn, code)
+    if alias == current.name or any(n.name == alias for n in current.names):
+        return
+    conn.execute(
+        insert(subject_names),
+        {
+            "subject_id": current.id,
+            "name": alias,
+            "kind": NameKind.ALIAS.value,
+            "source": source,
+            "created_at": _now(),
+        },
+    )
+
+
+def get(conn: Connection, code: str) -> Subject:
+    """The subject with ``code`` (any accepted spelling), with its other names."""
+    try:
+        normalised = parse_identifier(code).code
+    except InvalidInput:
+        normalised = code.strip().upper()
+    row = conn.execute(select(subjects).where(subjects.c.code == normalised)).mappings().first()
+    if row is None:
+        raise NotFound(f"no subject with code {normalised}")
+    names = [
+        SubjectName(n.name, NameKind(n.kind), n.valid_from, n.valid_to, n.source)
+        for n in conn.execute(
+            select(subject_names)
+            .where(subject_names.c.subject_id == row["id"])
+            .order_by(subject_names.c.id)
+        )
+    ]
+    return Subject(
+        id=row["id"],
+        code=row["code"],
+        id_scheme=row["id_scheme"],
+        kind=SubjectKind(row["kind"]),
+        name=row["name"],
+        region_code=row["region_code"],
+        industry_code=row["industry_code"],
+        registered_on=row["registered_on"],
+        status=SubjectStatus(row["status"]),
+        source=row["source"],
+        created_at=row["created_at"],
+        names=names,
+    )
+
+
+def search(conn: Connection, text: str, limit: int = 20) -> list[tuple[str, str]]:
+    """(code, current name) of subjects whose code, name or any other name contains ``text``."""
+    pattern = f"%{text.strip()}%"
+    former = select(subject_names.c.subject_id).where(subject_names.c.name.like(pattern))
+    query = (
+        select(subjects.c.code, subjects.c.name)
+        .where(
+            or_(
+                subjects.c.code == text.strip().upper(),
+                subjects.c.name.like(pattern),
+                subjects.c.id.in_(former),
+            )
+        )
+        .order_by(subjects.c.name)
+        .limit(limit)
+    )
+    return [(code, name) for code, name in conn.execute(query)]
+
+
+def count_by_kind(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(subjects.c.kind, func.count()).group_by(subjects.c.kind))
+    return {kind: int(n) for kind, n in rows}

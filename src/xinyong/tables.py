@@ -1,0 +1,145 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations create it; this module is the
+reference the migrations are checked against in the tests.
+
+Nothing here is ever updated in place once written, except counters on a batch row inside the
+transaction that writes the batch: records, record events and quarantine rows are append-only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+# Integer on SQLite so that the column is an alias of the rowid (auto-increment); BIGINT elsewhere.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "code", String(18), nullable=False, unique=True, comment="normalised USCC or resident ID"
+    ),
+    Column("id_scheme", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("region_code", String(6)),
+    Column("industry_code", String(8)),
+    Column("registered_on", Date),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("source", String(100), nullable=False, comment="who first registered the subject"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, subjects.c.region_code)
+Index(None, subjects.c.industry_code)
+
+subject_names = Table(
+    "subject_names",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False, comment="alias or former"),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("source", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subject_id", "name", "kind"),
+)
+Index(None, subject_names.c.name)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False, comment="submitting department"),
+    Column("batch_key", String(200), nullable=False, comment="the department's batch id"),
+    Column("content_sha256", String(64), nullable=False),
+    Column("file_name", String(500)),
+    Column("file_format", String(16), nullable=False),
+    Column("encoding", String(32)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("rows_quarantined", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("source", "batch_key"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("severity", SmallInteger, comment="1 minor, 2 general, 3 serious; negative items only"),
+    Column("reference", String(200), comment="the department's decision number"),
+    Column("source", String(100), nullable=False),
+    Column("batch_id", Id, ForeignKey("batches.id"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("warnings", Json),
+    Column("supersedes_id", Id, ForeignKey("records.id"), comment="set on a correction"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, records.c.subject_id, records.c.decided_on)
+Index(None, records.c.item_code, records.c.decided_on)
+Index(None, records.c.source, records.c.reference)
+Index(None, records.c.supersedes_id)
+
+record_events = Table(
+    "record_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("record_id", Id, ForeignKey("records.id"), nullable=False),
+    Column("kind", String(16), nullable=False, comment="revocation or repair"),
+    Column("effective_on", Date, nullable=False),
+    Column("reason", Text),
+    Column("source", String(100), nullable=False),
+    Column("batch_id", Id, ForeignKey("batches.id"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, record_events.c.record_id)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("batch_id", Id, ForeignKey("batches.id"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("field", String(100)),
+    Column("value", Text),
+    Column("message", Text, nullable=False),
+    Column("raw", Json, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, quarantine.c.batch_id)

@@ -1,0 +1,95 @@
+"""Shared fixtures.
+
+Fixture policy: the smallest data that shows the behaviour, built inline in the test where
+possible (a three-row CSV written to ``tmp_path``), generated only where a test is about volume
+or distribution. Storage tests take the ``db`` fixture, which runs them on SQLite and, where a
+server is reachable, on PostgreSQL: each PostgreSQL test gets a schema of its own, dropped
+afterwards, so runs never see each other's rows. ``XINYONG_TEST_POSTGRES_URL`` names the server
+(default ``postgresql://postgres@127.0.0.1:5432/test``); with ``XINYONG_REQUIRE_POSTGRES=1`` (CI)
+an unreachable server is a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from xinyong.catalog import Catalog
+from xinyong.database import Database
+from xinyong.ingest import Ingestor
+from xinyong.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+).replace("postgresql://", "postgresql+psycopg://", 1)
+TODAY = date(2026, 11, 23)
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, with the reason
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}"[:300]
+    return None
+
+
+_PG_PROBLEM: str | None | bool = False  # False: not probed yet
+
+
+def postgres_problem() -> str | None:
+    global _PG_PROBLEM
+    if _PG_PROBLEM is False:
+        _PG_PROBLEM = _postgres_problem()
+    return _PG_PROBLEM if isinstance(_PG_PROBLEM, str) else None
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'test.db'}")
+        database.migrate()
+        yield database
+        database.dispose()
+        return
+    problem = postgres_problem()
+    if problem:
+        if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    schema = f"xy_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        database.migrate()
+        yield database
+    finally:
+        database.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(today=TODAY, database_url="sqlite://")
+
+
+@pytest.fixture
+def ingestor(db: Database, catalog: Catalog, settings: Settings) -> Ingestor:
+    return Ingestor(db, catalog, settings)
