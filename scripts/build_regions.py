@@ -33,7 +33,9 @@ def clean_name(name: str) -> str:
     if "-" not in name:
         return name
     province, _, rest = name.partition("-")
-    return ("省" if province.endswith("省") else "自治区") + rest.removeprefix("自治区").removeprefix("省")
+    return ("省" if province.endswith("省") else "自治区") + rest.removeprefix(
+        "自治区"
+    ).removeprefix("省")
 
 
 def main(idv_dir: str, pcc_dist: str) -> None:

@@ -73,23 +73,21 @@ def subject_records(conn: Connection, subject_id: int) -> list[RecordView]:
         .all()
     )
     ids = [r["id"] for r in rows]
-    replaced_by = {r["supersedes_id"]: r["id"] for r in rows if r["supersedes_id"] is not None}
-    replaced_by.update(
-        dict(
-            conn.execute(
-                select(records.c.supersedes_id, records.c.id).where(
-                    records.c.supersedes_id.in_(ids)
-                )
-            )
+    # A correction may belong to another subject (it can fix a wrong code), so look it up.
+    replaced_by: dict[int, int] = {
+        old: new
+        for old, new in conn.execute(
+            select(records.c.supersedes_id, records.c.id).where(records.c.supersedes_id.in_(ids))
         )
-    )
-    events = dict(
-        conn.execute(
+    }
+    events: dict[int, str] = {
+        record_id: kind
+        for record_id, kind in conn.execute(
             select(record_events.c.record_id, record_events.c.kind)
             .where(record_events.c.record_id.in_(ids))
             .order_by(record_events.c.id)
         )
-    )
+    }
     views = []
     for r in rows:
         if r["id"] in replaced_by:

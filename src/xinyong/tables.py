@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 # Integer on SQLite so that the column is an alias of the rowid (auto-increment); BIGINT elsewhere.
 Id = BigInteger().with_variant(Integer(), "sqlite")
-Json = JSON().with_variant(JSONB(), "postgresql")
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 metadata = MetaData(
     naming_convention={
