@@ -377,3 +377,112 @@ def test_nothing_accepted_is_lost_and_nothing_rejected_is_dropped(
         held = {n for (n,) in conn.execute(select(quarantine.c.row_number))}
     assert stored | held == set(range(2, 42)) and not stored & held
     assert len(held) == report.quarantined == 6
+
+
+def test_double_publicity_penalty_file_unchanged(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    code, person = uscc_code(30), resident_id(30)
+    rows = [
+        {
+            "行政相对人名称": "南京恒达建设工程有限公司",
+            "行政相对人类别": "法人及非法人组织",
+            "统一社会信用代码": code,
+            "法定代表人": "王某",
+            "行政处罚决定书文号": "宁市监罚〔2024〕30号",
+            "处罚类别": "罚款",
+            "罚款金额（万元）": "5",
+            "处罚决定日期": "2024/5/6",
+            "失信严重程度": "严重",
+            "处罚机关": "南京市市场监督管理局",
+            "备注": "",
+        },
+        {
+            "行政相对人名称": "张三",
+            "行政相对人类别": "自然人",
+            "证件号码": person,
+            "行政处罚决定书文号": "宁市监罚〔2024〕31号",
+            "处罚决定日期": "2024年5月7日",
+            "处罚类别": "警告",
+        },
+        {
+            "行政相对人名称": "李四",
+            "证件号码": resident_id(31),
+            "行政处罚决定书文号": "X",
+            "处罚决定日期": "2024-02-30",
+        },
+    ]
+    path = write_csv(tmp_path / "双公示.csv", rows, encoding="gbk")
+    report = ingestor.ingest_file(path, "南京市市场监督管理局")
+    assert report.profile == "double_publicity_penalty"
+    assert (report.accepted, report.quarantined) == (2, 1)
+    assert str(report.rejected[0].problems[0]).startswith("处罚决定日期:")  # the clerk's column
+    with db.connect() as conn:
+        stored = {r.reference: r for r in conn.execute(select(records))}
+    first = stored["宁市监罚〔2024〕30号"]
+    assert (first.item_code, first.severity, str(first.decided_on)) == (
+        "ADM_PENALTY_SERIOUS",
+        3,
+        "2024-05-06",
+    )
+    assert first.attributes == {
+        "penalty_type": "罚款",
+        "fine_10k_cny": 5.0,
+        "authority": "南京市市场监督管理局",
+    }  # no legal representative
+    assert stored["宁市监罚〔2024〕31号"].item_code == "ADM_PENALTY_GENERAL"
+
+
+def test_excel_licence_file(ingestor: Ingestor, db: Database, tmp_path: Path) -> None:
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        [
+            "行政相对人名称",
+            "统一社会信用代码",
+            "行政许可决定文书号",
+            "许可类别",
+            "许可决定日期",
+            "有效期自",
+            "有效期至",
+            "许可机关",
+        ]
+    )
+    sheet.append(
+        [
+            "苏州新锐科技有限公司",
+            uscc_code(40),
+            "苏许〔2024〕1号",
+            "普通",
+            date(2024, 3, 1),
+            date(2024, 3, 1),
+            date(2029, 2, 28),
+            "苏州市行政审批局",
+        ]
+    )
+    sheet.append(
+        [
+            "苏州新锐科技有限公司",
+            uscc_code(40),
+            "苏许〔2024〕2号",
+            "特别",
+            date(2024, 3, 2),
+            None,
+            None,
+            "苏州市行政审批局",
+        ]
+    )
+    sheet.append([None] * 8)
+    workbook.save(tmp_path / "许可.xlsx")
+    report = ingestor.ingest_file(tmp_path / "许可.xlsx", "苏州市行政审批局")
+    assert report.profile == "double_publicity_licence"
+    assert (report.rows_total, report.accepted, report.quarantined) == (2, 1, 1)
+    assert report.rejected[0].number == 3
+    assert str(report.rejected[0].problems[0]).startswith("许可类别:")
+    with db.connect() as conn:
+        (row,) = conn.execute(select(records))
+    assert (str(row.valid_from), str(row.valid_to)) == ("2024-03-01", "2029-02-28")

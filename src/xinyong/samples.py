@@ -9,7 +9,6 @@ demo shows quarantine at work.
 
 from __future__ import annotations
 
-import math
 import random
 from bisect import bisect
 from collections.abc import Callable, Iterator
@@ -132,6 +131,25 @@ def make_resident_id(rng: random.Random, region: str, born: date) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+class _Picker:
+    """Draws an index with probability proportional to its weight."""
+
+    def __init__(self, weights: list[float]) -> None:
+        self.cumulative = list(accumulate(weights))
+
+    def pick(self, rng: random.Random) -> int:
+        return bisect(self.cumulative, rng.random() * self.cumulative[-1])
+
+    @staticmethod
+    def zipf(items: list[CatalogItem]) -> tuple[list[CatalogItem], _Picker]:
+        # Neutral records (licences, inspections) are common; the rest fall off Zipf-like.
+        weights = [
+            (3.0 if item.polarity is Polarity.NEUTRAL else 1.0) / rank
+            for rank, item in enumerate(items, start=1)
+        ]
+        return items, _Picker(weights)
+
+
 class SampleGenerator:
     def __init__(self, catalog: Catalog, seed: int = 0, until: date = date(2025, 12, 31)) -> None:
         self.rng = random.Random(seed)
@@ -233,18 +251,39 @@ class SampleGenerator:
 
     # -- records ---------------------------------------------------------------------------------
     def records(self, subjects: list[SampleSubject], n: int) -> Iterator[dict[str, Any]]:
-        """``n`` record rows in canonical fields, skewed over subjects and items."""
+        """``n`` record rows in canonical fields, skewed over subjects and items.
+
+        About a third of the records are negative, and they fall on a minority of subjects
+        (about one in five) with log-normal weights: most subjects have none, a few have many.
+        Neutral and positive records (licences, inspections, honours) spread more widely.
+        """
         rng = self.rng
-        weights = [(rng.lognormvariate(0, 1.4) if rng.random() < 0.85 else 0.0) for _ in subjects]
-        cumulative = list(accumulate(weights))
-        total = cumulative[-1]
-        items_by_kind = {kind: self._item_weights(kind) for kind in SubjectKind}
+        general = _Picker(
+            [rng.lognormvariate(0, 1.0) if rng.random() < 0.85 else 0.0 for _ in subjects]
+        )
+        offenders = _Picker(
+            [rng.lognormvariate(0, 1.3) if rng.random() < 0.2 else 0.0 for _ in subjects]
+        )
+        pickers = {
+            (kind, negative): _Picker.zipf(
+                [
+                    i
+                    for i in self.catalog
+                    if kind in i.subject_kinds
+                    and i.code != "REG_BASIC"
+                    and (i.polarity is Polarity.NEGATIVE) == negative
+                ]
+            )
+            for kind in SubjectKind
+            for negative in (True, False)
+        }
         counters: dict[str, int] = {}
         span = (self.until - self.since).days
         for _ in range(n):
-            subject = subjects[bisect(cumulative, rng.random() * total)]
-            items, item_cumulative = items_by_kind[subject.kind]
-            item = items[bisect(item_cumulative, rng.random() * item_cumulative[-1])]
+            negative = rng.random() < 0.35
+            subject = subjects[(offenders if negative else general).pick(rng)]
+            items, weights = pickers[(subject.kind, negative)]
+            item = items[weights.pick(rng)]
             decided = self.since + timedelta(days=rng.randrange(0, span + 1))
             row: dict[str, Any] = {
                 "subject_code": subject.code,
@@ -252,7 +291,7 @@ class SampleGenerator:
                 "item_code": item.code,
                 "decided_on": decided.isoformat(),
             }
-            if item.polarity is Polarity.NEGATIVE:
+            if negative:
                 row["severity"] = rng.choices((1, 2, 3), (0.6, 0.3, 0.1))[0]
             if item.reference_required or rng.random() < 0.5:
                 source = self.source_of(item)
@@ -264,15 +303,6 @@ class SampleGenerator:
                 if spec.required or rng.random() < 0.5:
                     row[spec.name] = self._attribute(spec, decided)
             yield row
-
-    def _item_weights(self, kind: SubjectKind) -> tuple[list[CatalogItem], list[float]]:
-        items = [i for i in self.catalog if kind in i.subject_kinds and i.code != "REG_BASIC"]
-        # Neutral records (licences, inspections) are common, negative ones Zipf-like rarer.
-        weights = []
-        for rank, item in enumerate(items, start=1):
-            base = 3.0 if item.polarity is Polarity.NEUTRAL else 1.0
-            weights.append(base / math.sqrt(rank))
-        return items, list(accumulate(weights))
 
     def source_of(self, item: CatalogItem) -> str:
         return ITEM_SOURCE.get(item.category, "market")

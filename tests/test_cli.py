@@ -1,0 +1,96 @@
+"""The command line, run as a user runs it: a separate process, its output and exit status."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import bad_check, penalty, uscc_code, write_csv
+
+
+def run(tmp_path: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "XINYONG_TODAY": "2026-11-23",
+        "COLUMNS": "200",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "xinyong", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert (result.returncode == 0) is ok, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.fixture
+def ready(tmp_path: Path) -> Path:
+    run(tmp_path, "init")
+    return tmp_path
+
+
+def test_init_reports_the_migration(tmp_path: Path) -> None:
+    assert "is at migration 0001" in run(tmp_path, "init").stdout
+
+
+def test_ingest_show_and_quarantine(ready: Path) -> None:
+    code = uscc_code(21)
+    path = write_csv(
+        ready / "p.csv",
+        [penalty(code, "CLI-1", fine_10k_cny="2"), penalty(bad_check(code), "CLI-2")],
+    )
+    out = run(ready, "ingest", str(path), "--source", "市场监管局").stdout
+    assert "2 rows, 1 accepted, 1 quarantined" in out
+    assert "row 3: subject_code: 统一社会信用代码 check character" in out
+    again = run(ready, "ingest", str(path), "--source", "市场监管局").stdout
+    assert "was already ingested" in again and "nothing changed" in again
+    shown = run(ready, "subjects", "show", code).stdout
+    assert "南京恒达建设工程有限公司" in shown and "CLI-1" in shown and "in_effect" in shown
+    listed = run(ready, "quarantine", "list").stdout
+    assert "p.csv" in listed and "check character" in listed
+    assert code in run(ready, "subjects", "search", "恒达").stdout
+
+
+def test_errors_are_one_line_and_a_non_zero_exit(ready: Path) -> None:
+    missing = run(ready, "subjects", "show", uscc_code(99), ok=False)
+    assert missing.stderr.strip() == f"error: no subject with code {uscc_code(99)}"
+    bad = ready / "bad.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0")
+    refused = run(ready, "ingest", str(bad), "--source", "局", ok=False)
+    assert (
+        refused.stderr.strip()
+        == "error: bad.xls: old .xls workbooks are not read; save it as .xlsx"
+    )
+    assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_an_uninitialised_database_says_what_to_do(tmp_path: Path) -> None:
+    result = run(tmp_path, "quarantine", "list", ok=False)
+    assert "run 'xinyong init'" in result.stderr
+
+
+def test_catalog_commands(tmp_path: Path) -> None:
+    listed = run(tmp_path, "catalog", "list", "--category", "honours").stdout
+    assert "HON_BLOOD_DONATION" in listed and "ADM_LICENCE" not in listed
+    shown = run(tmp_path, "catalog", "show", "ADM_PENALTY_SERIOUS").stdout
+    assert "发改办财金〔2019〕527号" in shown
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("catalog: {}\nitems: []\n", encoding="utf-8")
+    assert "broken.yaml" in run(tmp_path, "catalog", "check", str(broken), ok=False).stderr
+
+
+def test_generate_then_demo(tmp_path: Path) -> None:
+    out = run(tmp_path, "generate", "--subjects", "50", "--records", "300", "--out", "s").stdout
+    assert "penalties_gbk.csv" in out
+    demo = run(tmp_path, "demo", "--folder", "s").stdout
+    assert "rows quarantined" in demo and "xinyong subjects show" in demo
+    assert "行政处罚信息 (administrative_penalty)" in demo

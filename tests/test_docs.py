@@ -1,0 +1,61 @@
+"""Documentation that is checked: doctests run, and every setting and CLI command is documented."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+import typer.main
+
+import xinyong
+from xinyong.cli import app
+from xinyong.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MODULES = sorted(
+    m.name
+    for m in pkgutil.walk_packages(xinyong.__path__, "xinyong.")
+    if ".migrations" not in m.name and m.name != "xinyong.__main__"
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    for name, field in Settings.model_fields.items():
+        assert f"XINYONG_{name.upper()}" in README, name
+        assert field.description, name
+
+
+def _commands(group: typer.Typer, prefix: str = "") -> list[str]:
+    click_group = typer.main.get_command(group)
+    names = []
+    for name, command in click_group.commands.items():  # type: ignore[attr-defined]
+        if hasattr(command, "commands"):
+            names += [f"{prefix}{name} {sub}" for sub in command.commands]
+        else:
+            names.append(f"{prefix}{name}")
+    return names
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    commands = _commands(app)
+    assert {"init", "ingest", "generate", "demo", "subjects show", "quarantine list"} <= set(
+        commands
+    )
+    for command in commands:
+        assert command in README, command
+
+
+def test_public_surface_imports() -> None:
+    for name in xinyong.__all__:
+        assert getattr(xinyong, name) is not None
