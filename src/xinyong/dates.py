@@ -31,6 +31,11 @@ def parse_date(value: Any) -> date:
             return _EXCEL_EPOCH + timedelta(days=int(value))
         raise ValueError(f"{value!r} is not a date")
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # fall through for the message
     match = _YMD.match(text) or _COMPACT.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD")

@@ -245,6 +245,7 @@ class Ingestor:
         self, raw: RawFile, profile: Profile, report: BatchReport, tick: _Ticker
     ) -> list[RecordRow]:
         good: list[RecordRow] = []
+        split = profile.mapper(raw.columns)
         for row in raw.rows:
             tick()
             if row.problem:
@@ -252,7 +253,7 @@ class Ingestor:
                     Rejected(row.number, [Problem(None, None, row.problem)], row.values)
                 )
                 continue
-            fields, attributes = profile.map_row(row.values)
+            fields, attributes = split(row.values)
             checked = self.checker.record(row.number, fields, attributes, profile)
             if isinstance(checked, list):
                 report.rejected.append(Rejected(row.number, checked, row.values))
@@ -264,6 +265,7 @@ class Ingestor:
         self, raw: RawFile, profile: Profile, report: BatchReport, tick: _Ticker
     ) -> list[SubjectRow]:
         good: list[SubjectRow] = []
+        split = profile.mapper(raw.columns)
         for row in raw.rows:
             tick()
             if row.problem:
@@ -271,7 +273,7 @@ class Ingestor:
                     Rejected(row.number, [Problem(None, None, row.problem)], row.values)
                 )
                 continue
-            fields, extra = profile.map_row(row.values)
+            fields, extra = split(row.values)
             checked = self.checker.subject(row.number, fields)
             if isinstance(checked, SubjectRow) and extra:
                 checked = [

@@ -3,6 +3,7 @@ which of its columns means which xinyong field (``data/profiles/*.yaml``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from xinyong.errors import InvalidCatalog, InvalidInput
 from xinyong.yamlsource import load_yaml, validate
 
+MappedRow = tuple[dict[str, Any], dict[str, Any]]
 RECORD_FIELDS = (
     "action",
     "subject_code",
@@ -57,21 +59,38 @@ class Profile(BaseModel):
     def fields(self) -> tuple[str, ...]:
         return SUBJECT_FIELDS if self.kind == "subjects" else RECORD_FIELDS
 
-    def map_row(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Split a raw row into (fields, attributes). Empty cells count as absent; where several
-        columns map to one field, the first non-empty one wins."""
-        fields: dict[str, Any] = {}
-        attributes: dict[str, Any] = {}
+    def mapper(self, columns: list[str]) -> Callable[[dict[str, Any]], MappedRow]:
+        """A function that splits a raw row of a file with header ``columns`` into (fields,
+        attributes). Empty cells count as absent; where several columns map to one field, the
+        first non-empty one wins. The header is resolved once, not per row."""
         ignored = set(self.ignore)
-        for header, value in values.items():
-            if header in ignored or _blank(value):
-                continue
-            target = self.columns.get(header, header)
-            bucket = fields if target in self.fields else attributes
-            bucket.setdefault(target, value)
-        for name, value in self.constants.items():
-            fields.setdefault(name, value)
-        return fields, attributes
+        plan = [
+            (header, target, target in self.fields)
+            for header in columns
+            if header not in ignored
+            for target in [self.columns.get(header, header)]
+        ]
+        constants = self.constants
+
+        def split(values: dict[str, Any]) -> MappedRow:
+            fields: dict[str, Any] = {}
+            attributes: dict[str, Any] = {}
+            for header, target, is_field in plan:
+                value = values.get(header)
+                if value is None or value == "" or (type(value) is str and value.isspace()):
+                    continue
+                bucket = fields if is_field else attributes
+                if target not in bucket:
+                    bucket[target] = value
+            for name, value in constants.items():
+                fields.setdefault(name, value)
+            return fields, attributes
+
+        return split
+
+    def map_row(self, values: dict[str, Any]) -> MappedRow:
+        """:meth:`mapper` for a single row whose keys are its header."""
+        return self.mapper(list(values))(values)
 
     def header_for(self, name: str, columns: list[str]) -> str:
         """The file's own column for a field, so that errors use the clerk's words."""
@@ -87,10 +106,6 @@ class Profile(BaseModel):
             for c in columns
             if c and c not in self.columns and c not in set(self.ignore) and c not in self.fields
         ]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def available_profiles() -> list[str]:
