@@ -94,3 +94,36 @@ def test_generate_then_demo(tmp_path: Path) -> None:
     demo = run(tmp_path, "demo", "--folder", "s").stdout
     assert "rows quarantined" in demo and "xinyong subjects show" in demo
     assert "行政处罚信息 (administrative_penalty)" in demo
+
+
+def test_public_view_masks_a_person(ready: Path) -> None:
+    from helpers import resident_id
+
+    person = resident_id(7, region="110105", born="19491231")
+    path = write_csv(
+        ready / "v.csv",
+        [
+            {
+                "subject_code": person,
+                "subject_name": "张三丰",
+                "item_code": "HON_VOLUNTEER",
+                "decided_on": "2024-01-01",
+                "hours": "3",
+            },
+            {
+                "subject_code": person,
+                "subject_name": "张三丰",
+                "item_code": "QUAL_PROFESSIONAL",
+                "decided_on": "2024-01-02",
+                "qualification": "执业药师",
+            },
+        ],
+    )
+    run(ready, "ingest", str(path), "--source", "志愿服务联合会")
+    public = run(ready, "subjects", "show", person, "--public").stdout
+    assert "110105********" in public and person not in public
+    assert "张**" in public and "张三丰" not in public
+    assert "HON_VOLUNTEER" not in public  # restricted: not in the public view
+    assert "QUAL_PROFESSIONAL" not in public  # shared between departments only
+    own = run(ready, "subjects", "show", person).stdout
+    assert person in own and "HON_VOLUNTEER" in own

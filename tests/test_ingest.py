@@ -486,3 +486,44 @@ def test_excel_licence_file(ingestor: Ingestor, db: Database, tmp_path: Path) ->
     with db.connect() as conn:
         (row,) = conn.execute(select(records))
     assert (str(row.valid_from), str(row.valid_to)) == ("2024-03-01", "2029-02-28")
+
+
+def test_subjects_filter_by_location_and_industry(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    from xinyong.identifiers import SubjectKind
+    from xinyong.subjects import filtered
+
+    path = write_csv(
+        tmp_path / "s.csv",
+        [
+            {
+                "subject_code": uscc_code(50, "320505"),
+                "subject_name": "苏州路桥",
+                "industry_code": "48",
+            },
+            {
+                "subject_code": uscc_code(51, "320102"),
+                "subject_name": "南京软件",
+                "industry_code": "65",
+            },
+            {
+                "subject_code": uscc_code(52, "440305"),
+                "subject_name": "深圳建筑",
+                "industry_code": "4710",
+            },
+            {"subject_code": resident_id(53, "320505"), "subject_name": "王五"},
+        ],
+    )
+    ingestor.ingest_file(path, "市场监管局", profile="subjects")
+    with db.connect() as conn:
+
+        def names(**kw: object) -> list[str]:
+            return sorted(n for _, n, _, _ in filtered(conn, **kw))  # type: ignore[arg-type]
+
+        assert names(region="320000") == ["南京软件", "王五", "苏州路桥"]
+        assert names(region="320500") == ["王五", "苏州路桥"]
+        assert names(industry="E") == ["深圳建筑", "苏州路桥"]
+        assert names(industry="47") == ["深圳建筑"]
+        assert names(region="320000", industry="E") == ["苏州路桥"]
+        assert names(kind=SubjectKind.INDIVIDUAL) == ["王五"]

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from xinyong.catalog import Catalog, Category
 from xinyong.database import Database
 from xinyong.errors import XinyongError
-from xinyong.identifiers import MaskPolicy
+from xinyong.identifiers import MaskPolicy, SubjectKind
 from xinyong.settings import Settings
 
 app = typer.Typer(
@@ -222,6 +222,28 @@ def subjects_search(text: str, limit: int = 20) -> None:
     with _database().connect() as conn:
         for code, name in search(conn, text, limit):
             out.print(f"{code}  {name}")
+
+
+@subjects_app.command("list")
+def subjects_list(
+    region: Annotated[
+        str | None, typer.Option(help="GB/T 2260 code; a province or city includes all below.")
+    ] = None,
+    industry: Annotated[
+        str | None, typer.Option(help="GB/T 4754 section letter or division number.")
+    ] = None,
+    kind: Annotated[SubjectKind | None, typer.Option(help="Kind of subject.")] = None,
+    limit: int = 50,
+) -> None:
+    """Subjects by location, industry and kind."""
+    from xinyong.subjects import filtered
+
+    with _database().connect() as conn:
+        rows = filtered(conn, region=region, industry=industry, kind=kind, limit=limit)
+    table = Table("code", "name", "region", "industry")
+    for code, name, region_code, industry_code in rows:
+        table.add_row(code, name, region_code or "", industry_code or "")
+    out.print(table)
 
 
 @quarantine_app.command("list")

@@ -317,6 +317,7 @@ class _BatchWriter:
         raw_values: dict[int, dict[str, Any]],
     ) -> None:
         self.conn = conn
+        self.db = ingestor.db
         self.report = report
         self.now = now
         self.chunk = ingestor.settings.ingest_chunk_size
@@ -522,7 +523,7 @@ class _BatchWriter:
                 for r in part
                 if r.identifier is not None
             ]
-            self.conn.execute(insert(records), params)
+            self.db.bulk_insert(self.conn, records, params)
             for row in part:
                 self.report.items[row.item.code if row.item else "?"] += 1
                 self.report.warnings += len(row.warnings)

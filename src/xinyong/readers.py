@@ -117,7 +117,8 @@ def _read_csv(text: str, raw: RawFile) -> None:
                 )
             )
             continue
-        raw.rows.append(RawRow(start_line, dict(zip(header, cells, strict=True))))
+        # Empty cells are not kept: they carry nothing, and wide sparse files are common.
+        raw.rows.append(RawRow(start_line, {h: c for h, c in zip(header, cells, strict=True) if c}))
 
 
 def _check_header(header: list[str], name: str) -> None:
@@ -177,7 +178,7 @@ def _read_xlsx(data: bytes, raw: RawFile) -> None:
             continue
         extra = [v for v in values[len(header) :] if v is not None and str(v).strip()]
         padded = values[: len(header)] + [None] * (len(header) - len(values))
-        row = {h: ("" if v is None else v) for h, v in zip(header, padded, strict=True)}
+        row = {h: v for h, v in zip(header, padded, strict=True) if v is not None and v != ""}
         problem = (
             f"the row has values beyond the last named column ({len(header)})" if extra else None
         )

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, false, func, insert, or_, select, update
 
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.identifiers import Identifier, SubjectKind, parse_identifier
@@ -202,6 +202,44 @@ def search(conn: Connection, text: str, limit: int = 20) -> list[tuple[str, str]
         .limit(limit)
     )
     return [(code, name) for code, name in conn.execute(query)]
+
+
+def filtered(
+    conn: Connection,
+    *,
+    region: str | None = None,
+    industry: str | None = None,
+    kind: SubjectKind | None = None,
+    limit: int = 100,
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(code, name, region, industry) of subjects in a location and an industry.
+
+    ``region`` is a GB/T 2260 code: a province (``320000``) or prefecture (``320500``) includes
+    everything under it. ``industry`` is a GB/T 4754 section letter or a division number.
+    """
+    from xinyong.industries import Industries, normalise_industry
+
+    query = select(
+        subjects.c.code, subjects.c.name, subjects.c.region_code, subjects.c.industry_code
+    )
+    if region:
+        prefix = region.rstrip("0") if region.endswith("00") else region
+        if len(prefix) % 2:  # keep whole levels: 320000 -> 32, 320500 -> 3205
+            prefix += "0"
+        query = query.where(subjects.c.region_code.startswith(prefix))
+    if industry:
+        wanted = normalise_industry(industry)
+        if wanted.isalpha():
+            divisions = [d.code for d in Industries.load().divisions(wanted)]
+            query = query.where(
+                or_(*(subjects.c.industry_code.startswith(d) for d in divisions), false())
+            )
+        else:
+            query = query.where(subjects.c.industry_code.startswith(wanted))
+    if kind:
+        query = query.where(subjects.c.kind == kind.value)
+    rows = conn.execute(query.order_by(subjects.c.code).limit(limit))
+    return [(code, name, r, i) for code, name, r, i in rows]
 
 
 def count_by_kind(conn: Connection) -> dict[str, int]:
