@@ -58,7 +58,8 @@ def _break(row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return row
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]], encoding: str = "utf-8") -> None:
+def write_csv(path: Path, rows: list[dict[str, Any]], encoding: str = "utf-8") -> Path:
+    """Rows as CSV with a header of every key seen, in ``encoding`` (e.g. gb18030)."""
     header: dict[str, None] = {}
     for row in rows:
         header.update(dict.fromkeys(row))
@@ -67,6 +68,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], encoding: str = "utf-8") 
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
 
 
 def _penalty_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def write_subjects(path: Path, subjects: Iterable[SampleSubject]) -> int:
         }
         for s in subjects
     ]
-    _write_csv(path, rows)
+    write_csv(path, rows)
     return len(rows)
 
 
@@ -183,7 +185,7 @@ def generate(
     for key, rows in sorted(by_source.items()):
         if key == "penalties":
             name, profile = "penalties_gbk.csv", "double_publicity_penalty"
-            _write_csv(out / name, [_penalty_row(r) for r in rows], encoding="gb18030")
+            write_csv(out / name, [_penalty_row(r) for r in rows], encoding="gb18030")
             source = DEPARTMENTS["market"]
         elif key == "licences":
             name, profile, source = "licences.xlsx", "double_publicity_licence", "行政审批局"
@@ -196,7 +198,7 @@ def generate(
         else:
             name, profile = f"{key}.csv", "canonical"
             source = DEPARTMENTS.get(key, key)
-            _write_csv(out / name, rows, encoding="utf-8-sig" if key == "court" else "utf-8")
+            write_csv(out / name, rows, encoding="utf-8-sig" if key == "court" else "utf-8")
         files.append(SampleFile(name, source, profile, len(rows)))
     if progress:
         progress(records % 10000)
