@@ -39,7 +39,10 @@ def ready(tmp_path: Path) -> Path:
 
 
 def test_init_reports_the_migration(tmp_path: Path) -> None:
-    assert "is at migration 0001" in run(tmp_path, "init").stdout
+    from xinyong.database import Database
+
+    head = Database("sqlite://").head_revision()
+    assert f"is at migration {head}" in run(tmp_path, "init").stdout
 
 
 def test_ingest_show_and_quarantine(ready: Path) -> None:

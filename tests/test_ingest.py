@@ -12,7 +12,7 @@ from xinyong.database import Database
 from xinyong.errors import BatchConflict, BatchRejected, UnsupportedFile
 from xinyong.ingest import Ingestor, quarantined_rows
 from xinyong.records import RecordState, in_effect, subject_records
-from xinyong.subjects import get
+from xinyong.subjects import get, history
 from xinyong.tables import batches, quarantine, record_events, records, subjects
 
 
@@ -358,7 +358,11 @@ def test_subject_registry_file(ingestor: Ingestor, db: Database, tmp_path: Path)
     ingestor.ingest_file(rename, "市场监管局")
     with db.connect() as conn:
         subject = get(conn, code)
+        changes = history(conn, subject.id)
     assert subject.name == "苏州新锐智能科技有限公司" and subject.industry_code == "65"
+    assert [(c.field, c.old_value, c.new_value, c.source) for c in changes] == [
+        ("name", "苏州新锐科技有限公司", "苏州新锐智能科技有限公司", "市场监管局")
+    ]
     assert [(n.name, n.kind.value) for n in subject.names] == [
         ("苏州新锐电子有限公司", "former"),
         ("苏州新锐科技有限公司", "former"),

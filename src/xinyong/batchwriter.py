@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from xinyong.batches import BatchReport, Rejected
 from xinyong.database import Database
@@ -17,11 +17,11 @@ from xinyong.subjects import (
     NewSubject,
     SubjectStatus,
     add_alias,
+    change,
     ids_for_codes,
     register_many,
-    rename,
 )
-from xinyong.tables import quarantine, record_events, records, subject_names, subjects
+from xinyong.tables import quarantine, record_events, records, subject_names
 
 
 class BatchWriter:
@@ -82,7 +82,7 @@ class BatchWriter:
         self.report.subjects_registered = len(new)
         for row in unique:
             if row.identifier.code in known:
-                self._update_subject(row, known[row.identifier.code])
+                self._update_subject(row)
             for name in row.former_names:
                 self._add_name(row.identifier.code, name, "former")
             for alias in row.aliases:
@@ -90,18 +90,21 @@ class BatchWriter:
             self.report.warnings += len(row.warnings)
             self.report.accepted += 1
 
-    def _update_subject(self, row: SubjectRow, subject_id: int) -> None:
-        rename(self.conn, row.identifier.code, row.name, self.report.source)
-        changes = {
-            "kind": row.kind.value if row.kind else None,
-            "region_code": row.region_code,
-            "industry_code": row.industry_code,
-            "registered_on": row.registered_on,
-            "status": row.status.value if row.status else None,
-        }
-        values = {k: v for k, v in changes.items() if v is not None}
-        if values:
-            self.conn.execute(update(subjects).where(subjects.c.id == subject_id).values(**values))
+    def _update_subject(self, row: SubjectRow) -> None:
+        change(
+            self.conn,
+            row.identifier.code,
+            {
+                "name": row.name,
+                "kind": row.kind,
+                "region_code": row.region_code,
+                "industry_code": row.industry_code,
+                "registered_on": row.registered_on,
+                "status": row.status,
+            },
+            self.report.source,
+            self.report.batch_id,
+        )
 
     def _add_name(self, code: str, name: str, kind: str) -> None:
         subject_id = ids_for_codes(self.conn, [code])[code]

@@ -179,7 +179,7 @@ def subjects_show(
     """A subject's registry entry and its records (with their state)."""
     from xinyong.records import subject_records
     from xinyong.regions import Regions
-    from xinyong.subjects import get
+    from xinyong.subjects import get, history
 
     db = _database()
     catalog = _catalog()
@@ -187,6 +187,7 @@ def subjects_show(
     with db.connect() as conn:
         subject = get(conn, code)
         views = subject_records(conn, subject.id)
+        changes = [] if public else history(conn, subject.id)
     name = policy.mask_person_name(subject.name) if subject.kind == "individual" else subject.name
     out.print(f"[bold]{name}[/bold]  {policy.mask_code(subject.code)}")
     region = " ".join(Regions.load().path(subject.region_code)) if subject.region_code else "-"
@@ -197,6 +198,11 @@ def subjects_show(
     )
     for other in subject.names:
         out.print(f"{other.kind.value} name: {other.name}")
+    for c in changes:
+        out.print(
+            f"{c.changed_at:%Y-%m-%d} {c.field}: {c.old_value or '-'} -> {c.new_value} "
+            f"({c.source}{f', batch #{c.batch_id}' if c.batch_id else ''})"
+        )
     table = Table("id", "decided", "item", "severity", "reference", "source", "state")
     for v in views:
         item = catalog.get(v.item_code)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, false, func, insert, or_, select, update
 
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.identifiers import Identifier, SubjectKind, parse_identifier
-from xinyong.tables import subject_names, subjects
+from xinyong.tables import subject_changes, subject_names, subjects
 
 
 class SubjectStatus(enum.StrEnum):
@@ -38,6 +38,16 @@ class SubjectName:
     valid_from: date | None
     valid_to: date | None
     source: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectChange:
+    field: str
+    old_value: str | None
+    new_value: str | None
+    source: str
+    batch_id: int | None
+    changed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,24 +126,90 @@ def register(conn: Connection, subject: NewSubject, source: str) -> int:
     return register_many(conn, {subject.identifier.code: subject}, source)[subject.identifier.code]
 
 
-def rename(conn: Connection, code: str, new_name: str, source: str, on: date | None = None) -> None:
-    """Give a subject a new current name; the old one is kept as a former name."""
-    current = get(conn, code)
-    if current.name == new_name:
-        return
+CHANGEABLE = ("name", "kind", "region_code", "industry_code", "registered_on", "status")
+
+
+def change(
+    conn: Connection,
+    code: str,
+    values: Mapping[str, object],
+    source: str,
+    batch_id: int | None = None,
+) -> list[str]:
+    """Change fields of a subject's registry entry; every change is kept in ``subject_changes``
+    (and a replaced name also as a former name). Values that are None or equal to the current
+    ones change nothing. Returns the fields that changed."""
+    unknown = set(values) - set(CHANGEABLE)
+    if unknown:
+        raise InvalidInput(f"subject fields that cannot be changed: {', '.join(sorted(unknown))}")
+    current = conn.execute(select(subjects).where(subjects.c.code == code)).mappings().first()
+    if current is None:
+        raise NotFound(f"no subject with code {code}")
+    now = _now()
+    changed = {
+        name: value
+        for name, value in values.items()
+        if value is not None and _text(value) != _text(current[name])
+    }
+    if not changed:
+        return []
     conn.execute(
-        insert(subject_names),
-        {
-            "subject_id": current.id,
-            "name": current.name,
-            "kind": NameKind.FORMER.value,
-            "valid_from": None,
-            "valid_to": on,
-            "source": source,
-            "created_at": _now(),
-        },
+        insert(subject_changes),
+        [
+            {
+                "subject_id": current["id"],
+                "field": name,
+                "old_value": _text(current[name]),
+                "new_value": _text(value),
+                "source": source,
+                "batch_id": batch_id,
+                "changed_at": now,
+            }
+            for name, value in changed.items()
+        ],
     )
-    conn.execute(update(subjects).where(subjects.c.id == current.id).values(name=new_name))
+    if "name" in changed:
+        conn.execute(
+            insert(subject_names),
+            {
+                "subject_id": current["id"],
+                "name": current["name"],
+                "kind": NameKind.FORMER.value,
+                "valid_to": now.date(),
+                "source": source,
+                "created_at": now,
+            },
+        )
+    conn.execute(update(subjects).where(subjects.c.id == current["id"]).values(**changed))
+    return sorted(changed)
+
+
+def rename(conn: Connection, code: str, new_name: str, source: str) -> None:
+    """Give a subject a new current name; the old one is kept as a former name."""
+    change(conn, code, {"name": new_name}, source)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def history(conn: Connection, subject_id: int) -> list[SubjectChange]:
+    """Every change to a subject's registry entry, oldest first."""
+    rows = conn.execute(
+        select(subject_changes)
+        .where(subject_changes.c.subject_id == subject_id)
+        .order_by(subject_changes.c.id)
+    )
+    return [
+        SubjectChange(r.field, r.old_value, r.new_value, r.source, r.batch_id, r.changed_at)
+        for r in rows
+    ]
 
 
 def add_alias(conn: Connection, code: str, alias: str, source: str) -> None:

@@ -1,8 +1,10 @@
 """The relational schema (SQLAlchemy Core). Alembic migrations create it; this module is the
 reference the migrations are checked against in the tests.
 
-Nothing here is ever updated in place once written, except counters on a batch row inside the
-transaction that writes the batch: records, record events and quarantine rows are append-only.
+Records, record events, subject names, subject changes and quarantine rows are append-only. Two
+rows are updated, each with its history kept: a subject row holds the subject's current state,
+and every change to it is also a ``subject_changes`` row; a batch row's counters are set inside
+the transaction that writes the batch.
 """
 
 from __future__ import annotations
@@ -72,6 +74,20 @@ subject_names = Table(
     UniqueConstraint("subject_id", "name", "kind"),
 )
 Index(None, subject_names.c.name)
+
+subject_changes = Table(
+    "subject_changes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("source", String(100), nullable=False),
+    Column("batch_id", Id, ForeignKey("batches.id")),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, subject_changes.c.subject_id)
 
 batches = Table(
     "batches",
