@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +26,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra catalog YAML files or folders, loaded after the national catalog.",
     )
-    mask_policy: str = Field(
+    mask_policy: Literal["standard", "strict", "none"] = Field(
         default="standard",
         description="Masking policy for public display of identifiers: standard, strict or none.",
     )
