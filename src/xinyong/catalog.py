@@ -149,6 +149,14 @@ class Period:
                 continue
         raise AssertionError("unreachable")
 
+    def before(self, end: date) -> date:
+        """The date this period before ``end`` (month ends clamped).
+
+        >>> Period.parse("3Y").before(date(2025, 6, 30))
+        datetime.date(2022, 6, 30)
+        """
+        return Period(-self.amount, self.unit).after(end)
+
     def approx_days(self) -> int:
         return self.amount * {"D": 1, "M": 30, "Y": 365}[self.unit]
 

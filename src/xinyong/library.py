@@ -1,0 +1,72 @@
+"""The scheme library: every scheme file shipped with xinyong or named in the settings, by id
+and version, filed by type, industry and region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from xinyong.catalog import Catalog
+from xinyong.errors import NotFound
+from xinyong.scheme import InvalidScheme, Scheme, load_scheme
+
+
+def shipped_scheme_files() -> list[Path]:
+    folder = resources.files("xinyong.data").joinpath("schemes")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+class Library:
+    def __init__(self, schemes: Iterable[Scheme]) -> None:
+        self._schemes: dict[tuple[str, int], Scheme] = {}
+        for scheme in schemes:
+            key = (scheme.id, scheme.version)
+            if key in self._schemes:
+                first = self._schemes[key].path
+                raise InvalidScheme(
+                    f"{scheme.key} is also defined in {first}",
+                    path=str(scheme.path),
+                    line=scheme.line("scheme", "version"),
+                )
+            self._schemes[key] = scheme
+
+    @classmethod
+    def load(cls, catalog: Catalog, extra: Iterable[Path] = (), *, shipped: bool = True) -> Library:
+        paths = shipped_scheme_files() if shipped else []
+        for path in extra:
+            paths += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        return cls(load_scheme(path, catalog) for path in paths)
+
+    def __iter__(self) -> Iterator[Scheme]:
+        return iter(sorted(self._schemes.values(), key=lambda s: (s.id, s.version)))
+
+    def __len__(self) -> int:
+        return len(self._schemes)
+
+    def get(self, reference: str, on: date | None = None) -> Scheme:
+        """``id@version``, or ``id`` for the version in force on ``on`` (default: the newest)."""
+        scheme_id, _, version = reference.partition("@")
+        if version:
+            found = self._schemes.get((scheme_id, int(version)))
+            if found is None:
+                raise NotFound(f"no scheme {scheme_id} version {version}")
+            return found
+        versions = [s for (i, _), s in self._schemes.items() if i == scheme_id]
+        if on is not None:
+            versions = [
+                s
+                for s in versions
+                if s.definition.scheme.effective_from <= on
+                and (
+                    s.definition.scheme.effective_to is None
+                    or on < s.definition.scheme.effective_to
+                )
+            ]
+        if not versions:
+            known = ", ".join(sorted({i for i, _ in self._schemes})) or "none"
+            raise NotFound(
+                f"no scheme {scheme_id}{f' in force on {on}' if on else ''}; known: {known}"
+            )
+        return max(versions, key=lambda s: s.version)

@@ -1,0 +1,138 @@
+"""Running a scheme's own test cases: each case is loaded into the database inside a
+transaction that is rolled back, evaluated by the compiled query and by the reference
+evaluator, and both must give the expected score, grade and lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert
+from stdnum.cn import ric, uscc
+
+from xinyong.catalog import Catalog
+from xinyong.database import Database
+from xinyong.evaluation import Outcome, run_plan
+from xinyong.identifiers import SubjectKind
+from xinyong.ir import plan
+from xinyong.reference import Result, Tables, evaluate
+from xinyong.scheme import Scheme, TestCase
+from xinyong.tables import batches, record_events, records, subjects
+
+_PREFIX = {SubjectKind.ENTERPRISE: "91", SubjectKind.ORGANISATION: "51", SubjectKind.AGENCY: "11"}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    scheme: str
+    name: str
+    problems: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _code(kind: SubjectKind, region: str) -> str:
+    if kind is SubjectKind.INDIVIDUAL:
+        body = f"{region}19800101001"
+        return body + ric.calc_check_digit(body + "0")
+    body = f"{_PREFIX[kind]}{region}000000001"
+    return body + uscc.calc_check_digit(body)
+
+
+def _load(conn: Connection, case: TestCase) -> int:
+    now = datetime.now(UTC)
+    subject = case.subject
+    subject_id = conn.execute(
+        insert(subjects).returning(subjects.c.id),
+        {
+            "code": _code(subject.kind, subject.region),
+            "id_scheme": "resident_id" if subject.kind is SubjectKind.INDIVIDUAL else "uscc",
+            "kind": subject.kind.value,
+            "name": case.name[:200],
+            "region_code": subject.region,
+            "industry_code": subject.industry,
+            "registered_on": subject.registered_on,
+            "status": subject.status,
+            "source": "scheme test",
+            "created_at": now,
+        },
+    ).scalar_one()
+    batch_id = conn.execute(
+        insert(batches).returning(batches.c.id),
+        {
+            "source": "scheme test",
+            "batch_key": case.name[:200],
+            "content_sha256": "-",
+            "file_format": "test",
+            "received_at": now,
+            "rows_total": len(case.records),
+            "rows_accepted": len(case.records),
+            "rows_quarantined": 0,
+        },
+    ).scalar_one()
+    for number, record in enumerate(case.records, start=1):
+        record_id = conn.execute(
+            insert(records).returning(records.c.id),
+            {
+                "subject_id": subject_id,
+                "item_code": record.item,
+                "decided_on": record.decided_on,
+                "severity": record.severity,
+                "source": "scheme test",
+                "batch_id": batch_id,
+                "row_number": number,
+                "attributes": record.attributes,
+                "recorded_at": now,
+            },
+        ).scalar_one()
+        if record.revoked_on:
+            conn.execute(
+                insert(record_events),
+                {
+                    "record_id": record_id,
+                    "kind": "revocation",
+                    "effective_on": record.revoked_on,
+                    "source": "scheme test",
+                    "batch_id": batch_id,
+                    "row_number": number,
+                    "recorded_at": now,
+                },
+            )
+    return int(subject_id)
+
+
+def _compare(label: str, got: Outcome | Result | None, case: TestCase) -> list[str]:
+    expect = case.expect
+    if got is None:
+        return [] if not expect.in_scope else [f"{label}: the subject is not in scope"]
+    if not expect.in_scope:
+        return [f"{label}: the subject is in scope, expected it not to be"]
+    problems = []
+    if expect.score is not None and abs(got.score - expect.score) > 1e-6:
+        problems.append(f"{label}: score {got.score:g}, expected {expect.score:g}")
+    if expect.grade is not None and got.grade != expect.grade:
+        problems.append(f"{label}: grade {got.grade}, expected {expect.grade}")
+    if expect.lists is not None and set(got.lists) != set(expect.lists):
+        problems.append(f"{label}: lists {sorted(got.lists)}, expected {sorted(expect.lists)}")
+    return problems
+
+
+def run_case(db: Database, scheme: Scheme, catalog: Catalog, case: TestCase) -> CaseResult:
+    resolved = plan(scheme, catalog, case.as_of)
+    with db.engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            subject_id = _load(conn, case)
+            compiled = run_plan(conn, resolved).get(subject_id)
+            reference = evaluate(resolved, Tables.read(conn, [subject_id])).get(subject_id)
+        finally:
+            transaction.rollback()
+    problems = _compare("compiled", compiled, case) + _compare("reference", reference, case)
+    return CaseResult(scheme.key, case.name, tuple(problems))
+
+
+def run_tests(db: Database, scheme: Scheme, catalog: Catalog) -> list[CaseResult]:
+    """Every test case of ``scheme``, in file order."""
+    return [run_case(db, scheme, catalog, case) for case in scheme.definition.tests]

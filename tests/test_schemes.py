@@ -1,0 +1,162 @@
+"""Scheme files: checks at load time, shipped schemes' own test cases on every backend, and the
+compiled SQL of the shipped schemes as golden files."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from xinyong.catalog import Catalog
+from xinyong.compiler import DIALECTS, to_sql
+from xinyong.database import Database
+from xinyong.ir import plan
+from xinyong.library import Library, shipped_scheme_files
+from xinyong.scheme import InvalidScheme, Scheme, load_scheme
+from xinyong.schemetests import run_tests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_AS_OF = date(2025, 6, 30)
+
+HEADER = """\
+scheme:
+  id: test-rating
+  version: 1
+  type: rating
+  title: {zh: 测试, en: Test}
+  authority: 测试局
+  region: "320000"
+  legal_basis: [{document: 测试〔2025〕1号}]
+  effective_from: 2025-01-01
+  published_on: 2024-12-01
+window: 3Y
+"""
+BODY = """\
+score:
+  base: 100
+  rules:
+    - {id: general, when: {item: ADM_PENALTY_GENERAL}, per_record: -5, cap: 30}
+  total: {min: 0, max: 100}
+grades:
+  bands: [{grade: A, min: 90}, {grade: B, min: 60}, {grade: C}]
+"""
+
+
+def write(tmp_path: Path, body: str = BODY) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bench_catalog() -> Catalog:
+    return Catalog.load([BENCH / "catalog.yaml"])
+
+
+def all_schemes(catalog: Catalog, bench_catalog: Catalog) -> list[tuple[Scheme, Catalog]]:
+    shipped = [(s, catalog) for s in Library.load(catalog)]
+    return [*shipped, (load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog)]
+
+
+def test_a_good_scheme_loads(tmp_path: Path, catalog: Catalog) -> None:
+    scheme = load_scheme(write(tmp_path), catalog)
+    assert scheme.key == "test-rating@1"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            BODY.replace("per_record: -5", "per_record: -5, colour: red"),
+            r"s\.yaml:15: unknown key 'score\.rules\.0\.colour'",
+        ),
+        (
+            BODY.replace("ADM_PENALTY_GENERAL", "PENALTY_UNLISTED"),
+            r"s\.yaml:15: item PENALTY_UNLISTED is not in the catalog",
+        ),
+        (
+            BODY.replace("item: ADM_PENALTY_GENERAL", "item: HON_AWARD"),
+            r"deducts points for positive-only item HON_AWARD; a positive item can only add",
+        ),
+        (
+            BODY.replace("{grade: A, min: 90}", "{grade: A, min: 120}"),
+            r"s\.yaml:18: band A needs 120 but the score is capped at 100",
+        ),
+        (
+            BODY.replace("{grade: B, min: 60}", "{grade: B, min: 95}"),
+            r"band minimums must strictly decrease",
+        ),
+        (BODY.replace("{grade: C}", "{grade: C, min: 0}"), r"only the last has no 'min'"),
+        (
+            BODY.replace("per_record: -5", "per_unit: -5, of: sum(violation)"),
+            r"has no number attribute 'violation' to sum",
+        ),
+        (BODY.split("grades:")[0], r"a rating scheme needs 'grades'"),
+        (BODY.replace("per_record: -5", "per_record: many"), r"score\.rules\.0\.per_record"),
+    ],
+)
+def test_bad_schemes_are_refused_with_file_and_line(
+    tmp_path: Path, catalog: Catalog, body: str, message: str
+) -> None:
+    with pytest.raises(InvalidScheme, match=message):
+        load_scheme(write(tmp_path, body), catalog)
+
+
+def test_shipped_scheme_cases_pass(db: Database, catalog: Catalog, bench_catalog: Catalog) -> None:
+    results = [r for s, c in all_schemes(catalog, bench_catalog) for r in run_tests(db, s, c)]
+    assert results, "no scheme test cases ran"
+    failures = [f"{r.scheme} / {r.name}: {'; '.join(r.problems)}" for r in results if not r.passed]
+    assert failures == []
+
+
+def test_a_wrong_expectation_fails(db: Database, tmp_path: Path, catalog: Catalog) -> None:
+    body = (
+        'scope: {region: "320000"}\n'
+        + BODY
+        + """\
+tests:
+  - name: one general penalty
+    as_of: 2025-06-30
+    subject: {region: "320102"}
+    records: [{item: ADM_PENALTY_GENERAL, decided_on: 2025-01-01}]
+    expect: {score: 100, grade: A}
+  - name: outside the region
+    as_of: 2025-06-30
+    subject: {region: "440305"}
+    expect: {in_scope: false}
+"""
+    )
+    scheme = load_scheme(write(tmp_path, body), catalog)
+    wrong, outside = run_tests(db, scheme, catalog)
+    assert wrong.problems == (
+        "compiled: score 95, expected 100",
+        "reference: score 95, expected 100",
+    )
+    assert outside.passed
+
+
+def golden_cases() -> list[tuple[str, str]]:
+    names = [p.stem for p in shipped_scheme_files()] + ["bench-reference"]
+    return [(name, dialect) for name in names for dialect in DIALECTS]
+
+
+@pytest.mark.parametrize(("name", "dialect"), golden_cases())
+def test_golden_sql(name: str, dialect: str, catalog: Catalog, bench_catalog: Catalog) -> None:
+    if name == "bench-reference":
+        scheme, used = load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog
+    else:
+        scheme = next(s for s in Library.load(catalog) if s.path.stem == name)
+        used = catalog
+    sql = to_sql(plan(scheme, used, GOLDEN_AS_OF), dialect, pretty=True) + "\n"
+    path = GOLDEN / f"{name}.{dialect}.sql"
+    if os.environ.get("XINYONG_UPDATE_GOLDEN") == "1" or not path.exists():
+        path.write_text(sql, encoding="utf-8")
+        if os.environ.get("CI"):
+            pytest.fail(f"golden file {path.name} was missing in CI; it has been written")
+    assert sql == path.read_text(encoding="utf-8"), (
+        f"compiled SQL changed; review and run with XINYONG_UPDATE_GOLDEN=1 to accept ({path})"
+    )
