@@ -18,6 +18,7 @@ from xinyong.catalog import Catalog, Category
 from xinyong.database import Database
 from xinyong.errors import XinyongError
 from xinyong.identifiers import MaskPolicy, SubjectKind
+from xinyong.schemes_cli import Context, compare, evaluate, schemes_app
 from xinyong.settings import Settings
 
 app = typer.Typer(
@@ -31,6 +32,9 @@ catalog_app = typer.Typer(help="The credit-information catalog.", no_args_is_hel
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(schemes_app, name="schemes")
+app.command()(evaluate)
+app.command()(compare)
 
 out = Console()
 err = Console(stderr=True)
@@ -51,6 +55,7 @@ def _options(
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     State.settings = settings
+    Context.settings = settings
 
 
 def _database() -> Database:

@@ -64,11 +64,12 @@ GREATEST_LEAST: dict[str, tuple[str, str]] = {"sqlite": ("MAX", "MIN")}
 
 
 class Compiler:
-    def __init__(self, plan: Plan, dialect: str) -> None:
+    def __init__(self, plan: Plan, dialect: str, subject_ids: Sequence[int] | None = None) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"not supported: dialect {dialect!r}; one of {', '.join(DIALECTS)}")
         self.plan = plan
         self.dialect = dialect
+        self.subject_ids = subject_ids
         self.windows = sorted(
             {m.records.window for m in plan.measures},
             key=lambda w: (w.start is not None, w.start, w.end),
@@ -123,6 +124,11 @@ class Compiler:
             this=value, expression=right
         )
 
+    def only(self, column: Expr) -> Expr:
+        """Restrict to the subjects being re-evaluated (none: an always-false condition)."""
+        ids = sorted(set(self.subject_ids or ()))
+        return exp.In(this=column, expressions=[lit(i) for i in ids]) if ids else exp.false()
+
     def flag_name(self, kind: str, index: int) -> str:
         return f"{kind}{index}"
 
@@ -176,6 +182,8 @@ class Compiler:
             exp.Not(this=exp.Exists(this=newer)),
             exp.Not(this=exp.Exists(this=ended)),
         ]
+        if self.subject_ids is not None:
+            where.append(self.only(col("subject_id", "r")))
         return exp.select(*columns).from_(exp.table_("records", alias="r")).where(_and(where))
 
     def k(self) -> exp.Select:
@@ -252,6 +260,8 @@ class Compiler:
                     ]
                 )
             )
+        if self.subject_ids is not None:
+            parts.append(self.only(col("id", s)))
         if scope.registered_on_or_before:
             parts.append(
                 exp.LTE(
@@ -391,9 +401,17 @@ class Compiler:
         return query.order_by(col("subject_id"))
 
 
-def compile_plan(plan: Plan, dialect: str = "sqlite") -> exp.Select:
-    return Compiler(plan, dialect).query()
+def compile_plan(
+    plan: Plan, dialect: str = "sqlite", subject_ids: Sequence[int] | None = None
+) -> exp.Select:
+    """The plan's query; with ``subject_ids``, only for those subjects."""
+    return Compiler(plan, dialect, subject_ids).query()
 
 
-def to_sql(plan: Plan, dialect: str = "sqlite", pretty: bool = False) -> str:
-    return compile_plan(plan, dialect).sql(dialect=dialect, pretty=pretty)
+def to_sql(
+    plan: Plan,
+    dialect: str = "sqlite",
+    pretty: bool = False,
+    subject_ids: Sequence[int] | None = None,
+) -> str:
+    return compile_plan(plan, dialect, subject_ids).sql(dialect=dialect, pretty=pretty)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,14 +28,16 @@ class Outcome:
     measures: tuple[float, ...]
 
 
-def run_plan(conn: Connection, resolved: Plan) -> dict[int, Outcome]:
+def run_plan(
+    conn: Connection, resolved: Plan, subject_ids: Sequence[int] | None = None
+) -> dict[int, Outcome]:
     """Execute the plan's query on ``conn`` and read the results by subject id."""
     dialect = SQLGLOT_DIALECT.get(conn.dialect.name)
     if dialect is None:
         raise ValueError(f"not supported on {conn.dialect.name}")
     names = [name for name, _ in resolved.lists]
     outcomes = {}
-    for row in conn.execute(text(to_sql(resolved, dialect))).mappings():
+    for row in conn.execute(text(to_sql(resolved, dialect, subject_ids=subject_ids))).mappings():
         outcomes[int(row["subject_id"])] = Outcome(
             subject_id=int(row["subject_id"]),
             score=float(row["score"]),

@@ -110,8 +110,13 @@ def _matches(record: dict[str, Any], rs: RecordSet) -> bool:
     )
 
 
+def matching(rows: list[dict[str, Any]], measure: Measure) -> list[dict[str, Any]]:
+    """The records a measure reads."""
+    return [r for r in rows if _matches(r, measure.records)]
+
+
 def _measure(rows: list[dict[str, Any]], measure: Measure) -> float:
-    matched = [r for r in rows if _matches(r, measure.records)]
+    matched = matching(rows, measure)
     if measure.kind == "count":
         return float(len(matched))
     values = [(r["attributes"] or {}).get(measure.attribute) for r in matched]
@@ -121,7 +126,7 @@ def _measure(rows: list[dict[str, Any]], measure: Measure) -> float:
     return float(len({str(v) for v in present}))
 
 
-def _clamp(value: float, low: float | None, high: float | None) -> float:
+def clamp(value: float, low: float | None, high: float | None) -> float:
     if high is not None and value > high:
         return high
     if low is not None and value < low:
@@ -150,7 +155,7 @@ def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
     )
 
 
-def _holds(c: ConditionNode, subject: dict[str, Any], measures: list[float], score: float) -> bool:
+def holds(c: ConditionNode, subject: dict[str, Any], measures: list[float], score: float) -> bool:
     if c.measure is not None and measures[c.measure] < c.at_least:
         return False
     if c.subject is not None:
@@ -183,40 +188,55 @@ def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
         rows = by_subject.get(subject["id"], [])
         measures = [_measure(rows, m) for m in plan.measures]
         score = plan.base + sum(
-            _clamp(
+            clamp(
                 rule.per_unit * measures[rule.measure],
                 -rule.cap if rule.cap is not None else None,
                 rule.cap,
             )
             for rule in plan.rules
         )
-        score = _clamp(score, plan.total_min, plan.total_max)
+        score = clamp(score, plan.total_min, plan.total_max)
         results[subject["id"]] = Result(
             subject["id"],
             score,
-            _grade(plan, subject, measures, score),
-            frozenset(name for name, c in plan.lists if _holds(c, subject, measures, score)),
+            grade_of(plan, subject, measures, score),
+            frozenset(name for name, c in plan.lists if holds(c, subject, measures, score)),
             tuple(measures),
         )
     return results
 
 
-def _grade(plan: Plan, subject: dict[str, Any], measures: list[float], score: float) -> str | None:
+def grade_of(
+    plan: Plan, subject: dict[str, Any], measures: list[float], score: float
+) -> str | None:
+    return grade_steps(plan, subject, measures, score)[0]
+
+
+def grade_steps(
+    plan: Plan, subject: dict[str, Any], measures: list[float], score: float
+) -> tuple[str | None, list[str]]:
+    """The grade, and each step that made it what it is, in order."""
     if not plan.bands:
-        return None
-    if plan.new_subject and _holds(plan.new_subject[1], subject, measures, score):
-        return plan.new_subject[0]
+        return None, []
+    if plan.new_subject and holds(plan.new_subject[1], subject, measures, score):
+        return plan.new_subject[0], [f"new subject: grade {plan.new_subject[0]}"]
     order = plan.grades
     index = len(order) - 1
+    steps = []
     for position, (_, minimum) in enumerate(plan.bands):
         if minimum is not None and score >= minimum - EPSILON:
             index = position
+            steps.append(f"score {score:g} is at least {minimum:g}: band {order[index]}")
             break
-    for grade, condition in plan.overrides:
-        if _holds(condition, subject, measures, score):
+    else:
+        steps.append(f"score {score:g} is below every band minimum: band {order[index]}")
+    for number, (grade, condition) in enumerate(plan.overrides, start=1):
+        if holds(condition, subject, measures, score):
             index = order.index(grade)
+            steps.append(f"override {number} holds: grade {grade}")
             break
-    for grade, condition in plan.bars:
-        if _holds(condition, subject, measures, score):
-            index = max(index, order.index(grade))
-    return order[index]
+    for number, (grade, condition) in enumerate(plan.bars, start=1):
+        if holds(condition, subject, measures, score) and index < order.index(grade):
+            index = order.index(grade)
+            steps.append(f"bar {number} holds: at best {grade}")
+    return order[index], steps

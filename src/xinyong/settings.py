@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra catalog YAML files or folders, loaded after the national catalog.",
     )
+    scheme_paths: list[Path] = Field(
+        default_factory=list,
+        description="Extra scheme YAML files or folders, loaded after the shipped schemes.",
+    )
     mask_policy: Literal["standard", "strict", "none"] = Field(
         default="standard",
         description="Masking policy for public display of identifiers: standard, strict or none.",

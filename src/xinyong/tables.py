@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,3 +160,29 @@ quarantine = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index(None, quarantine.c.batch_id)
+
+evaluation_runs = Table(
+    "evaluation_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("scheme_id", String(64), nullable=False),
+    Column("scheme_version", Integer, nullable=False),
+    Column("scheme_sha256", String(64), nullable=False, comment="of the scheme file"),
+    Column("as_of", Date, nullable=False),
+    Column("kind", String(16), nullable=False, comment="full or incremental"),
+    Column("subjects", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, evaluation_runs.c.scheme_id, evaluation_runs.c.as_of)
+
+evaluation_results = Table(
+    "evaluation_results",
+    metadata,
+    Column("run_id", Id, ForeignKey("evaluation_runs.id"), primary_key=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("grade", String(8)),
+    Column("lists", String(500), nullable=False, comment="space-separated list ids"),
+)
+Index(None, evaluation_results.c.subject_id)
