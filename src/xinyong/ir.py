@@ -8,7 +8,7 @@ from datetime import date
 from typing import Literal
 
 from xinyong.catalog import Catalog, Period
-from xinyong.industries import normalise_industry
+from xinyong.industries import Industries, normalise_industry
 from xinyong.scheme import Compare, Condition, RecordCondition, Scheme, SubjectCondition
 
 #: Scores are compared with band limits with this tolerance, in SQL and in Python alike.
@@ -241,7 +241,7 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
         scope=ScopeNode(
             kinds=frozenset(k.value for k in scope.kinds),
             region_prefix=_region_prefix(scope.region),
-            industries=tuple(normalise_industry(i) for i in scope.industry),
+            industries=industry_prefixes(scope.industry),
             statuses=frozenset(scope.status),
             registered_on_or_before=registered,
         ),
@@ -256,6 +256,19 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
         new_subject=new_subject,
         lists=lists,
     )
+
+
+def industry_prefixes(codes: list[str]) -> tuple[str, ...]:
+    """Section letters become their division numbers, so that a prefix test suffices."""
+    industries = Industries.load()
+    prefixes: list[str] = []
+    for code in codes:
+        wanted = normalise_industry(code)
+        if wanted.isalpha():
+            prefixes += [d.code for d in industries.divisions(wanted)]
+        else:
+            prefixes.append(wanted)
+    return tuple(dict.fromkeys(prefixes))
 
 
 def _region_prefix(region: str | None) -> str | None:

@@ -1,0 +1,75 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2024-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('BIKE_VIOLATION')
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM records AS n
+      WHERE
+        n.supersedes_id = r.id AND n.decided_on <= '2025-06-30'
+    )
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM record_events AS e
+      WHERE
+        e.record_id = r.id AND e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    severity,
+    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w0,
+    COUNT(*) AS n
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code,
+    severity,
+    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
+), p AS (
+  SELECT
+    subject_id,
+    SUM(CASE WHEN item_code IN ('BIKE_VIOLATION') AND w0 = 1 THEN n ELSE 0 END) AS m0
+  FROM k
+  GROUP BY
+    subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    0.0 AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('individual') AND s.status IN ('active')
+), graded AS (
+  SELECT
+    *,
+    0 AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  NULL AS grade,
+  CASE WHEN m0 >= 3 THEN 1 ELSE 0 END AS list_untrustworthy,
+  CASE WHEN m0 >= 2 THEN 1 ELSE 0 END AS list_attention,
+  m0
+FROM graded
+ORDER BY
+  subject_id

@@ -1,0 +1,166 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on,
+    r.attributes ->> '$.conduct' AS a_conduct,
+    CAST(r.attributes ->> '$.fine_10k_cny' AS REAL) AS a_fine_10k_cny
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2023-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('ENV_VIOLATION')
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM records AS n
+      WHERE
+        n.supersedes_id = r.id AND n.decided_on <= '2025-06-30'
+    )
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM record_events AS e
+      WHERE
+        e.record_id = r.id AND e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    severity,
+    CASE WHEN decided_on > '2023-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w0,
+    CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END AS t0,
+    CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END AS t1,
+    CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END AS t2,
+    CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END AS t3,
+    CASE WHEN a_fine_10k_cny >= 10.0 THEN 1 ELSE 0 END AS t4,
+    COUNT(*) AS n
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code,
+    severity,
+    CASE WHEN decided_on > '2023-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END,
+    CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END,
+    CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END,
+    CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END,
+    CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END,
+    CASE WHEN a_fine_10k_cny >= 10.0 THEN 1 ELSE 0 END
+), p AS (
+  SELECT
+    subject_id,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t1 = 1 THEN n ELSE 0 END) AS m0,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t3 = 1 THEN n ELSE 0 END) AS m1,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t0 = 1 THEN n ELSE 0 END) AS m2,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t4 = 1 THEN n ELSE 0 END) AS m3,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t2 = 1 THEN n ELSE 0 END) AS m4
+  FROM k
+  GROUP BY
+    subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    COALESCE(p.m1, 0) AS m1,
+    COALESCE(p.m2, 0) AS m2,
+    COALESCE(p.m3, 0) AS m3,
+    COALESCE(p.m4, 0) AS m4,
+    MAX(
+      MIN(
+        100.0 + MAX(MIN(-10.0 * COALESCE(p.m0, 0), 40.0), -40.0) + MAX(MIN(-15.0 * COALESCE(p.m1, 0), 45.0), -45.0) + MAX(MIN(-5.0 * COALESCE(p.m2, 0), 20.0), -20.0) + MAX(MIN(-5.0 * COALESCE(p.m3, 0), 15.0), -15.0),
+        100.0
+      ),
+      0.0
+    ) AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise')
+    AND s.status IN ('active')
+    AND s.region_code LIKE '4101%'
+    AND (
+      s.industry_code LIKE '13%'
+      OR s.industry_code LIKE '14%'
+      OR s.industry_code LIKE '15%'
+      OR s.industry_code LIKE '16%'
+      OR s.industry_code LIKE '17%'
+      OR s.industry_code LIKE '18%'
+      OR s.industry_code LIKE '19%'
+      OR s.industry_code LIKE '20%'
+      OR s.industry_code LIKE '21%'
+      OR s.industry_code LIKE '22%'
+      OR s.industry_code LIKE '23%'
+      OR s.industry_code LIKE '24%'
+      OR s.industry_code LIKE '25%'
+      OR s.industry_code LIKE '26%'
+      OR s.industry_code LIKE '27%'
+      OR s.industry_code LIKE '28%'
+      OR s.industry_code LIKE '29%'
+      OR s.industry_code LIKE '30%'
+      OR s.industry_code LIKE '31%'
+      OR s.industry_code LIKE '32%'
+      OR s.industry_code LIKE '33%'
+      OR s.industry_code LIKE '34%'
+      OR s.industry_code LIKE '35%'
+      OR s.industry_code LIKE '36%'
+      OR s.industry_code LIKE '37%'
+      OR s.industry_code LIKE '38%'
+      OR s.industry_code LIKE '39%'
+      OR s.industry_code LIKE '40%'
+      OR s.industry_code LIKE '41%'
+      OR s.industry_code LIKE '42%'
+      OR s.industry_code LIKE '43%'
+      OR s.industry_code LIKE '47%'
+      OR s.industry_code LIKE '48%'
+      OR s.industry_code LIKE '49%'
+      OR s.industry_code LIKE '50%'
+    )
+), graded AS (
+  SELECT
+    *,
+    CASE
+      WHEN m4 >= 1
+      THEN 3
+      ELSE CASE
+        WHEN score >= 99.999999999
+        THEN 0
+        WHEN score >= 79.999999999
+        THEN 1
+        WHEN score >= 59.999999999
+        THEN 2
+        ELSE 3
+      END
+    END AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  CASE
+    WHEN grade_index = 0
+    THEN '环保诚信'
+    WHEN grade_index = 1
+    THEN '环保良好'
+    WHEN grade_index = 2
+    THEN '环保警示'
+    WHEN grade_index = 3
+    THEN '环保不良'
+  END AS grade,
+  CASE WHEN score >= 99.999999999 THEN 1 ELSE 0 END AS list_redlist,
+  CASE WHEN score < 79.999999999 AND score >= 59.999999999 THEN 1 ELSE 0 END AS list_warning,
+  CASE WHEN score < 59.999999999 THEN 1 ELSE 0 END AS list_blacklist,
+  m0,
+  m1,
+  m2,
+  m3,
+  m4
+FROM graded
+ORDER BY
+  subject_id
