@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, insert
 
+from xinyong import duckdb_backend
 from xinyong.database import Database
 from xinyong.evaluation import run_plan
 from xinyong.ir import (
@@ -245,12 +246,17 @@ def test_compiled_query_equals_reference(
         try:
             load(conn, rows)
             compiled = run_plan(conn, plan)
-            expected = evaluate(plan, Tables.read(conn))
+            tables = Tables.read(conn)
         finally:
             transaction.rollback()
-    assert set(compiled) == set(expected)
-    for subject_id, want in expected.items():
-        got = compiled[subject_id]
-        assert got.measures == want.measures, subject_id
-        assert abs(got.score - want.score) < 1e-9, subject_id
-        assert (got.grade, got.lists) == (want.grade, want.lists), subject_id
+    expected = evaluate(plan, tables)
+    engines = {db.dialect: compiled}
+    if db.dialect == "sqlite":  # DuckDB runs the same plan over the same rows
+        engines["duckdb"] = duckdb_backend.run(duckdb_backend.from_rows(tables), plan)
+    for engine, outcomes in engines.items():
+        assert set(outcomes) == set(expected), engine
+        for subject_id, want in expected.items():
+            got = outcomes[subject_id]
+            assert got.measures == want.measures, (engine, subject_id)
+            assert abs(got.score - want.score) < 1e-9, (engine, subject_id)
+            assert (got.grade, got.lists) == (want.grade, want.lists), (engine, subject_id)

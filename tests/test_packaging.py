@@ -7,9 +7,9 @@ import sys
 
 BLOCK_OPTIONAL = """
 import sys
-for name in ("psycopg", "pytest", "hypothesis", "weasyprint", "pyspark"):
+for name in ("psycopg", "pytest", "hypothesis", "weasyprint", "pyspark", "duckdb"):
     sys.modules[name] = None  # importing any of these now fails
-import xinyong, xinyong.cli, xinyong.ingest, xinyong.sample_files
+import xinyong, xinyong.cli, xinyong.ingest, xinyong.sample_files, xinyong.runs, xinyong.explain
 from xinyong import Catalog, Database
 Catalog.load()
 Database("sqlite://").migrate()

@@ -107,7 +107,8 @@ def test_bad_schemes_are_refused_with_file_and_line(
 
 
 def test_shipped_scheme_cases_pass(db: Database, catalog: Catalog, bench_catalog: Catalog) -> None:
-    results = [r for s, c in all_schemes(catalog, bench_catalog) for r in run_tests(db, s, c)]
+    duck = db.dialect == "sqlite"  # DuckDB reads the same rows once, not once per backend
+    results = [r for s, c in all_schemes(catalog, bench_catalog) for r in run_tests(db, s, c, duck)]
     assert results, "no scheme test cases ran"
     failures = [f"{r.scheme} / {r.name}: {'; '.join(r.problems)}" for r in results if not r.passed]
     assert failures == []

@@ -131,6 +131,9 @@ def schemes_test(
     database: Annotated[
         bool, typer.Option(help="Run in the configured database (rolled back), not in memory.")
     ] = False,
+    duckdb: Annotated[
+        bool | None, typer.Option(help="Also run every case on DuckDB (default: if installed).")
+    ] = None,
 ) -> None:
     """Run schemes' own test cases with the compiled query and the reference evaluator."""
     from xinyong.schemetests import run_tests
@@ -141,7 +144,7 @@ def schemes_test(
     db.migrate()
     failed = total = 0
     for scheme in schemes:
-        for result in run_tests(db, scheme, used):
+        for result in run_tests(db, scheme, used, duckdb):
             total += 1
             mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
             out.print(f"{mark} {result.scheme} / {result.name}")

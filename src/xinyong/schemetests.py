@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert
 from stdnum.cn import ric, uscc
 
+from xinyong import duckdb_backend
 from xinyong.catalog import Catalog
 from xinyong.database import Database
 from xinyong.evaluation import Outcome, run_plan
@@ -119,20 +120,30 @@ def _compare(label: str, got: Outcome | Result | None, case: TestCase) -> list[s
     return problems
 
 
-def run_case(db: Database, scheme: Scheme, catalog: Catalog, case: TestCase) -> CaseResult:
+def run_case(
+    db: Database, scheme: Scheme, catalog: Catalog, case: TestCase, duckdb: bool = False
+) -> CaseResult:
+    """One case on ``db`` (compiled query), the reference evaluator and, with ``duckdb``,
+    the DuckDB query over the same rows."""
     resolved = plan(scheme, catalog, case.as_of)
     with db.engine.connect() as conn:
         transaction = conn.begin()
         try:
             subject_id = _load(conn, case)
             compiled = run_plan(conn, resolved).get(subject_id)
-            reference = evaluate(resolved, Tables.read(conn, [subject_id])).get(subject_id)
+            tables = Tables.read(conn, [subject_id])
         finally:
             transaction.rollback()
+    reference = evaluate(resolved, tables).get(subject_id)
     problems = _compare("compiled", compiled, case) + _compare("reference", reference, case)
+    if duckdb:
+        on_duckdb = duckdb_backend.run(duckdb_backend.from_rows(tables), resolved)
+        problems += _compare("duckdb", on_duckdb.get(subject_id), case)
     return CaseResult(scheme.key, case.name, tuple(problems))
 
 
-def run_tests(db: Database, scheme: Scheme, catalog: Catalog) -> list[CaseResult]:
+def run_tests(
+    db: Database, scheme: Scheme, catalog: Catalog, duckdb: bool = False
+) -> list[CaseResult]:
     """Every test case of ``scheme``, in file order."""
-    return [run_case(db, scheme, catalog, case) for case in scheme.definition.tests]
+    return [run_case(db, scheme, catalog, case, duckdb) for case in scheme.definition.tests]
