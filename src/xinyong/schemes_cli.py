@@ -136,15 +136,18 @@ def schemes_test(
     ] = None,
 ) -> None:
     """Run schemes' own test cases with the compiled query and the reference evaluator."""
+    import importlib.util
+
     from xinyong.schemetests import run_tests
 
+    on_duckdb = importlib.util.find_spec("duckdb") is not None if duckdb is None else duckdb
     used = _catalog(catalog)
     schemes: list[Scheme] = [load_scheme(p, used) for p in paths] if paths else list(_library(used))
     db = Database(Context.settings.database_url if database else "sqlite://")
     db.migrate()
     failed = total = 0
     for scheme in schemes:
-        for result in run_tests(db, scheme, used, duckdb):
+        for result in run_tests(db, scheme, used, on_duckdb):
             total += 1
             mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
             out.print(f"{mark} {result.scheme} / {result.name}")
