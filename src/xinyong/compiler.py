@@ -279,10 +279,16 @@ class Compiler:
         ]
         score: Expr = lit(float(plan.base))
         for rule in plan.rules:
-            value: Expr = exp.Mul(
-                this=lit(float(rule.per_unit)),
-                expression=exp.func("COALESCE", col(f"m{rule.measure}", "p"), lit(0)),
-            )
+            measured = exp.func("COALESCE", col(f"m{rule.measure}", "p"), lit(0))
+            value: Expr
+            if rule.threshold is not None:
+                value = _case(
+                    exp.GTE(this=measured, expression=lit(rule.threshold)),
+                    lit(float(rule.per_unit)),
+                    lit(0.0),
+                )
+            else:
+                value = exp.Mul(this=lit(float(rule.per_unit)), expression=measured)
             if rule.cap is not None:
                 value = self.clamp(value, -rule.cap, rule.cap)
             score = exp.Add(this=score, expression=value)

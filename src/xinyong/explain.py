@@ -5,7 +5,7 @@ stored run, where there is one): an explanation that disagrees says so."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Connection
@@ -14,7 +14,7 @@ from xinyong.catalog import Catalog
 from xinyong.errors import NotFound
 from xinyong.evaluation import run_plan
 from xinyong.ir import plan
-from xinyong.reference import Tables, clamp, evaluate, grade_steps, in_effect, matching
+from xinyong.reference import Tables, evaluate, grade_steps, in_effect, matching, rule_points
 from xinyong.runs import latest_run, result_for
 from xinyong.scheme import Scheme
 from xinyong.subjects import get
@@ -94,11 +94,11 @@ def explain(
     for rule in resolved.rules:
         measure = resolved.measures[rule.measure]
         value = result.measures[rule.measure]
-        raw = rule.per_unit * value
-        points = clamp(raw, -rule.cap if rule.cap is not None else None, rule.cap)
+        points = rule_points(rule, result.measures)
+        uncapped = rule_points(replace(rule, cap=None), result.measures)
         if value:
             ids = tuple(sorted(r["id"] for r in matching(rows, measure)))
-            firings.append(Firing(rule.id, value, points, points != raw, ids))
+            firings.append(Firing(rule.id, value, points, points != uncapped, ids))
     subject_row = tables.subjects[0]
     grade, steps = grade_steps(resolved, subject_row, list(result.measures), result.score)
     agrees = compiled is not None and (

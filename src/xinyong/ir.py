@@ -54,12 +54,14 @@ class Measure:
 
 @dataclass(frozen=True, slots=True)
 class RuleNode:
-    """Points: ``per_unit`` times a measure, limited to ``cap`` either way."""
+    """Points: ``per_unit`` times a measure, limited to ``cap`` either way; or, with a
+    ``threshold``, ``per_unit`` once when the measure reaches it."""
 
     id: str
     measure: int
     per_unit: float
     cap: float | None
+    threshold: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,15 +215,19 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
     rules = []
     for rule in d.score.rules:
         records = builder.records(rule.when)
+        threshold = None
         if rule.per_record is not None:
             measure = Measure("count", records)
             per_unit = rule.per_record
+        elif rule.points is not None:
+            measure = Measure("count", records)
+            per_unit, threshold = rule.points, rule.at_least
         else:
             assert rule.of is not None and rule.per_unit is not None
             function, _, rest = rule.of.partition("(")
             measure = Measure("sum" if function == "sum" else "distinct", records, rest[:-1])
             per_unit = rule.per_unit
-        rules.append(RuleNode(rule.id, builder.measure(measure), per_unit, rule.cap))
+        rules.append(RuleNode(rule.id, builder.measure(measure), per_unit, rule.cap, threshold))
     grades = d.grades
     overrides = (
         tuple((o.grade, builder.condition(o.when)) for o in grades.overrides) if grades else ()

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from xinyong.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RecordSet
+from xinyong.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RecordSet, RuleNode
 from xinyong.tables import record_events, records, subjects
 
 
@@ -124,6 +124,16 @@ def _measure(rows: list[dict[str, Any]], measure: Measure) -> float:
     if measure.kind == "sum":
         return float(sum(float(v) for v in present))
     return float(len({str(v) for v in present}))
+
+
+def rule_points(rule: RuleNode, measures: list[float] | tuple[float, ...]) -> float:
+    """What one rule adds to the score (negative: deducts)."""
+    value = measures[rule.measure]
+    if rule.threshold is not None:
+        raw = rule.per_unit if value >= rule.threshold else 0.0
+    else:
+        raw = rule.per_unit * value
+    return clamp(raw, -rule.cap if rule.cap is not None else None, rule.cap)
 
 
 def clamp(value: float, low: float | None, high: float | None) -> float:

@@ -127,23 +127,37 @@ class SubjectCondition(_Strict):
 
 
 class Rule(_Strict):
-    """Points for records: ``per_record`` for each, or ``per_unit`` times a sum."""
+    """Points for records: ``per_record`` for each, ``per_unit`` times a sum or a number of
+    distinct values (``of``), or a fixed number of ``points`` once ``at_least`` records match."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     when: RecordCondition
     per_record: float | None = None
     per_unit: float | None = None
     of: str | None = Field(default=None, description="sum(attr) or distinct(attr) with per_unit")
+    points: float | None = None
+    at_least: int = Field(default=1, ge=1)
     cap: float | None = Field(default=None, gt=0)
     basis: LegalBasis | None = None
 
     @model_validator(mode="after")
     def _points(self) -> Rule:
-        if (self.per_record is None) == (self.per_unit is None):
-            raise ValueError("a rule gives points either per_record or per_unit (with 'of')")
+        given = [v is not None for v in (self.per_record, self.per_unit, self.points)]
+        if sum(given) != 1:
+            raise ValueError(
+                "a rule gives points in one way: per_record, per_unit (with 'of'), or points "
+                "(with at_least)"
+            )
         if (self.per_unit is None) != (self.of is None):
             raise ValueError("per_unit needs 'of: sum(attribute)' or 'of: distinct(attribute)'")
+        if self.at_least != 1 and self.points is None:
+            raise ValueError("at_least goes with points")
         return self
+
+    @property
+    def amount(self) -> float:
+        value = next(v for v in (self.per_record, self.per_unit, self.points) if v is not None)
+        return float(value)
 
 
 class Total(_Strict):
@@ -342,8 +356,7 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
         items = [catalog[c] for c in rule.when.items()] + [
             i for c in rule.when.categories() for i in catalog.by_category(c)
         ]
-        points = rule.per_record if rule.per_record is not None else rule.per_unit
-        if points is not None and points < 0:
+        if rule.amount < 0:
             positive = [i.code for i in items if i.polarity is Polarity.POSITIVE]
             if positive:
                 raise _fail(

@@ -32,6 +32,7 @@ WITH rec AS (
     item_code,
     severity,
     CASE WHEN decided_on > '2023-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w0,
+    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w1,
     CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END AS t0,
     CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END AS t1,
     CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END AS t2,
@@ -44,6 +45,7 @@ WITH rec AS (
     item_code,
     severity,
     CASE WHEN decided_on > '2023-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END,
+    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END,
     CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END,
     CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END,
     CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END,
@@ -56,7 +58,8 @@ WITH rec AS (
     SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t3 = 1 THEN n ELSE 0 END) AS m1,
     SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t0 = 1 THEN n ELSE 0 END) AS m2,
     SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t4 = 1 THEN n ELSE 0 END) AS m3,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t2 = 1 THEN n ELSE 0 END) AS m4
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w1 = 1 THEN n ELSE 0 END) AS m4,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t2 = 1 THEN n ELSE 0 END) AS m5
   FROM k
   GROUP BY
     subject_id
@@ -71,9 +74,10 @@ WITH rec AS (
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
+    COALESCE(p.m5, 0) AS m5,
     GREATEST(
       LEAST(
-        100.0 + GREATEST(LEAST(-10.0 * COALESCE(p.m0, 0), 40.0), -40.0) + GREATEST(LEAST(-15.0 * COALESCE(p.m1, 0), 45.0), -45.0) + GREATEST(LEAST(-5.0 * COALESCE(p.m2, 0), 20.0), -20.0) + GREATEST(LEAST(-5.0 * COALESCE(p.m3, 0), 15.0), -15.0),
+        100.0 + GREATEST(LEAST(-10.0 * COALESCE(p.m0, 0), 40.0), -40.0) + GREATEST(LEAST(-15.0 * COALESCE(p.m1, 0), 45.0), -45.0) + GREATEST(LEAST(-5.0 * COALESCE(p.m2, 0), 20.0), -20.0) + GREATEST(LEAST(-5.0 * COALESCE(p.m3, 0), 15.0), -15.0) + CASE WHEN COALESCE(p.m4, 0) >= 3 THEN -10.0 ELSE 0.0 END,
         100.0
       ),
       0.0
@@ -126,7 +130,7 @@ WITH rec AS (
   SELECT
     *,
     CASE
-      WHEN m4 >= 1
+      WHEN m5 >= 1
       THEN 3
       ELSE CASE
         WHEN score >= 99.999999999
@@ -160,7 +164,8 @@ SELECT
   m1,
   m2,
   m3,
-  m4
+  m4,
+  m5
 FROM graded
 ORDER BY
   subject_id
