@@ -83,6 +83,7 @@ def plans(draw: st.DrawFn) -> Plan:
             draw(st.integers(0, n - 1)),
             draw(quarters),
             draw(st.one_of(st.none(), st.integers(1, 40).map(float))),
+            draw(st.one_of(st.none(), st.integers(1, 4))),
         )
         for i in range(draw(st.integers(0, 5)))
     )

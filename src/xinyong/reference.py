@@ -197,14 +197,7 @@ def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
             continue
         rows = by_subject.get(subject["id"], [])
         measures = [_measure(rows, m) for m in plan.measures]
-        score = plan.base + sum(
-            clamp(
-                rule.per_unit * measures[rule.measure],
-                -rule.cap if rule.cap is not None else None,
-                rule.cap,
-            )
-            for rule in plan.rules
-        )
+        score = plan.base + sum(rule_points(rule, measures) for rule in plan.rules)
         score = clamp(score, plan.total_min, plan.total_max)
         results[subject["id"]] = Result(
             subject["id"],
