@@ -40,6 +40,7 @@ class BatchReport:
     items: Counter[str] = field(default_factory=Counter)
     already_ingested: bool = False
     received_at: datetime | None = None
+    subject_ids: set[int] = field(default_factory=set)  # whose records this batch changed
 
     @property
     def quarantined(self) -> int:

@@ -138,6 +138,9 @@ def ingest(
         str | None, typer.Option(help="Column profile (default: chosen from the header).")
     ] = None,
     strict: Annotated[bool, typer.Option(help="Refuse the whole batch if any row is bad.")] = False,
+    evaluate: Annotated[
+        bool, typer.Option(help="Re-evaluate the subjects it touched under schemes in force.")
+    ] = True,
 ) -> None:
     """Check and store one batch; bad rows go to quarantine with the reason."""
     from xinyong.ingest import Ingestor
@@ -170,6 +173,21 @@ def ingest(
         f"{report.quarantined} quarantined, {report.warnings} warnings, "
         f"{report.subjects_registered} new subjects"
     )
+    if evaluate and report.subject_ids:
+        from xinyong.library import Library
+        from xinyong.runs import reevaluate
+
+        catalog = _catalog()
+        schemes = list(Library.load(catalog, State.settings.scheme_paths))
+        with db.begin() as conn:
+            runs = reevaluate(
+                conn, schemes, catalog, sorted(report.subject_ids), State.settings.current_date()
+            )
+        if runs:
+            out.print(
+                f"re-evaluated {len(report.subject_ids)} subjects under {len(runs)} "
+                f"schemes in force: " + ", ".join(f"{r.scheme} (run #{r.id})" for r in runs)
+            )
     for rejected in report.rejected[:10]:
         out.print(f"  row {rejected.number}: " + "; ".join(str(p) for p in rejected.problems))
     if report.quarantined > 10:

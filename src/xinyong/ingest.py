@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from xinyong.batches import BatchReport, Rejected, quarantined_rows
@@ -27,7 +27,7 @@ from xinyong.readers import RawFile, read_file
 from xinyong.regions import Regions
 from xinyong.rows import Problem, RecordRow, RowChecker, SubjectRow
 from xinyong.settings import Settings
-from xinyong.tables import batches
+from xinyong.tables import batches, record_events, records
 
 __all__ = ["BatchReport", "Ingestor", "Rejected", "quarantined_rows"]
 
@@ -181,6 +181,7 @@ class Ingestor:
         tick.flush()
         _in_clerks_words(report, profile, raw.columns)
         writer.quarantine()
+        report.subject_ids = _touched_subjects(conn, report.batch_id)
         conn.execute(
             update(batches)
             .where(batches.c.id == report.batch_id)
@@ -253,6 +254,17 @@ class _Ticker:
         if self.progress and self.pending:
             self.progress(self.pending)
         self.pending = 0
+
+
+def _touched_subjects(conn: Connection, batch_id: int) -> set[int]:
+    """Subjects whose records a batch added, corrected, revoked or repaired."""
+    added = select(records.c.subject_id).where(records.c.batch_id == batch_id)
+    changed = (
+        select(records.c.subject_id)
+        .join(record_events, record_events.c.record_id == records.c.id)
+        .where(record_events.c.batch_id == batch_id)
+    )
+    return {int(i) for (i,) in conn.execute(union(added, changed))}
 
 
 def _in_clerks_words(report: BatchReport, profile: Profile, columns: list[str]) -> None:

@@ -195,3 +195,70 @@ def compare_runs(conn: Connection, first: int, second: int, limit: int = 50) -> 
     )
     changed = [(codes[r.subject_id], r.grade_a, r.grade_b, r.score_a, r.score_b) for r in moved]
     return Comparison(dict(transitions), changed)
+
+
+def reevaluate(
+    conn: Connection,
+    schemes: Sequence[Scheme],
+    catalog: Catalog,
+    subject_ids: Sequence[int],
+    as_of: date,
+) -> list[Run]:
+    """Re-evaluate ``subject_ids`` under every scheme in force on ``as_of`` (incremental runs);
+    the query is the full one, restricted to those subjects."""
+    in_force = [
+        s
+        for s in schemes
+        if s.definition.scheme.effective_from <= as_of
+        and (s.definition.scheme.effective_to is None or as_of < s.definition.scheme.effective_to)
+    ]
+    if not subject_ids:
+        return []
+    return [store_run(conn, scheme, catalog, as_of, subject_ids) for scheme in in_force]
+
+
+def publish_run(conn: Connection, run: Run, item_code: str = "EVAL_INDUSTRY_GRADE") -> int:
+    """Publish a run's grades as credit-evaluation records, so that other schemes can read them
+    (composition: e.g. a national grade from provincial ones). Publishing twice is refused by
+    the batch key. Returns the number of records written."""
+    from xinyong.tables import batches, records
+
+    source = f"xinyong:{run.scheme}"
+    now = datetime.now(UTC)
+    rows = conn.execute(
+        select(evaluation_results.c.subject_id, evaluation_results.c.grade).where(
+            evaluation_results.c.run_id == run.id, evaluation_results.c.grade.is_not(None)
+        )
+    ).all()
+    batch_id = conn.execute(
+        insert(batches).returning(batches.c.id),
+        {
+            "source": source,
+            "batch_key": f"run:{run.id}",
+            "content_sha256": f"run:{run.id}",
+            "file_format": "run",
+            "received_at": now,
+            "rows_total": len(rows),
+            "rows_accepted": len(rows),
+            "rows_quarantined": 0,
+        },
+    ).scalar_one()
+    scheme_id = run.scheme.split("@")[0]
+    params = [
+        {
+            "subject_id": subject_id,
+            "item_code": item_code,
+            "decided_on": run.as_of,
+            "severity": None,
+            "reference": f"run:{run.id}",
+            "source": source,
+            "batch_id": batch_id,
+            "row_number": number,
+            "attributes": {"grade": grade, "scheme": scheme_id, "year": run.as_of.year},
+            "recorded_at": now,
+        }
+        for number, (subject_id, grade) in enumerate(rows, start=1)
+    ]
+    if params:
+        conn.execute(insert(records), params)
+    return len(params)

@@ -180,11 +180,14 @@ def evaluate(
     reference: Annotated[str, typer.Argument(help="SCHEME_ID or SCHEME_ID@VERSION")],
     as_of: AsOf = None,
     explain: Annotated[str | None, typer.Option(help="Explain one subject (code).")] = None,
+    publish: Annotated[
+        bool, typer.Option(help="Publish the grades as credit-evaluation records.")
+    ] = False,
     catalog: CatalogOption = None,
 ) -> None:
     """Evaluate a scheme inside the database, keep the run, print grades and lists."""
     from xinyong.explain import explain as explain_subject
-    from xinyong.runs import grade_distribution, list_counts, store_run
+    from xinyong.runs import grade_distribution, list_counts, publish_run, store_run
 
     used = _catalog(catalog)
     day = _as_of(as_of)
@@ -194,12 +197,15 @@ def evaluate(
         run = store_run(conn, scheme, used, day)
         grades = grade_distribution(conn, run.id)
         lists = list_counts(conn, run.id)
+        published = publish_run(conn, run) if publish else 0
     out.print(f"run #{run.id}: {run.scheme} as of {run.as_of}, {run.subjects} subjects in scope")
     for grade, n in sorted(grades.items(), key=lambda kv: str(kv[0])):
         if grade is not None:
             out.print(f"  grade {grade}: {n}")
     for name, n in sorted(lists.items()):
         out.print(f"  list {name}: {n}")
+    if publish:
+        out.print(f"published {published} grades as EVAL_INDUSTRY_GRADE records")
     if explain:
         with db.connect() as conn:
             lines = explain_subject(conn, scheme, used, day, explain).lines()
