@@ -384,6 +384,19 @@ def demo(
     )
     for reason, n in s.quarantine_reasons.most_common(10):
         out.print(f"  {n:>5}  {reason}")
+    for outcome in result.schemes:
+        run = outcome.run
+        grades = ", ".join(
+            f"{g} {n}" for g, n in sorted(outcome.grades.items(), key=str) if g is not None
+        )
+        lists = ", ".join(f"{name} {n}" for name, n in sorted(outcome.lists.items()))
+        out.print(
+            f"[bold]{run.scheme}[/bold] as of {run.as_of}: {run.subjects} subjects"
+            + (f"; grades {grades}" if grades else "")
+            + (f"; lists {lists}" if lists else "")
+        )
+    if result.explanation:
+        out.print("\n".join(result.explanation.lines()), markup=False, highlight=False)
     if s.busiest_subject:
         code, name, n = s.busiest_subject
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from sqlalchemy import Connection, select
 
 from xinyong.catalog import Catalog
 from xinyong.database import Database
+from xinyong.explain import Explanation, explain
 from xinyong.ingest import BatchReport, Ingestor
+from xinyong.library import Library
+from xinyong.runs import Run, grade_distribution, list_counts, store_run
 from xinyong.sample_files import SampleFile, generate, read_manifest
 from xinyong.settings import Settings
 from xinyong.summary import Summary, summarise
+from xinyong.tables import evaluation_results, subjects
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+#: The date the demo evaluates schemes on (the sample data runs to the end of 2025).
+DEMO_AS_OF = date(2025, 12, 31)
+
+
+@dataclass(slots=True)
+class SchemeOutcome:
+    run: Run
+    grades: dict[str | None, int]
+    lists: dict[str, int]
 
 
 @dataclass(slots=True)
@@ -21,6 +39,8 @@ class DemoResult:
     files: list[SampleFile]
     reports: list[BatchReport]
     summary: Summary
+    schemes: list[SchemeOutcome]
+    explanation: Explanation | None
 
 
 def run_demo(
@@ -52,5 +72,36 @@ def run_demo(
         )
     with db.connect() as conn:
         summary = summarise(conn, catalog)
+    outcomes = []
+    explanation = None
+    with db.begin() as conn:
+        for scheme in Library.load(catalog, settings.scheme_paths):
+            run = store_run(conn, scheme, catalog, DEMO_AS_OF)
+            outcomes.append(
+                SchemeOutcome(
+                    run, grade_distribution(conn, run.id), dict(list_counts(conn, run.id))
+                )
+            )
+        explanation = _explain_one(conn, catalog, settings, outcomes)
     db.dispose()
-    return DemoResult(files, reports, summary)
+    return DemoResult(files, reports, summary, outcomes, explanation)
+
+
+def _explain_one(
+    conn: Connection, catalog: Catalog, settings: Settings, outcomes: list[SchemeOutcome]
+) -> Explanation | None:
+    """An explanation for the lowest-scored subject of the first rating scheme with a run."""
+    library = Library.load(catalog, settings.scheme_paths)
+    for outcome in outcomes:
+        scheme = library.get(outcome.run.scheme)
+        if scheme.definition.grades is None or not outcome.run.subjects:
+            continue
+        code = conn.execute(
+            select(subjects.c.code)
+            .join(evaluation_results, evaluation_results.c.subject_id == subjects.c.id)
+            .where(evaluation_results.c.run_id == outcome.run.id)
+            .order_by(evaluation_results.c.score, subjects.c.code)
+            .limit(1)
+        ).scalar_one()
+        return explain(conn, scheme, catalog, DEMO_AS_OF, code)
+    return None

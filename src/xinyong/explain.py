@@ -27,6 +27,7 @@ class Firing:
     points: float
     capped: bool
     record_ids: tuple[int, ...]
+    threshold: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class Explanation:
         for f in self.firings:
             records = ", ".join(f"#{i}" for i in f.record_ids) or "no records"
             cap = " (capped)" if f.capped else ""
+            if f.threshold is not None and f.value < f.threshold:
+                cap = f" (needs {f.threshold})"
             out.append(f"  rule {f.rule}: {f.value:g} -> {f.points:+g}{cap}  [{records}]")
         out.append(f"score {self.score:g}")
         out += [f"  {step}" for step in self.steps]
@@ -98,7 +101,7 @@ def explain(
         uncapped = rule_points(replace(rule, cap=None), result.measures)
         if value:
             ids = tuple(sorted(r["id"] for r in matching(rows, measure)))
-            firings.append(Firing(rule.id, value, points, points != uncapped, ids))
+            firings.append(Firing(rule.id, value, points, points != uncapped, ids, rule.threshold))
     subject_row = tables.subjects[0]
     grade, steps = grade_steps(resolved, subject_row, list(result.measures), result.score)
     agrees = compiled is not None and (

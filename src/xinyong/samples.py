@@ -159,6 +159,10 @@ class SampleGenerator:
         regions = Regions.load()
         self.counties = [r for r in regions.counties() if r.name not in ("市辖区",)]
         self.region_names = regions
+        self.focus = {
+            city: [r for r in self.counties if r.code.startswith(city[:4])]
+            for city in ("410100", "440300")
+        }
         self.industries = Industries.load()
 
     # -- subjects --------------------------------------------------------------------------------
@@ -167,7 +171,14 @@ class SampleGenerator:
         out: list[SampleSubject] = []
         seen: set[str] = set()
         while len(out) < n:
-            county = rng.choice(self.counties)
+            # A few cities are over-represented, so that their shipped schemes have subjects.
+            roll_city = rng.random()
+            pool = self.counties
+            if roll_city < 0.06:
+                pool = self.focus["410100"]
+            elif roll_city < 0.10:
+                pool = self.focus["440300"]
+            county = rng.choice(pool)
             roll = rng.random()
             if roll < 0.70:
                 subject = self._enterprise(county.code)
