@@ -59,3 +59,20 @@ def test_every_cli_command_is_in_the_readme() -> None:
 def test_public_surface_imports() -> None:
     for name in xinyong.__all__:
         assert getattr(xinyong, name) is not None
+
+
+def test_the_scheme_reference_example_loads_and_passes(tmp_path: Path) -> None:
+    from xinyong.catalog import Catalog
+    from xinyong.database import Database
+    from xinyong.scheme import load_scheme
+    from xinyong.schemetests import run_tests
+
+    text = (ROOT / "docs" / "schemes.md").read_text(encoding="utf-8")
+    example = text.split("## A whole example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    catalog = Catalog.load()
+    scheme = load_scheme(path, catalog)
+    db = Database("sqlite://")
+    db.migrate()
+    assert [r.problems for r in run_tests(db, scheme, catalog)] == [()]
