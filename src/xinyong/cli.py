@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -413,3 +414,13 @@ def main() -> None:
     except OperationalError as exc:
         err.print(f"error: the database cannot be used: {exc.orig}", markup=False)
         sys.exit(1)
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("XINYONG_DEBUG") == "1":
+            raise
+        err.print(
+            f"error: internal error: {type(exc).__name__}: {exc} "
+            "(run with XINYONG_DEBUG=1 for the traceback)",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(2)

@@ -96,11 +96,12 @@ def schemes_show(reference: str, catalog: CatalogOption = None) -> None:
         out.print(f"our own modelling: {d.scheme.own_modelling}")
     out.print(f"base {d.score.base:g}; window {d.window}")
     for rule in d.score.rules:
-        points = (
-            f"{rule.per_record:+g} per record"
-            if rule.per_record is not None
-            else f"{rule.per_unit:+g} x {rule.of}"
-        )
+        if rule.per_record is not None:
+            points = f"{rule.per_record:+g} per record"
+        elif rule.points is not None:
+            points = f"{rule.points:+g} once {rule.at_least} or more records match"
+        else:
+            points = f"{rule.amount:+g} x {rule.of}"
         out.print(f"  {rule.id}: {points}{f', cap {rule.cap:g}' if rule.cap else ''}")
     if d.grades:
         out.print(
