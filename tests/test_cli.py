@@ -139,8 +139,16 @@ def test_scheme_commands(tmp_path: Path) -> None:
     assert "环发〔2013〕150号" in shown and "repeat-offender" in shown
     tested = run(tmp_path, "schemes", "test").stdout
     assert tested.strip().endswith(" passed, 0 failed")
-    sql = run(tmp_path, "schemes", "compile", "shenzhen-rental-bike", "--dialect", "postgres",
-              "--as-of", "2025-06-30").stdout
+    sql = run(
+        tmp_path,
+        "schemes",
+        "compile",
+        "shenzhen-rental-bike",
+        "--dialect",
+        "postgres",
+        "--as-of",
+        "2025-06-30",
+    ).stdout
     assert "WITH rec AS" in sql and "jsonb_extract_path_text" not in sql
     bad = tmp_path / "bad.yaml"
     bad.write_text("scheme: {id: x}\n", encoding="utf-8")
@@ -149,18 +157,42 @@ def test_scheme_commands(tmp_path: Path) -> None:
 
 def test_evaluate_explain_and_compare(ready: Path) -> None:
     code = uscc_code(31, region="410105")
-    rows = [{"subject_code": code, "subject_name": "郑州化工有限公司", "industry_code": "26",
-             "registered_on": "2010-01-01"}]
+    rows = [
+        {
+            "subject_code": code,
+            "subject_name": "郑州化工有限公司",
+            "industry_code": "26",
+            "registered_on": "2010-01-01",
+        }
+    ]
     run(ready, "ingest", str(write_csv(ready / "s.csv", rows)), "--source", "市场监管局")
-    penalties = [{"subject_code": code, "item_code": "ENV_VIOLATION", "decided_on": "2025-03-01",
-                  "reference": f"郑环罚〔2025〕{i}号", "conduct": "exceedance"} for i in range(2)]
-    ingested = run(ready, "ingest", str(write_csv(ready / "e.csv", penalties)),
-                   "--source", "郑州市生态环境局").stdout
+    penalties = [
+        {
+            "subject_code": code,
+            "item_code": "ENV_VIOLATION",
+            "decided_on": "2025-03-01",
+            "reference": f"郑环罚〔2025〕{i}号",
+            "conduct": "exceedance",
+        }
+        for i in range(2)
+    ]
+    ingested = run(
+        ready, "ingest", str(write_csv(ready / "e.csv", penalties)), "--source", "郑州市生态环境局"
+    ).stdout
     assert "re-evaluated 1 subjects under" in ingested and "zhengzhou-environment@1" in ingested
-    out = run(ready, "evaluate", "zhengzhou-environment", "--as-of", "2025-06-30",
-              "--explain", code).stdout
+    out = run(
+        ready, "evaluate", "zhengzhou-environment", "--as-of", "2025-06-30", "--explain", code
+    ).stdout
     assert "grade 环保良好: 1" in out
     assert "rule exceedance: 2 -> -20" in out and "the compiled query agrees" in out
-    compared = run(ready, "compare", "zhengzhou-environment", "zhengzhou-environment",
-                   "--as-of", "2025-06-30", "--second-as-of", "2028-01-01").stdout
+    compared = run(
+        ready,
+        "compare",
+        "zhengzhou-environment",
+        "zhengzhou-environment",
+        "--as-of",
+        "2025-06-30",
+        "--second-as-of",
+        "2028-01-01",
+    ).stdout
     assert f"{code}: 环保良好 (80.0) -> 环保诚信 (100.0)" in compared

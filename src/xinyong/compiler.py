@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from sqlglot import exp
 
-from xinyong.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, Window
+from xinyong.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RuleNode, Window
 
 Expr = exp.Expr
 
@@ -59,6 +59,8 @@ def _case(condition: Expr, then: Expr, otherwise: Expr) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=condition, true=then)], default=otherwise)
 
 
+#: The cap of a long-form rule that has none: larger than any score.
+NO_CAP = 1e15
 #: Scalar (two-argument) greatest and least of each dialect, for caps.
 GREATEST_LEAST: dict[str, tuple[str, str]] = {"sqlite": ("MAX", "MIN")}
 
@@ -70,20 +72,43 @@ class Compiler:
         self.plan = plan
         self.dialect = dialect
         self.subject_ids = subject_ids
-        self.windows = sorted(
-            {m.records.window for m in plan.measures},
-            key=lambda w: (w.start is not None, w.start, w.end),
+        starts = [m.records.window.start for m in plan.measures]
+        self.widest = Window(
+            None if None in starts or not starts else min(s for s in starts if s), plan.as_of
         )
+        # Plain per-record rules (a count of some items over the widest window) are summed in
+        # long form, through a table of (item, rule), as a hand-written query would; every
+        # other measure is pivoted into a column by conditional aggregation.
+        self.long_rules = [r for r in plan.rules if self._long(r)]
+        conditions = [c for _, c in (*plan.overrides, *plan.bars, *plan.lists)]
+        if plan.new_subject:
+            conditions.append(plan.new_subject[1])
+        self.pivot = sorted(
+            {r.measure for r in plan.rules if r not in self.long_rules}
+            | {c.measure for c in conditions if c.measure is not None}
+        )
+        pivoted = [plan.measures[i] for i in self.pivot]
+        self.k_columns: dict[tuple[str, str | None, str | None], str] = {}
         self.tests = sorted(
-            {t for m in plan.measures for t in m.records.attrs},
+            {t for m in pivoted for t in m.records.attrs},
             key=lambda t: (t.name, t.op, str(t.value)),
         )
         self.attributes = sorted(
-            {t.name for t in self.tests} | {m.attribute for m in plan.measures if m.attribute}
+            {t.name for t in self.tests} | {m.attribute for m in pivoted if m.attribute}
         )
         self.numeric = {t.name for t in self.tests if t.numeric} | {
-            m.attribute for m in plan.measures if m.kind == "sum" and m.attribute
+            m.attribute for m in pivoted if m.kind == "sum" and m.attribute
         }
+
+    def _long(self, rule: RuleNode) -> bool:
+        records = self.plan.measures[rule.measure].records
+        return (
+            self.plan.measures[rule.measure].kind == "count"
+            and rule.threshold is None
+            and not records.attrs
+            and records.severities is None
+            and records.window == self.widest
+        )
 
     # -- pieces ----------------------------------------------------------------------------------
     def clamp(self, value: Expr, low: float | None, high: float | None) -> Expr:
@@ -129,17 +154,11 @@ class Compiler:
         ids = sorted(set(self.subject_ids or ()))
         return exp.In(this=column, expressions=[lit(i) for i in ids]) if ids else exp.false()
 
-    def flag_name(self, kind: str, index: int) -> str:
-        return f"{kind}{index}"
-
     # -- CTEs ------------------------------------------------------------------------------------
     def rec(self) -> exp.Select:
         plan = self.plan
         items = sorted({i for m in plan.measures for i in m.records.items})
-        starts = [w.start for w in self.windows]
-        widest = Window(
-            None if None in starts or not starts else min(s for s in starts if s), plan.as_of
-        )
+        widest = self.widest
         decided = col("decided_on", "r")
         newer = (
             exp.select("1")
@@ -186,59 +205,150 @@ class Compiler:
             where.append(self.only(col("subject_id", "r")))
         return exp.select(*columns).from_(exp.table_("records", alias="r")).where(_and(where))
 
-    def k(self) -> exp.Select:
-        keys: list[Expr] = [col("subject_id"), col("item_code"), col("severity")]
-        for index, window in enumerate(self.windows):
-            flag = _case(self.in_window(window, col("decided_on")), lit(1), lit(0))
-            keys.append(exp.alias_(flag, self.flag_name("w", index)))
-        for index, test in enumerate(self.tests):
-            keys.append(
-                exp.alias_(_case(self.attr_test(test), lit(1), lit(0)), self.flag_name("t", index))
-            )
-        distinct = sorted(
-            {m.attribute for m in self.plan.measures if m.kind == "distinct" and m.attribute}
-        )
-        keys += [col(f"a_{a}") for a in distinct]
-        sums = sorted({m.attribute for m in self.plan.measures if m.kind == "sum" and m.attribute})
-        aggregates = [exp.alias_(exp.Count(this=exp.Star()), "n")]
-        aggregates += [exp.alias_(exp.Sum(this=col(f"a_{a}")), f"s_{a}") for a in sums]
-        group = [k.unalias() if isinstance(k, exp.Alias) else k for k in keys]
-        return exp.select(*keys, *aggregates).from_("rec").group_by(*group)
-
-    def measure_condition(self, measure: Measure) -> Expr:
+    def record_test(self, measure: Measure) -> Expr | None:
+        """What a record must satisfy besides its item: severity, window, attribute tests
+        (None: nothing more)."""
         rs = measure.records
-        parts: list[Expr] = [
-            exp.In(this=col("item_code"), expressions=[lit(i) for i in sorted(rs.items)])
-        ]
+        parts: list[Expr] = []
         if rs.severities is not None:
             parts.append(
                 exp.In(this=col("severity"), expressions=[lit(s) for s in sorted(rs.severities)])
             )
-        parts.append(
-            exp.EQ(this=col(self.flag_name("w", self.windows.index(rs.window))), expression=lit(1))
+        if rs.window != self.widest:
+            parts.append(self.in_window(rs.window, col("decided_on")))
+        parts += [self.attr_test(t) for t in rs.attrs]
+        return _and(parts) if parts else None
+
+    def k_column(self, measure: Measure) -> str:
+        """The column of ``k`` a measure reads: record counts, sums or presence flags per
+        (subject, item), under the measure's record test."""
+        test = self.record_test(measure)
+        key = (
+            measure.kind,
+            measure.attribute if measure.kind == "sum" else None,
+            None if test is None else test.sql(),
         )
-        for test in rs.attrs:
-            parts.append(
-                exp.EQ(this=col(self.flag_name("t", self.tests.index(test))), expression=lit(1))
-            )
-        return _and(parts)
+        return self.k_columns.setdefault(key, f"c{len(self.k_columns)}")
+
+    def k(self) -> exp.Select:
+        """One row per (subject, item) (and value, for distinct counts), with one aggregate per
+        kind of record a measure reads, as a hand-written query would."""
+        keys: list[Expr] = [col("subject_id"), col("item_code")]
+        pivoted = [self.plan.measures[i] for i in self.pivot]
+        keys += [
+            col(f"a_{a}")
+            for a in sorted({m.attribute for m in pivoted if m.kind == "distinct" and m.attribute})
+        ]
+        aggregates: list[Expr] = [exp.alias_(exp.Count(this=exp.Star()), "n")]
+        seen: set[str] = set()
+        for measure in pivoted:
+            name = self.k_column(measure)
+            if name in seen:
+                continue
+            seen.add(name)
+            test = self.record_test(measure)
+            if measure.kind == "sum":
+                value: Expr = col(f"a_{measure.attribute}")
+                aggregates.append(
+                    exp.alias_(
+                        exp.Sum(this=value if test is None else _case(test, value, exp.null())),
+                        name,
+                    )
+                )
+            elif measure.kind == "count":
+                aggregates.append(
+                    exp.alias_(
+                        exp.Sum(this=lit(1) if test is None else _case(test, lit(1), lit(0))), name
+                    )
+                )
+            else:
+                aggregates.append(
+                    exp.alias_(
+                        exp.Max(this=lit(1) if test is None else _case(test, lit(1), lit(0))), name
+                    )
+                )
+        return exp.select(*keys, *aggregates).from_("rec").group_by(*keys)
 
     def p(self) -> exp.Select:
         columns: list[Expr] = [col("subject_id")]
-        for index, measure in enumerate(self.plan.measures):
-            condition = self.measure_condition(measure)
+        for index in self.pivot:
+            measure = self.plan.measures[index]
+            items = exp.In(
+                this=col("item_code"), expressions=[lit(i) for i in sorted(measure.records.items)]
+            )
+            source = col(self.k_column(measure))
             if measure.kind == "count":
-                value: Expr = exp.Sum(this=_case(condition, col("n"), lit(0)))
+                value: Expr = exp.Sum(this=_case(items, source, lit(0)))
             elif measure.kind == "sum":
-                value = exp.Sum(this=_case(condition, col(f"s_{measure.attribute}"), exp.null()))
+                value = exp.Sum(this=_case(items, source, exp.null()))
             else:
+                present = exp.and_(items, exp.EQ(this=source, expression=lit(1)))
                 value = exp.Count(
                     this=exp.Distinct(
-                        expressions=[_case(condition, col(f"a_{measure.attribute}"), exp.null())]
+                        expressions=[_case(present, col(f"a_{measure.attribute}"), exp.null())]
                     )
                 )
             columns.append(exp.alias_(value, f"m{index}"))
         return exp.select(*columns).from_("k").group_by(col("subject_id"))
+
+    def rule_items(self) -> exp.Select:  # a UNION ALL of one-row selects: VALUES with named
+        # columns is not portable (SQLite has no column aliases on a table alias)
+        """(item, rule, points per record, cap) for the rules summed in long form; a rule
+        without a cap gets one no score can reach."""
+        columns = ["item_code", "rule_no", "per_unit", "cap"]
+        rows = [
+            (item, number, rule)
+            for number, rule in enumerate(self.long_rules)
+            for item in sorted(self.plan.measures[rule.measure].records.items)
+        ]
+        table: exp.Select | None = None
+        for index, (item, number, rule) in enumerate(rows):
+            cap = rule.cap if rule.cap is not None else NO_CAP
+            values: list[Expr] = [lit(item), lit(number), lit(float(rule.per_unit)), lit(cap)]
+            if index == 0:
+                values = [exp.alias_(v, name) for v, name in zip(values, columns, strict=True)]
+            select = exp.select(*values)
+            table = select if table is None else exp.union(table, select, distinct=False)  # type: ignore[assignment]
+        assert table is not None
+        return table
+
+    def rule_points(self) -> exp.Select:
+        """Points per subject from the long-form rules, each rule capped on its own."""
+        counted = (
+            exp.select(
+                col("subject_id", "k"),
+                col("rule_no", "ri"),
+                col("per_unit", "ri"),
+                col("cap", "ri"),
+                exp.alias_(exp.Sum(this=col("n", "k")), "value"),
+            )
+            .from_(exp.table_("k"))
+            .join(
+                exp.table_("ri"),
+                on=exp.EQ(this=col("item_code", "ri"), expression=col("item_code", "k")),
+            )
+            .group_by(
+                col("subject_id", "k"),
+                col("rule_no", "ri"),
+                col("per_unit", "ri"),
+                col("cap", "ri"),
+            )
+            .subquery("rv")
+        )
+        greatest, least = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))
+        raw = exp.Mul(this=col("per_unit", "rv"), expression=col("value", "rv"))
+        capped = exp.Anonymous(
+            this=greatest,
+            expressions=[
+                exp.Anonymous(this=least, expressions=[raw, col("cap", "rv")]),
+                exp.Neg(this=col("cap", "rv")),
+            ],
+        )
+        return (
+            exp.select(col("subject_id", "rv"), exp.alias_(exp.Sum(this=capped), "points"))
+            .from_(counted)
+            .group_by(col("subject_id", "rv"))
+        )
 
     def scope(self) -> Expr:
         scope = self.plan.scope
@@ -274,11 +384,16 @@ class Compiler:
     def scored(self) -> exp.Select:
         plan = self.plan
         measures = [
-            exp.alias_(exp.func("COALESCE", col(f"m{i}", "p"), lit(0)), f"m{i}")
-            for i in range(len(plan.measures))
+            exp.alias_(exp.func("COALESCE", col(f"m{i}", "p"), lit(0)), f"m{i}") for i in self.pivot
         ]
         score: Expr = lit(float(plan.base))
+        if self.long_rules:
+            score = exp.Add(
+                this=score, expression=exp.func("COALESCE", col("points", "rp"), lit(0.0))
+            )
         for rule in plan.rules:
+            if rule in self.long_rules:
+                continue
             measured = exp.func("COALESCE", col(f"m{rule.measure}", "p"), lit(0))
             value: Expr
             if rule.threshold is not None:
@@ -295,7 +410,7 @@ class Compiler:
         score = self.clamp(score, plan.total_min, plan.total_max)
         subject = [col(c, "s") for c in ("registered_on", "kind", "industry_code")]
         join = exp.EQ(this=col("subject_id", "p"), expression=col("id", "s"))
-        return (
+        query = (
             exp.select(
                 exp.alias_(col("id", "s"), "subject_id"),
                 *subject,
@@ -304,8 +419,14 @@ class Compiler:
             )
             .from_(exp.table_("subjects", alias="s"))
             .join(exp.table_("p"), on=join, join_type="left")
-            .where(self.scope())
         )
+        if self.long_rules:
+            query = query.join(
+                exp.table_("rp"),
+                on=exp.EQ(this=col("subject_id", "rp"), expression=col("id", "s")),
+                join_type="left",
+            )
+        return query.where(self.scope())
 
     def holds(self, condition: ConditionNode) -> Expr:
         parts: list[Expr] = []
@@ -394,15 +515,13 @@ class Compiler:
                     _case(self.holds(condition), lit(1), lit(0)), f"list_{name.replace('-', '_')}"
                 )
             )
-        columns += [col(f"m{i}") for i in range(len(plan.measures))]
+        columns += [col(f"m{i}") for i in self.pivot]
         query = exp.select(*columns).from_("graded")
-        for name, body in (
-            ("rec", self.rec()),
-            ("k", self.k()),
-            ("p", self.p()),
-            ("scored", self.scored()),
-            ("graded", self.graded()),
-        ):
+        ctes: list[tuple[str, exp.Select]] = [("rec", self.rec()), ("k", self.k()), ("p", self.p())]
+        if self.long_rules:
+            ctes += [("ri", self.rule_items()), ("rp", self.rule_points())]
+        ctes += [("scored", self.scored()), ("graded", self.graded())]
+        for name, body in ctes:
             query = query.with_(name, as_=body)
         return query.order_by(col("subject_id"))
 

@@ -81,6 +81,6 @@ def run(con: Any, plan: Plan) -> dict[int, Outcome]:
             score=float(row["score"]),
             grade=row["grade"],
             lists=frozenset(n for n in lists if row[f"list_{n.replace('-', '_')}"]),
-            measures=tuple(float(row[f"m{i}"]) for i in range(len(plan.measures))),
+            measures={i: float(row[f"m{i}"]) for i in range(len(plan.measures)) if f"m{i}" in row},
         )
     return outcomes

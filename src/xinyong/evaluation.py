@@ -25,7 +25,7 @@ class Outcome:
     score: float
     grade: str | None
     lists: frozenset[str]
-    measures: tuple[float, ...]
+    measures: dict[int, float]  # the measures the query returns as columns, by index
 
 
 def run_plan(
@@ -43,7 +43,9 @@ def run_plan(
             score=float(row["score"]),
             grade=row["grade"],
             lists=frozenset(n for n in names if row[f"list_{n.replace('-', '_')}"]),
-            measures=tuple(float(row[f"m{i}"]) for i in range(len(resolved.measures))),
+            measures={
+                i: float(row[f"m{i}"]) for i in range(len(resolved.measures)) if f"m{i}" in row
+            },
         )
     return outcomes
 

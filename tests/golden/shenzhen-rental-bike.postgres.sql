@@ -28,19 +28,16 @@ WITH rec AS (
   SELECT
     subject_id,
     item_code,
-    severity,
-    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w0,
-    COUNT(*) AS n
+    COUNT(*) AS n,
+    SUM(1) AS c0
   FROM rec
   GROUP BY
     subject_id,
-    item_code,
-    severity,
-    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
+    item_code
 ), p AS (
   SELECT
     subject_id,
-    SUM(CASE WHEN item_code IN ('BIKE_VIOLATION') AND w0 = 1 THEN n ELSE 0 END) AS m0
+    SUM(CASE WHEN item_code IN ('BIKE_VIOLATION') THEN c0 ELSE 0 END) AS m0
   FROM k
   GROUP BY
     subject_id

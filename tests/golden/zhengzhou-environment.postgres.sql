@@ -30,36 +30,28 @@ WITH rec AS (
   SELECT
     subject_id,
     item_code,
-    severity,
-    CASE WHEN decided_on > '2023-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w0,
-    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END AS w1,
-    CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END AS t0,
-    CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END AS t1,
-    CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END AS t2,
-    CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END AS t3,
-    CASE WHEN a_fine_10k_cny >= 10.0 THEN 1 ELSE 0 END AS t4,
-    COUNT(*) AS n
+    COUNT(*) AS n,
+    SUM(CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END) AS c0,
+    SUM(CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END) AS c1,
+    SUM(CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END) AS c2,
+    SUM(CASE WHEN a_fine_10k_cny >= 10.0 THEN 1 ELSE 0 END) AS c3,
+    SUM(
+      CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
+    ) AS c4,
+    SUM(CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END) AS c5
   FROM rec
   GROUP BY
     subject_id,
-    item_code,
-    severity,
-    CASE WHEN decided_on > '2023-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END,
-    CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END,
-    CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END,
-    CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END,
-    CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END,
-    CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END,
-    CASE WHEN a_fine_10k_cny >= 10.0 THEN 1 ELSE 0 END
+    item_code
 ), p AS (
   SELECT
     subject_id,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t1 = 1 THEN n ELSE 0 END) AS m0,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t3 = 1 THEN n ELSE 0 END) AS m1,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t0 = 1 THEN n ELSE 0 END) AS m2,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t4 = 1 THEN n ELSE 0 END) AS m3,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w1 = 1 THEN n ELSE 0 END) AS m4,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') AND w0 = 1 AND t2 = 1 THEN n ELSE 0 END) AS m5
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c0 ELSE 0 END) AS m0,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c1 ELSE 0 END) AS m1,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c2 ELSE 0 END) AS m2,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c3 ELSE 0 END) AS m3,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c4 ELSE 0 END) AS m4,
+    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c5 ELSE 0 END) AS m5
   FROM k
   GROUP BY
     subject_id

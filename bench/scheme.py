@@ -1,0 +1,243 @@
+"""The reference scheme, compiled by xinyong, beside the hand-written query of
+../shared/bench/REFERENCE.md, on the same engine and the same data, in the same run.
+
+Data (deterministic, generated inside DuckDB): N subjects, about 15% without records, skewed
+record counts (log-normal weights), items Zipf-like over N01..N40, P01, P02, decision dates
+uniform over 2015-2025, severity 1/2/3 at 0.6/0.3/0.1, a log-normal amount, stored in
+decision-date order. The same rows are loaded into SQLite and PostgreSQL. Each query's result
+is kept in the engine (CREATE TABLE ... AS), and the two results must agree subject by subject.
+Prints Markdown rows; `make bench` records them in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from xinyong.catalog import Catalog
+from xinyong.compiler import to_sql
+from xinyong.ir import plan
+from xinyong.scheme import load_scheme
+
+HERE = Path(__file__).resolve().parent
+AS_OF = date(2025, 6, 30)
+POSTGRES_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SERIOUS = ("N05", "N12", "N19", "N26", "N33")
+
+HAND_WRITTEN = """
+WITH per_code AS (
+  SELECT r.subject_id, r.item_code,
+         CAST(COUNT(*) AS INTEGER) AS n,
+         MAX(CASE WHEN r.severity = 3 THEN 1 ELSE 0 END) AS has_sev3
+  FROM records r
+  WHERE r.decided_on > '2022-06-30' AND r.decided_on <= '2025-06-30'
+  GROUP BY r.subject_id, r.item_code
+),
+per_subject AS (
+  SELECT p.subject_id,
+         SUM(CASE WHEN c.is_positive = 0
+                  THEN (CASE WHEN p.n * c.deduction > 30 THEN 30 ELSE p.n * c.deduction END)
+                  ELSE 0 END) AS deduction,
+         SUM(CASE WHEN c.is_positive = 1 THEN p.n ELSE 0 END) AS n_pos,
+         MAX(CASE WHEN c.is_serious = 1 THEN p.has_sev3 ELSE 0 END) AS serious
+  FROM per_code p JOIN item_rules c ON c.item_code = p.item_code
+  GROUP BY p.subject_id
+),
+scored AS (
+  SELECT s.id AS subject_id,
+         100 - COALESCE(ps.deduction, 0)
+             + (CASE WHEN COALESCE(ps.n_pos, 0) * 5 > 10 THEN 10
+                     ELSE COALESCE(ps.n_pos, 0) * 5 END) AS score,
+         COALESCE(ps.serious, 0) AS serious
+  FROM subjects s LEFT JOIN per_subject ps ON ps.subject_id = s.id
+)
+SELECT subject_id, score,
+       CASE WHEN serious = 1 THEN 'D'
+            WHEN score >= 90 THEN 'A'
+            WHEN score >= 70 THEN 'B'
+            WHEN score >= 40 THEN 'C'
+            ELSE 'D' END AS grade
+FROM scored
+"""
+
+GENERATE = """
+SELECT setseed(0.42);
+CREATE TABLE subjects AS
+  SELECT i AS id, 'enterprise' AS kind, 'active' AS status, '110105' AS region_code,
+         '48' AS industry_code, DATE '2000-01-01' AS registered_on
+  FROM range(1, {subjects} + 1) t(i);
+CREATE TABLE weights AS
+  SELECT id, CASE WHEN random() < 0.15 THEN 0.0
+                  ELSE exp(1.2 * sqrt(-2 * ln(random())) * cos(2 * pi() * random())) END AS w
+  FROM subjects;
+CREATE TABLE counts AS
+  SELECT id, CAST(round(w * {records} / (SELECT sum(w) FROM weights)) AS INTEGER) AS n
+  FROM weights;
+CREATE TABLE records AS
+  SELECT row_number() OVER (ORDER BY decided_on, subject_id) AS id, *
+  FROM (
+    SELECT c.id AS subject_id,
+           CASE WHEN u < 0.04 THEN 'P0' || CAST(1 + CAST(u * 50 AS INTEGER) % 2 AS VARCHAR)
+                ELSE 'N' || lpad(CAST(LEAST(40, CAST(floor(exp(v * ln(41))) AS INTEGER)) AS VARCHAR), 2, '0')
+           END AS item_code,
+           DATE '2015-01-01' + CAST(floor(random() * 4018) AS INTEGER) AS decided_on,
+           CASE WHEN s < 0.6 THEN 1 WHEN s < 0.9 THEN 2 ELSE 3 END AS severity,
+           '{{"amount": ' || CAST(round(exp(random() * 3), 2) AS VARCHAR) || '}}' AS attributes,
+           CAST(NULL AS BIGINT) AS supersedes_id
+    FROM counts c, LATERAL (SELECT random() AS u, random() AS v, random() AS s
+                            FROM range(c.n)) g
+  )
+  ORDER BY decided_on, subject_id;
+CREATE TABLE record_events (record_id BIGINT, kind VARCHAR, effective_on DATE);
+"""
+
+
+def item_rules() -> list[tuple[str, int, int, int]]:
+    rows = [(f"N{i:02d}", (i - 1) % 20 + 1, 0, int(f"N{i:02d}" in SERIOUS)) for i in range(1, 41)]
+    return rows + [("P01", 0, 1, 0), ("P02", 0, 1, 0)]
+
+
+def generate(subjects: int, records: int) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(GENERATE.format(subjects=subjects, records=records))
+    con.execute("CREATE TABLE item_rules (item_code VARCHAR, deduction INTEGER, "
+                "is_positive INTEGER, is_serious INTEGER)")
+    con.executemany("INSERT INTO item_rules VALUES (?, ?, ?, ?)", item_rules())
+    return con
+
+
+def timed(run) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def duckdb_case(con: duckdb.DuckDBPyConnection, compiled: str) -> dict[str, float | int]:
+    hand = timed(lambda: con.execute(f"CREATE OR REPLACE TABLE hand AS {HAND_WRITTEN}"))
+    ours = timed(lambda: con.execute(f"CREATE OR REPLACE TABLE ours AS {compiled}"))
+    differ = con.execute(
+        "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
+        "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
+        "OR h.subject_id IS NULL OR o.subject_id IS NULL").fetchone()[0]
+    return {"hand": hand, "ours": ours, "differ": differ}
+
+
+def sqlite_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -> dict[str, float | int]:
+    path = folder / "scheme-bench.db"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE subjects (id INTEGER PRIMARY KEY, kind TEXT, status TEXT, region_code TEXT,"
+        " industry_code TEXT, registered_on TEXT);"
+        "CREATE TABLE records (id INTEGER PRIMARY KEY, subject_id INTEGER, item_code TEXT,"
+        " decided_on TEXT, severity INTEGER, attributes TEXT, supersedes_id INTEGER);"
+        "CREATE TABLE record_events (record_id INTEGER, kind TEXT, effective_on TEXT);"
+        "CREATE TABLE item_rules (item_code TEXT PRIMARY KEY, deduction INTEGER,"
+        " is_positive INTEGER, is_serious INTEGER);")
+    load = time.perf_counter()
+    for table, columns in (("subjects", 6), ("records", 7), ("item_rules", 4)):
+        cursor = con.execute(f"SELECT * FROM {table}")
+        marks = ", ".join("?" for _ in range(columns))
+        while chunk := cursor.fetchmany(200_000):
+            db.executemany(f"INSERT INTO {table} VALUES ({marks})",
+                           [tuple(str(v) if isinstance(v, date) else v for v in row)
+                            for row in chunk])
+    # The indexes xinyong's own schema has for these queries.
+    db.executescript(
+        "CREATE INDEX ix_records_subject_id_decided_on ON records (subject_id, decided_on);"
+        "CREATE INDEX ix_records_supersedes_id ON records (supersedes_id);"
+        "CREATE INDEX ix_record_events_record_id ON record_events (record_id);")
+    db.commit()
+    load_seconds = time.perf_counter() - load
+    hand = timed(lambda: db.execute(f"CREATE TABLE hand AS {HAND_WRITTEN}"))
+    ours = timed(lambda: db.execute(f"CREATE TABLE ours AS {compiled}"))
+    differ = db.execute(
+        "SELECT count(*) FROM hand h FULL JOIN ours o ON o.subject_id = h.subject_id "
+        "WHERE h.grade IS NOT o.grade OR abs(h.score - o.score) > 1e-9 "
+        "OR h.subject_id IS NULL OR o.subject_id IS NULL").fetchone()[0]
+    db.close()
+    return {"hand": hand, "ours": ours, "differ": differ, "load": load_seconds}
+
+
+def postgres_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -> dict[str, float | int]:
+    import psycopg
+
+    schema = f"xy_scheme_bench_{uuid.uuid4().hex[:8]}"
+    csv = folder / "records.csv"
+    con.execute(f"COPY (SELECT * FROM records) TO '{csv}' (HEADER false)")
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as pg:
+        pg.execute(f'CREATE SCHEMA "{schema}"')
+        pg.execute(f'SET search_path = "{schema}"')
+        pg.execute("CREATE TABLE subjects (id BIGINT PRIMARY KEY, kind VARCHAR(16), status "
+                   "VARCHAR(16), region_code VARCHAR(6), industry_code VARCHAR(8), registered_on DATE)")
+        pg.execute("CREATE TABLE records (id BIGINT PRIMARY KEY, subject_id BIGINT, item_code "
+                   "VARCHAR(64), decided_on DATE, severity SMALLINT, attributes JSONB, "
+                   "supersedes_id BIGINT)")
+        pg.execute("CREATE TABLE record_events (record_id BIGINT, kind VARCHAR(16), effective_on DATE)")
+        pg.execute("CREATE TABLE item_rules (item_code VARCHAR(64) PRIMARY KEY, deduction INTEGER,"
+                   " is_positive INTEGER, is_serious INTEGER)")
+        started = time.perf_counter()
+        with pg.cursor() as cur:
+            with cur.copy("COPY subjects FROM STDIN") as copy:
+                for row in con.execute("SELECT * FROM subjects").fetchall():
+                    copy.write_row(row)
+            with cur.copy("COPY item_rules FROM STDIN") as copy:
+                for row in item_rules():
+                    copy.write_row(row)
+            with csv.open("rb") as f, cur.copy("COPY records FROM STDIN (FORMAT csv)") as copy:
+                while block := f.read(1 << 20):
+                    copy.write(block)
+        pg.execute("CREATE INDEX ON records (subject_id, decided_on)")
+        pg.execute("CREATE INDEX ON records (supersedes_id)")
+        pg.execute("CREATE INDEX ON record_events (record_id)")
+        pg.execute("ANALYZE")
+        load_seconds = time.perf_counter() - started
+        hand = timed(lambda: pg.execute(f"CREATE TABLE hand AS {HAND_WRITTEN}"))
+        ours = timed(lambda: pg.execute(f"CREATE TABLE ours AS {compiled}"))
+        differ = pg.execute(
+            "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
+            "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
+            "OR h.subject_id IS NULL OR o.subject_id IS NULL").fetchone()[0]
+        pg.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    csv.unlink()
+    return {"hand": hand, "ours": ours, "differ": differ, "load": load_seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument("--engines", default="duckdb,sqlite,postgresql")
+    args = parser.parse_args()
+    folder = HERE / "out"
+    folder.mkdir(exist_ok=True)
+    catalog = Catalog.load([HERE / "catalog.yaml"])
+    scheme = load_scheme(HERE / "reference-scheme.yaml", catalog)
+    resolved = plan(scheme, catalog, AS_OF)
+    started = time.perf_counter()
+    con = generate(args.subjects, args.records)
+    n = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    print(f"data: {args.subjects} subjects, {n} records, generated in "
+          f"{time.perf_counter() - started:.0f} s; {date.today()}, {os.cpu_count()} cores")
+    print("| engine | hand-written s | xinyong compiled s | ratio | rows that differ | load s |")
+    print("|---|---|---|---|---|---|")
+    cases = {
+        "duckdb": lambda: duckdb_case(con, to_sql(resolved, "duckdb")),
+        "sqlite": lambda: sqlite_case(con, to_sql(resolved, "sqlite"), folder),
+        "postgresql": lambda: postgres_case(con, to_sql(resolved, "postgres"), folder),
+    }
+    for engine in args.engines.split(","):
+        r = cases[engine]()
+        print(f"| {engine} | {r['hand']:.2f} | {r['ours']:.2f} | {r['ours'] / r['hand']:.2f} | "
+              f"{r['differ']} | {r.get('load', 0):.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
