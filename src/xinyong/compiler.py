@@ -80,6 +80,13 @@ class Compiler:
         # long form, through a table of (item, rule), as a hand-written query would; every
         # other measure is pivoted into a column by conditional aggregation.
         self.long_rules = [r for r in plan.rules if self._long(r)]
+        # When every long-form rule reads one item of its own, its points can be taken row by
+        # row of k in the same aggregation as the other measures (one pass, like the
+        # hand-written query); otherwise rules are first summed per (subject, rule).
+        long_items = [self.plan.measures[r.measure].records.items for r in self.long_rules]
+        self.one_pass = all(len(i) == 1 for i in long_items) and len(
+            set().union(*long_items)
+        ) == len(long_items)
         conditions = [c for _, c in (*plan.overrides, *plan.bars, *plan.lists)]
         if plan.new_subject:
             conditions.append(plan.new_subject[1])
@@ -270,13 +277,15 @@ class Compiler:
         return exp.select(*keys, *aggregates).from_("rec").group_by(*keys)
 
     def p(self) -> exp.Select:
-        columns: list[Expr] = [col("subject_id")]
+        """One row per subject: every pivoted measure and, in one pass, the long-form points."""
+        columns: list[Expr] = [col("subject_id", "k")]
         for index in self.pivot:
             measure = self.plan.measures[index]
             items = exp.In(
-                this=col("item_code"), expressions=[lit(i) for i in sorted(measure.records.items)]
+                this=col("item_code", "k"),
+                expressions=[lit(i) for i in sorted(measure.records.items)],
             )
-            source = col(self.k_column(measure))
+            source = col(self.k_column(measure), "k")
             if measure.kind == "count":
                 value: Expr = exp.Sum(this=_case(items, source, lit(0)))
             elif measure.kind == "sum":
@@ -285,11 +294,34 @@ class Compiler:
                 present = exp.and_(items, exp.EQ(this=source, expression=lit(1)))
                 value = exp.Count(
                     this=exp.Distinct(
-                        expressions=[_case(present, col(f"a_{measure.attribute}"), exp.null())]
+                        expressions=[_case(present, col(f"a_{measure.attribute}", "k"), exp.null())]
                     )
                 )
             columns.append(exp.alias_(value, f"m{index}"))
-        return exp.select(*columns).from_("k").group_by(col("subject_id"))
+        query = exp.select(*columns).from_(exp.table_("k", alias="k"))
+        if self.long_rules and self.one_pass:
+            unmatched = exp.Is(this=col("rule_no", "ri"), expression=exp.null())
+            points = self.capped(col("per_unit", "ri"), col("n", "k"), col("cap", "ri"))
+            query = query.select(
+                exp.alias_(exp.Sum(this=_case(unmatched, lit(0.0), points)), "points")
+            ).join(
+                exp.table_("ri"),
+                on=exp.EQ(this=col("item_code", "ri"), expression=col("item_code", "k")),
+                join_type="left",
+            )
+        return query.group_by(col("subject_id", "k"))
+
+    def capped(self, per_unit: Expr, value: Expr, cap: Expr) -> Expr:
+        """per_unit x value, kept within -cap..cap (cap is a column here)."""
+        greatest, least = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))
+        raw = exp.Mul(this=per_unit, expression=value)
+        return exp.Anonymous(
+            this=greatest,
+            expressions=[
+                exp.Anonymous(this=least, expressions=[raw, cap]),
+                exp.Neg(this=cap.copy()),
+            ],
+        )
 
     def rule_items(self) -> exp.Select:  # a UNION ALL of one-row selects: VALUES with named
         # columns is not portable (SQLite has no column aliases on a table alias)
@@ -335,15 +367,7 @@ class Compiler:
             )
             .subquery("rv")
         )
-        greatest, least = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))
-        raw = exp.Mul(this=col("per_unit", "rv"), expression=col("value", "rv"))
-        capped = exp.Anonymous(
-            this=greatest,
-            expressions=[
-                exp.Anonymous(this=least, expressions=[raw, col("cap", "rv")]),
-                exp.Neg(this=col("cap", "rv")),
-            ],
-        )
+        capped = self.capped(col("per_unit", "rv"), col("value", "rv"), col("cap", "rv"))
         return (
             exp.select(col("subject_id", "rv"), exp.alias_(exp.Sum(this=capped), "points"))
             .from_(counted)
@@ -388,9 +412,8 @@ class Compiler:
         ]
         score: Expr = lit(float(plan.base))
         if self.long_rules:
-            score = exp.Add(
-                this=score, expression=exp.func("COALESCE", col("points", "rp"), lit(0.0))
-            )
+            points = col("points", "p" if self.one_pass else "rp")
+            score = exp.Add(this=score, expression=exp.func("COALESCE", points, lit(0.0)))
         for rule in plan.rules:
             if rule in self.long_rules:
                 continue
@@ -420,7 +443,7 @@ class Compiler:
             .from_(exp.table_("subjects", alias="s"))
             .join(exp.table_("p"), on=join, join_type="left")
         )
-        if self.long_rules:
+        if self.long_rules and not self.one_pass:
             query = query.join(
                 exp.table_("rp"),
                 on=exp.EQ(this=col("subject_id", "rp"), expression=col("id", "s")),
@@ -519,7 +542,9 @@ class Compiler:
         query = exp.select(*columns).from_("graded")
         ctes: list[tuple[str, exp.Select]] = [("rec", self.rec()), ("k", self.k()), ("p", self.p())]
         if self.long_rules:
-            ctes += [("ri", self.rule_items()), ("rp", self.rule_points())]
+            ctes.insert(2, ("ri", self.rule_items()))
+            if not self.one_pass:
+                ctes.append(("rp", self.rule_points()))
         ctes += [("scored", self.scored()), ("graded", self.graded())]
         for name, body in ctes:
             query = query.with_(name, as_=body)

@@ -77,13 +77,6 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), p AS (
-  SELECT
-    subject_id,
-    SUM(CASE WHEN item_code IN ('N05', 'N12', 'N19', 'N26', 'N33') THEN c0 ELSE 0 END) AS m41
-  FROM k
-  GROUP BY
-    subject_id
 ), ri AS (
   SELECT
     'N01' AS item_code,
@@ -336,6 +329,15 @@ WITH rec AS (
     40,
     5.0,
     10.0
+), p AS (
+  SELECT
+    k.subject_id,
+    SUM(
+      CASE WHEN k.item_code IN ('N05', 'N12', 'N19', 'N26', 'N33') THEN k.c0 ELSE 0 END
+    ) AS m41
+  FROM k AS k
+  GROUP BY
+    k.subject_id
 ), rp AS (
   SELECT
     rv.subject_id,

@@ -36,11 +36,11 @@ WITH rec AS (
     item_code
 ), p AS (
   SELECT
-    subject_id,
-    SUM(CASE WHEN item_code IN ('BIKE_VIOLATION') THEN c0 ELSE 0 END) AS m0
-  FROM k
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.c0 ELSE 0 END) AS m0
+  FROM k AS k
   GROUP BY
-    subject_id
+    k.subject_id
 ), scored AS (
   SELECT
     s.id AS subject_id,

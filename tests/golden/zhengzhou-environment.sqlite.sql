@@ -45,16 +45,16 @@ WITH rec AS (
     item_code
 ), p AS (
   SELECT
-    subject_id,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c4 ELSE 0 END) AS m4,
-    SUM(CASE WHEN item_code IN ('ENV_VIOLATION') THEN c5 ELSE 0 END) AS m5
-  FROM k
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
+    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c1 ELSE 0 END) AS m1,
+    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c2 ELSE 0 END) AS m2,
+    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c3 ELSE 0 END) AS m3,
+    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c4 ELSE 0 END) AS m4,
+    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c5 ELSE 0 END) AS m5
+  FROM k AS k
   GROUP BY
-    subject_id
+    k.subject_id
 ), scored AS (
   SELECT
     s.id AS subject_id,
