@@ -28,7 +28,9 @@ from xinyong.scheme import load_scheme
 
 HERE = Path(__file__).resolve().parent
 AS_OF = date(2025, 6, 30)
-POSTGRES_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "XINYONG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 SERIOUS = ("N05", "N12", "N19", "N26", "N33")
 
 HAND_WRITTEN = """
@@ -85,7 +87,8 @@ CREATE TABLE records AS
   FROM (
     SELECT c.id AS subject_id,
            CASE WHEN u < 0.04 THEN 'P0' || CAST(1 + CAST(u * 50 AS INTEGER) % 2 AS VARCHAR)
-                ELSE 'N' || lpad(CAST(LEAST(40, CAST(floor(exp(v * ln(41))) AS INTEGER)) AS VARCHAR), 2, '0')
+                ELSE 'N' || lpad(CAST(LEAST(40, CAST(floor(exp(v * ln(41))) AS INTEGER))
+                                      AS VARCHAR), 2, '0')
            END AS item_code,
            DATE '2015-01-01' + CAST(floor(random() * 4018) AS INTEGER) AS decided_on,
            CASE WHEN s < 0.6 THEN 1 WHEN s < 0.9 THEN 2 ELSE 3 END AS severity,
@@ -101,14 +104,16 @@ CREATE TABLE record_events (record_id BIGINT, kind VARCHAR, effective_on DATE);
 
 def item_rules() -> list[tuple[str, int, int, int]]:
     rows = [(f"N{i:02d}", (i - 1) % 20 + 1, 0, int(f"N{i:02d}" in SERIOUS)) for i in range(1, 41)]
-    return rows + [("P01", 0, 1, 0), ("P02", 0, 1, 0)]
+    return [*rows, ("P01", 0, 1, 0), ("P02", 0, 1, 0)]
 
 
 def generate(subjects: int, records: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(GENERATE.format(subjects=subjects, records=records))
-    con.execute("CREATE TABLE item_rules (item_code VARCHAR, deduction INTEGER, "
-                "is_positive INTEGER, is_serious INTEGER)")
+    con.execute(
+        "CREATE TABLE item_rules (item_code VARCHAR, deduction INTEGER, "
+        "is_positive INTEGER, is_serious INTEGER)"
+    )
     con.executemany("INSERT INTO item_rules VALUES (?, ?, ?, ?)", item_rules())
     return con
 
@@ -125,11 +130,14 @@ def duckdb_case(con: duckdb.DuckDBPyConnection, compiled: str) -> dict[str, floa
     differ = con.execute(
         "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
         "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
-        "OR h.subject_id IS NULL OR o.subject_id IS NULL").fetchone()[0]
+        "OR h.subject_id IS NULL OR o.subject_id IS NULL"
+    ).fetchone()[0]
     return {"hand": hand, "ours": ours, "differ": differ}
 
 
-def sqlite_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -> dict[str, float | int]:
+def sqlite_case(
+    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path
+) -> dict[str, float | int]:
     path = folder / "scheme-bench.db"
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
@@ -140,33 +148,42 @@ def sqlite_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -> 
         " decided_on TEXT, severity INTEGER, attributes TEXT, supersedes_id INTEGER);"
         "CREATE TABLE record_events (record_id INTEGER, kind TEXT, effective_on TEXT);"
         "CREATE TABLE item_rules (item_code TEXT PRIMARY KEY, deduction INTEGER,"
-        " is_positive INTEGER, is_serious INTEGER);")
+        " is_positive INTEGER, is_serious INTEGER);"
+    )
     load = time.perf_counter()
     for table, columns in (("subjects", 6), ("records", 7), ("item_rules", 4)):
         cursor = con.execute(f"SELECT * FROM {table}")
         marks = ", ".join("?" for _ in range(columns))
         while chunk := cursor.fetchmany(200_000):
-            db.executemany(f"INSERT INTO {table} VALUES ({marks})",
-                           [tuple(str(v) if isinstance(v, date) else v for v in row)
-                            for row in chunk])
+            db.executemany(
+                f"INSERT INTO {table} VALUES ({marks})",
+                [tuple(str(v) if isinstance(v, date) else v for v in row) for row in chunk],
+            )
     # The indexes xinyong's own schema has for these queries.
     db.executescript(
         "CREATE INDEX ix_records_subject_id_decided_on ON records (subject_id, decided_on);"
         "CREATE INDEX ix_records_supersedes_id ON records (supersedes_id);"
-        "CREATE INDEX ix_record_events_record_id ON record_events (record_id);")
+        "CREATE INDEX ix_record_events_record_id ON record_events (record_id);"
+    )
     db.commit()
     load_seconds = time.perf_counter() - load
     hand = timed(lambda: db.execute(f"CREATE TABLE hand AS {HAND_WRITTEN}"))
     ours = timed(lambda: db.execute(f"CREATE TABLE ours AS {compiled}"))
+    # Without these SQLite compares the two results by a nested loop (10^12 steps at 1M).
+    db.execute("CREATE INDEX ix_hand ON hand (subject_id)")
+    db.execute("CREATE INDEX ix_ours ON ours (subject_id)")
     differ = db.execute(
         "SELECT count(*) FROM hand h FULL JOIN ours o ON o.subject_id = h.subject_id "
         "WHERE h.grade IS NOT o.grade OR abs(h.score - o.score) > 1e-9 "
-        "OR h.subject_id IS NULL OR o.subject_id IS NULL").fetchone()[0]
+        "OR h.subject_id IS NULL OR o.subject_id IS NULL"
+    ).fetchone()[0]
     db.close()
     return {"hand": hand, "ours": ours, "differ": differ, "load": load_seconds}
 
 
-def postgres_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -> dict[str, float | int]:
+def postgres_case(
+    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path
+) -> dict[str, float | int]:
     import psycopg
 
     schema = f"xy_scheme_bench_{uuid.uuid4().hex[:8]}"
@@ -175,14 +192,22 @@ def postgres_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -
     with psycopg.connect(POSTGRES_URL, autocommit=True) as pg:
         pg.execute(f'CREATE SCHEMA "{schema}"')
         pg.execute(f'SET search_path = "{schema}"')
-        pg.execute("CREATE TABLE subjects (id BIGINT PRIMARY KEY, kind VARCHAR(16), status "
-                   "VARCHAR(16), region_code VARCHAR(6), industry_code VARCHAR(8), registered_on DATE)")
-        pg.execute("CREATE TABLE records (id BIGINT PRIMARY KEY, subject_id BIGINT, item_code "
-                   "VARCHAR(64), decided_on DATE, severity SMALLINT, attributes JSONB, "
-                   "supersedes_id BIGINT)")
-        pg.execute("CREATE TABLE record_events (record_id BIGINT, kind VARCHAR(16), effective_on DATE)")
-        pg.execute("CREATE TABLE item_rules (item_code VARCHAR(64) PRIMARY KEY, deduction INTEGER,"
-                   " is_positive INTEGER, is_serious INTEGER)")
+        pg.execute(
+            "CREATE TABLE subjects (id BIGINT PRIMARY KEY, kind VARCHAR(16), status "
+            "VARCHAR(16), region_code VARCHAR(6), industry_code VARCHAR(8), registered_on DATE)"
+        )
+        pg.execute(
+            "CREATE TABLE records (id BIGINT PRIMARY KEY, subject_id BIGINT, item_code "
+            "VARCHAR(64), decided_on DATE, severity SMALLINT, attributes JSONB, "
+            "supersedes_id BIGINT)"
+        )
+        pg.execute(
+            "CREATE TABLE record_events (record_id BIGINT, kind VARCHAR(16), effective_on DATE)"
+        )
+        pg.execute(
+            "CREATE TABLE item_rules (item_code VARCHAR(64) PRIMARY KEY, deduction INTEGER,"
+            " is_positive INTEGER, is_serious INTEGER)"
+        )
         started = time.perf_counter()
         with pg.cursor() as cur:
             with cur.copy("COPY subjects FROM STDIN") as copy:
@@ -204,7 +229,8 @@ def postgres_case(con: duckdb.DuckDBPyConnection, compiled: str, folder: Path) -
         differ = pg.execute(
             "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
             "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
-            "OR h.subject_id IS NULL OR o.subject_id IS NULL").fetchone()[0]
+            "OR h.subject_id IS NULL OR o.subject_id IS NULL"
+        ).fetchone()[0]
         pg.execute(f'DROP SCHEMA "{schema}" CASCADE')
     csv.unlink()
     return {"hand": hand, "ours": ours, "differ": differ, "load": load_seconds}
@@ -224,8 +250,10 @@ def main() -> None:
     started = time.perf_counter()
     con = generate(args.subjects, args.records)
     n = con.execute("SELECT count(*) FROM records").fetchone()[0]
-    print(f"data: {args.subjects} subjects, {n} records, generated in "
-          f"{time.perf_counter() - started:.0f} s; {date.today()}, {os.cpu_count()} cores")
+    print(
+        f"data: {args.subjects} subjects, {n} records, generated in "
+        f"{time.perf_counter() - started:.0f} s; {date.today()}, {os.cpu_count()} cores"
+    )
     print("| engine | hand-written s | xinyong compiled s | ratio | rows that differ | load s |")
     print("|---|---|---|---|---|---|")
     cases = {
@@ -235,8 +263,11 @@ def main() -> None:
     }
     for engine in args.engines.split(","):
         r = cases[engine]()
-        print(f"| {engine} | {r['hand']:.2f} | {r['ours']:.2f} | {r['ours'] / r['hand']:.2f} | "
-              f"{r['differ']} | {r.get('load', 0):.1f} |", flush=True)
+        print(
+            f"| {engine} | {r['hand']:.2f} | {r['ours']:.2f} | {r['ours'] / r['hand']:.2f} | "
+            f"{r['differ']} | {r.get('load', 0):.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -167,34 +167,26 @@ class Compiler:
         items = sorted({i for m in plan.measures for i in m.records.items})
         widest = self.widest
         decided = col("decided_on", "r")
-        newer = (
-            exp.select("1")
+        as_of = lit(plan.as_of.isoformat())
+        # Versions that stopped counting by the as-of date: replaced by a correction decided by
+        # then, or revoked or repaired with effect by then. One NOT IN over both (the engines
+        # hash it), rather than two correlated NOT EXISTS.
+        replaced = (
+            exp.select(col("supersedes_id", "n"))
             .from_(exp.table_("records", alias="n"))
             .where(
-                _and(
-                    [
-                        exp.EQ(this=col("supersedes_id", "n"), expression=col("id", "r")),
-                        exp.LTE(
-                            this=col("decided_on", "n"), expression=lit(plan.as_of.isoformat())
-                        ),
-                    ]
+                exp.and_(
+                    exp.Not(this=exp.Is(this=col("supersedes_id", "n"), expression=exp.null())),
+                    exp.LTE(this=col("decided_on", "n"), expression=as_of.copy()),
                 )
             )
         )
         ended = (
-            exp.select("1")
+            exp.select(col("record_id", "e"))
             .from_(exp.table_("record_events", alias="e"))
-            .where(
-                _and(
-                    [
-                        exp.EQ(this=col("record_id", "e"), expression=col("id", "r")),
-                        exp.LTE(
-                            this=col("effective_on", "e"), expression=lit(plan.as_of.isoformat())
-                        ),
-                    ]
-                )
-            )
+            .where(exp.LTE(this=col("effective_on", "e"), expression=as_of.copy()))
         )
+        gone = exp.union(replaced, ended, distinct=False)
         columns: list[Expr] = [
             col("subject_id", "r"),
             col("item_code", "r"),
@@ -205,8 +197,7 @@ class Compiler:
         where = [
             self.in_window(widest, decided),
             exp.In(this=col("item_code", "r"), expressions=[lit(i) for i in items] or [lit("")]),
-            exp.Not(this=exp.Exists(this=newer)),
-            exp.Not(this=exp.Exists(this=ended)),
+            exp.Not(this=exp.In(this=col("id", "r"), query=exp.Subquery(this=gone))),
         ]
         if self.subject_ids is not None:
             where.append(self.only(col("subject_id", "r")))
@@ -230,6 +221,8 @@ class Compiler:
         """The column of ``k`` a measure reads: record counts, sums or presence flags per
         (subject, item), under the measure's record test."""
         test = self.record_test(measure)
+        if measure.kind == "count" and test is None:
+            return "n"  # COUNT(*), always there
         key = (
             measure.kind,
             measure.attribute if measure.kind == "sum" else None,
@@ -250,7 +243,7 @@ class Compiler:
         seen: set[str] = set()
         for measure in pivoted:
             name = self.k_column(measure)
-            if name in seen:
+            if name in seen or name == "n":
                 continue
             seen.add(name)
             test = self.record_test(measure)

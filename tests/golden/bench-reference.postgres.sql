@@ -53,19 +53,18 @@ WITH rec AS (
       'P01',
       'P02'
     )
-    AND NOT EXISTS(
+    AND NOT r.id IN (
       SELECT
-        1
+        n.supersedes_id
       FROM records AS n
       WHERE
-        n.supersedes_id = r.id AND n.decided_on <= '2025-06-30'
-    )
-    AND NOT EXISTS(
+        NOT n.supersedes_id IS NULL AND n.decided_on <= '2025-06-30'
+      UNION ALL
       SELECT
-        1
+        e.record_id
       FROM record_events AS e
       WHERE
-        e.record_id = r.id AND e.effective_on <= '2025-06-30'
+        e.effective_on <= '2025-06-30'
     )
 ), k AS (
   SELECT

@@ -10,26 +10,24 @@ WITH rec AS (
       r.decided_on > '2024-06-30' AND r.decided_on <= '2025-06-30'
     )
     AND r.item_code IN ('BIKE_VIOLATION')
-    AND NOT EXISTS(
+    AND NOT r.id IN (
       SELECT
-        1
+        n.supersedes_id
       FROM records AS n
       WHERE
-        n.supersedes_id = r.id AND n.decided_on <= '2025-06-30'
-    )
-    AND NOT EXISTS(
+        NOT n.supersedes_id IS NULL AND n.decided_on <= '2025-06-30'
+      UNION ALL
       SELECT
-        1
+        e.record_id
       FROM record_events AS e
       WHERE
-        e.record_id = r.id AND e.effective_on <= '2025-06-30'
+        e.effective_on <= '2025-06-30'
     )
 ), k AS (
   SELECT
     subject_id,
     item_code,
-    COUNT(*) AS n,
-    SUM(1) AS c0
+    COUNT(*) AS n
   FROM rec
   GROUP BY
     subject_id,
@@ -37,7 +35,7 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.c0 ELSE 0 END) AS m0
+    SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.n ELSE 0 END) AS m0
   FROM k AS k
   GROUP BY
     k.subject_id
