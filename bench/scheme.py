@@ -109,7 +109,9 @@ def item_rules() -> list[tuple[str, int, int, int]]:
 
 def generate(subjects: int, records: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    con.execute("SET threads TO 1")  # random() repeats its sequence only on one thread
     con.execute(GENERATE.format(subjects=subjects, records=records))
+    con.execute("RESET threads")
     con.execute(
         "CREATE TABLE item_rules (item_code VARCHAR, deduction INTEGER, "
         "is_positive INTEGER, is_serious INTEGER)"
