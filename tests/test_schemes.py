@@ -161,3 +161,26 @@ def test_golden_sql(name: str, dialect: str, catalog: Catalog, bench_catalog: Ca
     assert sql == path.read_text(encoding="utf-8"), (
         f"compiled SQL changed; review and run with XINYONG_UPDATE_GOLDEN=1 to accept ({path})"
     )
+
+
+def test_subject_conditions_by_industry_section(
+    db: Database, tmp_path: Path, catalog: Catalog
+) -> None:
+    body = (
+        BODY
+        + """\
+  bars:
+    - {highest: B, when: {subject: {industry: [E]}}}
+tests:
+  - name: construction (section E, division 48) is held at B
+    as_of: 2025-06-30
+    subject: {region: "320102", industry: "4812"}
+    expect: {score: 100, grade: B}
+  - name: software (section I) is not
+    as_of: 2025-06-30
+    subject: {region: "320102", industry: "65"}
+    expect: {score: 100, grade: A}
+"""
+    )
+    scheme = load_scheme(write(tmp_path, body), catalog)
+    assert [r.problems for r in run_tests(db, scheme, catalog, duckdb=True)] == [(), ()]

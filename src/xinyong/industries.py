@@ -54,6 +54,21 @@ class Industries:
             if i.level == "division" and (section is None or i.section == section)
         ]
 
+    def prefixes(self, codes: list[str]) -> tuple[str, ...]:
+        """Section letters become their division numbers, so that a prefix test suffices.
+
+        >>> Industries.load().prefixes(["K", "4812"])
+        ('70', '4812')
+        """
+        found: list[str] = []
+        for code in codes:
+            wanted = normalise_industry(code)
+            if wanted.isalpha():
+                found += [d.code for d in self.divisions(wanted)]
+            else:
+                found.append(wanted)
+        return tuple(dict.fromkeys(found))
+
     def matches(self, code: str | None, wanted: str) -> bool:
         """Whether an industry code (a division, or a finer class such as ``4812``)
         falls under ``wanted`` (a section letter or a division number)."""

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Literal
 
 from xinyong.catalog import Catalog, Period
-from xinyong.industries import Industries, normalise_industry
+from xinyong.industries import Industries
+from xinyong.regions import region_prefix
 from xinyong.scheme import Compare, Condition, RecordCondition, Scheme, SubjectCondition
 
 #: Scores are compared with band limits with this tolerance, in SQL and in Python alike.
@@ -164,7 +165,7 @@ class _Builder:
         return SubjectTest(
             registered_after=within.before(self.as_of) if within else None,
             kinds=frozenset(k.value for k in condition.kind) if condition.kind else None,
-            industries=tuple(normalise_industry(i) for i in condition.industry)
+            industries=Industries.load().prefixes(condition.industry)
             if condition.industry
             else None,
         )
@@ -246,8 +247,8 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
         as_of=as_of,
         scope=ScopeNode(
             kinds=frozenset(k.value for k in scope.kinds),
-            region_prefix=_region_prefix(scope.region),
-            industries=industry_prefixes(scope.industry),
+            region_prefix=region_prefix(scope.region),
+            industries=Industries.load().prefixes(scope.industry),
             statuses=frozenset(scope.status),
             registered_on_or_before=registered,
         ),
@@ -262,23 +263,3 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
         new_subject=new_subject,
         lists=lists,
     )
-
-
-def industry_prefixes(codes: list[str]) -> tuple[str, ...]:
-    """Section letters become their division numbers, so that a prefix test suffices."""
-    industries = Industries.load()
-    prefixes: list[str] = []
-    for code in codes:
-        wanted = normalise_industry(code)
-        if wanted.isalpha():
-            prefixes += [d.code for d in industries.divisions(wanted)]
-        else:
-            prefixes.append(wanted)
-    return tuple(dict.fromkeys(prefixes))
-
-
-def _region_prefix(region: str | None) -> str | None:
-    if not region:
-        return None
-    prefix = region.rstrip("0") if region.endswith("00") else region
-    return prefix + "0" if len(prefix) % 2 else prefix

@@ -112,6 +112,18 @@ class Regions:
         ]
 
 
+def region_prefix(region: str | None) -> str | None:
+    """The code prefix of everything under a region, in whole levels.
+
+    >>> region_prefix("320000"), region_prefix("320500"), region_prefix("320505")
+    ('32', '3205', '320505')
+    """
+    if not region:
+        return None
+    prefix = region.rstrip("0") if region.endswith("00") else region
+    return prefix + "0" if len(prefix) % 2 else prefix
+
+
 def _year(text: str) -> int | None:
     return int(text) if text else None
 

@@ -293,25 +293,18 @@ def filtered(
     ``region`` is a GB/T 2260 code: a province (``320000``) or prefecture (``320500``) includes
     everything under it. ``industry`` is a GB/T 4754 section letter or a division number.
     """
-    from xinyong.industries import Industries, normalise_industry
+    from xinyong.industries import Industries
+    from xinyong.regions import region_prefix
 
     query = select(
         subjects.c.code, subjects.c.name, subjects.c.region_code, subjects.c.industry_code
     )
-    if region:
-        prefix = region.rstrip("0") if region.endswith("00") else region
-        if len(prefix) % 2:  # keep whole levels: 320000 -> 32, 320500 -> 3205
-            prefix += "0"
+    prefix = region_prefix(region)
+    if prefix:
         query = query.where(subjects.c.region_code.startswith(prefix))
     if industry:
-        wanted = normalise_industry(industry)
-        if wanted.isalpha():
-            divisions = [d.code for d in Industries.load().divisions(wanted)]
-            query = query.where(
-                or_(*(subjects.c.industry_code.startswith(d) for d in divisions), false())
-            )
-        else:
-            query = query.where(subjects.c.industry_code.startswith(wanted))
+        wanted = Industries.load().prefixes([industry])
+        query = query.where(or_(*(subjects.c.industry_code.startswith(w) for w in wanted), false()))
     if kind:
         query = query.where(subjects.c.kind == kind.value)
     rows = conn.execute(query.order_by(subjects.c.code).limit(limit))
