@@ -58,7 +58,7 @@ WITH rec AS (
         n.supersedes_id
       FROM records AS n
       WHERE
-        NOT n.supersedes_id IS NULL AND n.decided_on <= '2025-06-30'
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
       UNION ALL
       SELECT
         e.record_id
@@ -76,302 +76,113 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), ri AS (
-  SELECT
-    'N01' AS item_code,
-    0 AS rule_no,
-    -1.0 AS per_unit,
-    30.0 AS cap
-  UNION ALL
-  SELECT
-    'N02',
-    1,
-    -2.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N03',
-    2,
-    -3.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N04',
-    3,
-    -4.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N05',
-    4,
-    -5.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N06',
-    5,
-    -6.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N07',
-    6,
-    -7.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N08',
-    7,
-    -8.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N09',
-    8,
-    -9.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N10',
-    9,
-    -10.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N11',
-    10,
-    -11.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N12',
-    11,
-    -12.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N13',
-    12,
-    -13.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N14',
-    13,
-    -14.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N15',
-    14,
-    -15.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N16',
-    15,
-    -16.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N17',
-    16,
-    -17.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N18',
-    17,
-    -18.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N19',
-    18,
-    -19.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N20',
-    19,
-    -20.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N21',
-    20,
-    -1.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N22',
-    21,
-    -2.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N23',
-    22,
-    -3.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N24',
-    23,
-    -4.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N25',
-    24,
-    -5.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N26',
-    25,
-    -6.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N27',
-    26,
-    -7.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N28',
-    27,
-    -8.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N29',
-    28,
-    -9.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N30',
-    29,
-    -10.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N31',
-    30,
-    -11.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N32',
-    31,
-    -12.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N33',
-    32,
-    -13.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N34',
-    33,
-    -14.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N35',
-    34,
-    -15.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N36',
-    35,
-    -16.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N37',
-    36,
-    -17.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N38',
-    37,
-    -18.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N39',
-    38,
-    -19.0,
-    30.0
-  UNION ALL
-  SELECT
-    'N40',
-    39,
-    -20.0,
-    30.0
-  UNION ALL
-  SELECT
-    'P01',
-    40,
-    5.0,
-    10.0
-  UNION ALL
-  SELECT
-    'P02',
-    40,
-    5.0,
-    10.0
 ), p AS (
   SELECT
     k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('P01', 'P02') THEN k.n ELSE 0 END) AS m40,
     SUM(
       CASE WHEN k.item_code IN ('N05', 'N12', 'N19', 'N26', 'N33') THEN k.c0 ELSE 0 END
-    ) AS m41
+    ) AS m41,
+    SUM(
+      CASE k.item_code
+        WHEN 'N01'
+        THEN GREATEST(LEAST(-1.0 * k.n, 30.0), -30.0)
+        WHEN 'N02'
+        THEN GREATEST(LEAST(-2.0 * k.n, 30.0), -30.0)
+        WHEN 'N03'
+        THEN GREATEST(LEAST(-3.0 * k.n, 30.0), -30.0)
+        WHEN 'N04'
+        THEN GREATEST(LEAST(-4.0 * k.n, 30.0), -30.0)
+        WHEN 'N05'
+        THEN GREATEST(LEAST(-5.0 * k.n, 30.0), -30.0)
+        WHEN 'N06'
+        THEN GREATEST(LEAST(-6.0 * k.n, 30.0), -30.0)
+        WHEN 'N07'
+        THEN GREATEST(LEAST(-7.0 * k.n, 30.0), -30.0)
+        WHEN 'N08'
+        THEN GREATEST(LEAST(-8.0 * k.n, 30.0), -30.0)
+        WHEN 'N09'
+        THEN GREATEST(LEAST(-9.0 * k.n, 30.0), -30.0)
+        WHEN 'N10'
+        THEN GREATEST(LEAST(-10.0 * k.n, 30.0), -30.0)
+        WHEN 'N11'
+        THEN GREATEST(LEAST(-11.0 * k.n, 30.0), -30.0)
+        WHEN 'N12'
+        THEN GREATEST(LEAST(-12.0 * k.n, 30.0), -30.0)
+        WHEN 'N13'
+        THEN GREATEST(LEAST(-13.0 * k.n, 30.0), -30.0)
+        WHEN 'N14'
+        THEN GREATEST(LEAST(-14.0 * k.n, 30.0), -30.0)
+        WHEN 'N15'
+        THEN GREATEST(LEAST(-15.0 * k.n, 30.0), -30.0)
+        WHEN 'N16'
+        THEN GREATEST(LEAST(-16.0 * k.n, 30.0), -30.0)
+        WHEN 'N17'
+        THEN GREATEST(LEAST(-17.0 * k.n, 30.0), -30.0)
+        WHEN 'N18'
+        THEN GREATEST(LEAST(-18.0 * k.n, 30.0), -30.0)
+        WHEN 'N19'
+        THEN GREATEST(LEAST(-19.0 * k.n, 30.0), -30.0)
+        WHEN 'N20'
+        THEN GREATEST(LEAST(-20.0 * k.n, 30.0), -30.0)
+        WHEN 'N21'
+        THEN GREATEST(LEAST(-1.0 * k.n, 30.0), -30.0)
+        WHEN 'N22'
+        THEN GREATEST(LEAST(-2.0 * k.n, 30.0), -30.0)
+        WHEN 'N23'
+        THEN GREATEST(LEAST(-3.0 * k.n, 30.0), -30.0)
+        WHEN 'N24'
+        THEN GREATEST(LEAST(-4.0 * k.n, 30.0), -30.0)
+        WHEN 'N25'
+        THEN GREATEST(LEAST(-5.0 * k.n, 30.0), -30.0)
+        WHEN 'N26'
+        THEN GREATEST(LEAST(-6.0 * k.n, 30.0), -30.0)
+        WHEN 'N27'
+        THEN GREATEST(LEAST(-7.0 * k.n, 30.0), -30.0)
+        WHEN 'N28'
+        THEN GREATEST(LEAST(-8.0 * k.n, 30.0), -30.0)
+        WHEN 'N29'
+        THEN GREATEST(LEAST(-9.0 * k.n, 30.0), -30.0)
+        WHEN 'N30'
+        THEN GREATEST(LEAST(-10.0 * k.n, 30.0), -30.0)
+        WHEN 'N31'
+        THEN GREATEST(LEAST(-11.0 * k.n, 30.0), -30.0)
+        WHEN 'N32'
+        THEN GREATEST(LEAST(-12.0 * k.n, 30.0), -30.0)
+        WHEN 'N33'
+        THEN GREATEST(LEAST(-13.0 * k.n, 30.0), -30.0)
+        WHEN 'N34'
+        THEN GREATEST(LEAST(-14.0 * k.n, 30.0), -30.0)
+        WHEN 'N35'
+        THEN GREATEST(LEAST(-15.0 * k.n, 30.0), -30.0)
+        WHEN 'N36'
+        THEN GREATEST(LEAST(-16.0 * k.n, 30.0), -30.0)
+        WHEN 'N37'
+        THEN GREATEST(LEAST(-17.0 * k.n, 30.0), -30.0)
+        WHEN 'N38'
+        THEN GREATEST(LEAST(-18.0 * k.n, 30.0), -30.0)
+        WHEN 'N39'
+        THEN GREATEST(LEAST(-19.0 * k.n, 30.0), -30.0)
+        WHEN 'N40'
+        THEN GREATEST(LEAST(-20.0 * k.n, 30.0), -30.0)
+        ELSE 0.0
+      END
+    ) AS points
   FROM k AS k
   GROUP BY
     k.subject_id
-), rp AS (
-  SELECT
-    rv.subject_id,
-    SUM(GREATEST(LEAST(rv.per_unit * rv.value, rv.cap), -rv.cap)) AS points
-  FROM (
-    SELECT
-      k.subject_id,
-      ri.rule_no,
-      ri.per_unit,
-      ri.cap,
-      SUM(k.n) AS value
-    FROM k
-    JOIN ri
-      ON ri.item_code = k.item_code
-    GROUP BY
-      k.subject_id,
-      ri.rule_no,
-      ri.per_unit,
-      ri.cap
-  ) AS rv
-  GROUP BY
-    rv.subject_id
 ), scored AS (
   SELECT
     s.id AS subject_id,
     s.registered_on,
     s.kind,
     s.industry_code,
+    COALESCE(p.m40, 0) AS m40,
     COALESCE(p.m41, 0) AS m41,
-    100.0 + COALESCE(rp.points, 0.0) AS score
+    100.0 + COALESCE(p.points, 0.0) + GREATEST(LEAST(5.0 * COALESCE(p.m40, 0), 10.0), -10.0) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
-  LEFT JOIN rp
-    ON rp.subject_id = s.id
   WHERE
     s.kind IN ('agency', 'enterprise', 'individual', 'organisation')
     AND s.status IN ('active')
@@ -406,6 +217,7 @@ SELECT
     WHEN grade_index = 3
     THEN 'D'
   END AS grade,
+  m40,
   m41
 FROM graded
 ORDER BY

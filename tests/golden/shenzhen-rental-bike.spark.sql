@@ -15,7 +15,7 @@ WITH rec AS (
         n.supersedes_id
       FROM records AS n
       WHERE
-        NOT n.supersedes_id IS NULL AND n.decided_on <= '2025-06-30'
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
       UNION ALL
       SELECT
         e.record_id
