@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -143,11 +142,3 @@ def _insert_copy_psycopg(conn: Connection, table: Table, rows: list[dict[str, An
 BULK_INSERT: dict[str, Callable[[Connection, Table, list[dict[str, Any]]], None]] = {
     "psycopg": _insert_copy_psycopg,
 }
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind an SQLite URL, or None for another database or an in-memory one."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
-        return Path(url[len(prefix) :])
-    return None

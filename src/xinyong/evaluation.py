@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Connection, text
 
-from xinyong.catalog import Catalog
 from xinyong.compiler import to_sql
-from xinyong.ir import Plan, plan
-from xinyong.scheme import Scheme
+from xinyong.ir import Plan
 
 #: SQLAlchemy dialect name -> sqlglot dialect name.
 SQLGLOT_DIALECT = {"sqlite": "sqlite", "postgresql": "postgres", "duckdb": "duckdb"}
@@ -48,8 +45,3 @@ def run_plan(
             },
         )
     return outcomes
-
-
-def evaluate(conn: Connection, scheme: Scheme, catalog: Catalog, as_of: date) -> dict[int, Outcome]:
-    """Evaluate ``scheme`` as of ``as_of`` for every subject in its scope."""
-    return run_plan(conn, plan(scheme, catalog, as_of))
