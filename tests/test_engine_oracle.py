@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, insert
 
@@ -31,7 +31,22 @@ from xinyong.tables import batches, record_events, records, subjects
 AS_OF = date(2025, 6, 30)
 ITEMS = ("ADM_PENALTY_GENERAL", "ADM_PENALTY_SERIOUS", "JUD_DEFAULTER", "HON_AWARD")
 quarters = st.integers(-80, 80).map(lambda n: n / 4)
-days = st.integers(0, 3000).map(lambda n: date(2018, 1, 1) + timedelta(days=n))
+# Dates anywhere, and often on the edges that windows and periods are made of, so that the
+# boundaries (start excluded, end included) are exercised.
+EDGES = [
+    date(2022, 6, 30),
+    date(2022, 7, 1),
+    date(2023, 6, 30),
+    date(2023, 12, 31),
+    date(2024, 6, 30),
+    date(2024, 7, 1),
+    date(2024, 12, 31),
+    date(2025, 6, 30),
+]
+days = st.one_of(
+    st.integers(0, 3000).map(lambda n: date(2018, 1, 1) + timedelta(days=n)),
+    st.sampled_from(EDGES),
+)
 
 windows = st.one_of(
     st.just(Window(None, AS_OF)),
@@ -139,6 +154,9 @@ def plans(draw: st.DrawFn) -> Plan:
         ),
         new_subject=("N", condition()) if draw(st.booleans()) else None,
         lists=tuple((f"list{i}", condition()) for i in range(draw(st.integers(0, 2)))),
+        published_after=tuple(
+            (item, draw(days)) for item in sorted(draw(st.sets(st.sampled_from(ITEMS))))
+        ),
     )
 
 
@@ -233,8 +251,47 @@ def load(conn: Connection, rows: list[dict[str, Any]]) -> None:
             conn.execute(insert(records), fixed)
 
 
+BOUNDARY_RECORDS = [
+    {
+        "subject": 0,
+        "item": "ADM_PENALTY_GENERAL",
+        "decided_on": day,
+        "severity": 3,
+        "fine": 10.0,
+        "level": "national",
+        "fate": None,
+        "fate_on": date(2020, 1, 1),
+    }
+    for day in (date(2022, 6, 30), date(2022, 7, 1), date(2024, 6, 30), date(2024, 7, 1))
+]
+BOUNDARY_PLAN = Plan(
+    scheme="boundaries@1",
+    as_of=AS_OF,
+    scope=ScopeNode(frozenset({"enterprise"}), None, (), frozenset({"active"}), None),
+    measures=(
+        Measure(
+            "count",
+            RecordSet(
+                frozenset({"ADM_PENALTY_GENERAL"}), None, (), Window(date(2022, 6, 30), AS_OF)
+            ),
+        ),
+    ),
+    base=0.0,
+    rules=(RuleNode("r", 0, 1.0, None),),
+    total_min=None,
+    total_max=None,
+    bands=(("A", 2.0), ("B", None)),
+    overrides=(),
+    bars=(),
+    new_subject=None,
+    lists=(),
+    published_after=(("ADM_PENALTY_GENERAL", date(2024, 6, 30)),),
+)
+
+
+@example(plan=BOUNDARY_PLAN, rows=BOUNDARY_RECORDS)  # window start and publication end, exactly
 @settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

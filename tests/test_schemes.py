@@ -184,3 +184,22 @@ tests:
     )
     scheme = load_scheme(write(tmp_path, body), catalog)
     assert [r.problems for r in run_tests(db, scheme, catalog, duckdb=True)] == [(), ()]
+
+
+def test_published_policy_drops_records_past_their_publication_period(
+    db: Database, tmp_path: Path, catalog: Catalog
+) -> None:
+    # ADM_PENALTY_GENERAL is published for at most 1 year; the window is 3 years.
+    case = """\
+tests:
+  - name: a general penalty of two years ago
+    as_of: 2025-06-30
+    subject: {region: "320102"}
+    records: [{item: ADM_PENALTY_GENERAL, decided_on: 2023-06-30}]
+    expect: {score: EXPECTED}
+"""
+    counted = load_scheme(write(tmp_path, BODY + case.replace("EXPECTED", "95")), catalog)
+    assert [r.problems for r in run_tests(db, counted, catalog, duckdb=True)] == [()]
+    policy = "records: published\n" + BODY + case.replace("EXPECTED", "100")
+    dropped = load_scheme(write(tmp_path, policy), catalog)
+    assert [r.problems for r in run_tests(db, dropped, catalog, duckdb=True)] == [()]

@@ -205,6 +205,21 @@ class Compiler:
             exp.In(this=col("item_code", "r"), expressions=[lit(i) for i in items] or [lit("")]),
             exp.Not(this=exp.In(this=col("id", "r"), query=exp.Subquery(this=gone))),
         ]
+        if plan.published_after:
+            limited = [code for code, _ in plan.published_after]
+            published: list[Expr] = [
+                exp.Not(
+                    this=exp.In(this=col("item_code", "r"), expressions=[lit(c) for c in limited])
+                )
+            ]
+            published += [
+                exp.and_(
+                    exp.EQ(this=col("item_code", "r"), expression=lit(code)),
+                    exp.GT(this=col("decided_on", "r"), expression=lit(since.isoformat())),
+                )
+                for code, since in plan.published_after
+            ]
+            where.append(exp.Paren(this=exp.or_(*published)))
         if self.subject_ids is not None:
             where.append(self.only(col("subject_id", "r")))
         return exp.select(*columns).from_(exp.table_("records", alias="r")).where(_and(where))

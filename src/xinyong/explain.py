@@ -14,7 +14,7 @@ from xinyong.catalog import Catalog
 from xinyong.errors import NotFound
 from xinyong.evaluation import run_plan
 from xinyong.ir import plan
-from xinyong.reference import Tables, evaluate, grade_steps, in_effect, matching, rule_points
+from xinyong.reference import Tables, counted, evaluate, grade_steps, matching, rule_points
 from xinyong.runs import latest_run, result_for
 from xinyong.scheme import Scheme
 from xinyong.subjects import get
@@ -92,7 +92,7 @@ def explain(
             compiled is None,
             None,
         )
-    rows = in_effect(tables, as_of)
+    rows = counted(resolved, tables)
     firings = []
     for rule in resolved.rules:
         measure = resolved.measures[rule.measure]

@@ -109,6 +109,9 @@ class Plan:
     bars: tuple[tuple[str, ConditionNode], ...]
     new_subject: tuple[str, ConditionNode] | None
     lists: tuple[tuple[str, ConditionNode], ...]
+    # Record policy "published": per item, records decided on or before this date no longer
+    # count (their publication period has ended by the as-of date).
+    published_after: tuple[tuple[str, date], ...] = ()
 
     @property
     def grades(self) -> tuple[str, ...]:
@@ -242,8 +245,17 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
     lists = tuple((entry.id, builder.condition(entry.enter)) for entry in d.lists)
     scope = d.scope
     registered = scope.registered_at_least.before(as_of) if scope.registered_at_least else None
+    published_after: tuple[tuple[str, date], ...] = ()
+    if d.records == "published":
+        items = sorted({i for m in builder.measures for i in m.records.items})
+        published_after = tuple(
+            (code, period.before(as_of))
+            for code in items
+            if (period := catalog[code].publication.max) is not None
+        )
     return Plan(
         scheme=scheme.key,
+        published_after=published_after,
         as_of=as_of,
         scope=ScopeNode(
             kinds=frozenset(k.value for k in scope.kinds),

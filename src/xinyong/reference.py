@@ -78,6 +78,17 @@ def in_effect(tables: Tables, as_of: date) -> list[dict[str, Any]]:
     ]
 
 
+def counted(plan: Plan, tables: Tables) -> list[dict[str, Any]]:
+    """The records a plan counts: in effect and, under the "published" policy, still within
+    their item's publication period."""
+    after = dict(plan.published_after)
+    return [
+        r
+        for r in in_effect(tables, plan.as_of)
+        if r["item_code"] not in after or _as_date(r["decided_on"]) > after[r["item_code"]]  # type: ignore[operator]
+    ]
+
+
 def _attr_ok(record: dict[str, Any], test: AttrTest) -> bool:
     value = (record["attributes"] or {}).get(test.name)
     if value is None:
@@ -189,7 +200,7 @@ def holds(c: ConditionNode, subject: dict[str, Any], measures: list[float], scor
 def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
     """Every subject in scope, with or without records."""
     by_subject: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for record in in_effect(tables, plan.as_of):
+    for record in counted(plan, tables):
         by_subject[record["subject_id"]].append(record)
     results = {}
     for subject in tables.subjects:

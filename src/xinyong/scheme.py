@@ -263,7 +263,7 @@ class TestCase(_Strict):
 class SchemeFile(_Strict):
     scheme: Meta
     scope: Scope = Field(default_factory=Scope)
-    records: Literal["in_effect"] = "in_effect"
+    records: Literal["in_effect", "published"] = "in_effect"
     window: Period | str = "all"
     score: Score = Field(default_factory=Score)
     grades: Grades | None = None
