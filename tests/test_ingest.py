@@ -205,7 +205,10 @@ def test_a_decision_number_already_recorded_is_refused(
     )
     assert report.accepted == 1
     messages = sorted(str(r.problems[0]) for r in report.rejected)
-    assert "already record #1" in messages[0] or "already record #" in messages[0]
+    assert (
+        "ADM_PENALTY_GENERAL with this decision number is already record #1 (batch #1)"
+        in (messages[0])
+    )
     assert "already in row 3" in messages[1]
 
 

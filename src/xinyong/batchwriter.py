@@ -14,14 +14,15 @@ from xinyong.batches import BatchReport, Rejected
 from xinyong.database import Database
 from xinyong.rows import Action, Problem, RecordRow, SubjectRow
 from xinyong.subjects import (
+    NameKind,
     NewSubject,
     SubjectStatus,
-    add_alias,
+    add_name,
     change,
     ids_for_codes,
     register_many,
 )
-from xinyong.tables import quarantine, record_events, records, subject_names
+from xinyong.tables import quarantine, record_events, records
 
 
 class BatchWriter:
@@ -78,15 +79,17 @@ class BatchWriter:
             for r in unique
             if r.identifier.code not in known
         }
-        register_many(self.conn, new, self.report.source)
+        ids = {**known, **register_many(self.conn, new, self.report.source)}
         self.report.subjects_registered = len(new)
         for row in unique:
             if row.identifier.code in known:
                 self._update_subject(row)
+            subject_id = ids[row.identifier.code]
             for name in row.former_names:
-                self._add_name(row.identifier.code, name, "former")
+                add_name(self.conn, subject_id, name, NameKind.FORMER, self.report.source)
             for alias in row.aliases:
-                add_alias(self.conn, row.identifier.code, alias, self.report.source)
+                if alias != row.name:
+                    add_name(self.conn, subject_id, alias, NameKind.ALIAS, self.report.source)
             self.report.warnings += len(row.warnings)
             self.report.accepted += 1
 
@@ -105,29 +108,6 @@ class BatchWriter:
             self.report.source,
             self.report.batch_id,
         )
-
-    def _add_name(self, code: str, name: str, kind: str) -> None:
-        subject_id = ids_for_codes(self.conn, [code])[code]
-        exists = self.conn.execute(
-            select(func.count())
-            .select_from(subject_names)
-            .where(
-                subject_names.c.subject_id == subject_id,
-                subject_names.c.name == name,
-                subject_names.c.kind == kind,
-            )
-        ).scalar_one()
-        if not exists:
-            self.conn.execute(
-                insert(subject_names),
-                {
-                    "subject_id": subject_id,
-                    "name": name,
-                    "kind": kind,
-                    "source": self.report.source,
-                    "created_at": self.now,
-                },
-            )
 
     # -- records ---------------------------------------------------------------------------------
     def records(self, rows: list[RecordRow]) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from xinyong.catalog import Catalog, Category
 from xinyong.database import Database
-from xinyong.errors import XinyongError
+from xinyong.errors import NotFound, XinyongError
 from xinyong.identifiers import MaskPolicy, SubjectKind
 from xinyong.schemes_cli import Context, compare, evaluate, schemes_app
 from xinyong.settings import Settings
@@ -144,16 +144,12 @@ def ingest(
     ] = True,
 ) -> None:
     """Check and store one batch; bad rows go to quarantine with the reason."""
-    from xinyong.ingest import Ingestor
-    from xinyong.readers import read_file
+    from xinyong.ingest import Ingestor, read_batch
 
     db = _database()
     ingestor = Ingestor(db, _catalog(), State.settings)
     with _progress() as progress:
-        raw = read_file(file, encoding=encoding)
-        from xinyong.profiles import choose_profile, load_profile
-
-        chosen = load_profile(profile) if profile else choose_profile(raw.columns)
+        raw, chosen = read_batch(file, encoding=encoding, profile=profile)
         report = ingestor.ingest(
             raw,
             source,
@@ -329,7 +325,7 @@ def catalog_show(code: str) -> None:
     catalog = _catalog()
     item = catalog.get(code)
     if item is None:
-        raise XinyongError(f"no catalog item {code}")
+        raise NotFound(f"no catalog item {code}; 'xinyong catalog list' shows them")
     source = catalog.source(code)
     out.print(
         f"[bold]{item.code}[/bold] {item.name.zh} / {item.name.en}  ({source.path}:{source.line})"

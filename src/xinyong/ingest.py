@@ -38,6 +38,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def read_batch(
+    path: Path, *, encoding: str | None = None, profile: str | None = None
+) -> tuple[RawFile, Profile]:
+    """Read a file and the profile that maps its columns (named, or chosen from the header)."""
+    raw = read_file(path, encoding=encoding)
+    return raw, load_profile(profile) if profile else choose_profile(raw.columns)
+
+
 class Ingestor:
     """Checks and writes batches into one database."""
 
@@ -71,8 +79,7 @@ class Ingestor:
         strict: bool = False,
         progress: Progress | None = None,
     ) -> BatchReport:
-        raw = read_file(path, encoding=encoding)
-        chosen = load_profile(profile) if profile else choose_profile(raw.columns)
+        raw, chosen = read_batch(path, encoding=encoding, profile=profile)
         return self.ingest(
             raw, source, chosen, batch_key=batch_key, strict=strict, progress=progress
         )

@@ -169,17 +169,7 @@ def change(
         ],
     )
     if "name" in changed:
-        conn.execute(
-            insert(subject_names),
-            {
-                "subject_id": current["id"],
-                "name": current["name"],
-                "kind": NameKind.FORMER.value,
-                "valid_to": now.date(),
-                "source": source,
-                "created_at": now,
-            },
-        )
+        add_name(conn, current["id"], current["name"], NameKind.FORMER, source, now.date())
     conn.execute(update(subjects).where(subjects.c.id == current["id"]).values(**changed))
     return sorted(changed)
 
@@ -212,20 +202,44 @@ def history(conn: Connection, subject_id: int) -> list[SubjectChange]:
     ]
 
 
-def add_alias(conn: Connection, code: str, alias: str, source: str) -> None:
-    current = get(conn, code)
-    if alias == current.name or any(n.name == alias for n in current.names):
-        return
+def add_name(
+    conn: Connection,
+    subject_id: int,
+    name: str,
+    kind: NameKind,
+    source: str,
+    valid_to: date | None = None,
+) -> bool:
+    """Record another name of a subject unless it is already recorded; True if added."""
+    exists = conn.execute(
+        select(func.count())
+        .select_from(subject_names)
+        .where(
+            subject_names.c.subject_id == subject_id,
+            subject_names.c.name == name,
+            subject_names.c.kind == kind.value,
+        )
+    ).scalar_one()
+    if exists:
+        return False
     conn.execute(
         insert(subject_names),
         {
-            "subject_id": current.id,
-            "name": alias,
-            "kind": NameKind.ALIAS.value,
+            "subject_id": subject_id,
+            "name": name,
+            "kind": kind.value,
+            "valid_to": valid_to,
             "source": source,
             "created_at": _now(),
         },
     )
+    return True
+
+
+def add_alias(conn: Connection, code: str, alias: str, source: str) -> None:
+    current = get(conn, code)
+    if alias != current.name:
+        add_name(conn, current.id, alias, NameKind.ALIAS, source)
 
 
 def get(conn: Connection, code: str) -> Subject:
