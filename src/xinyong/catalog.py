@@ -320,6 +320,11 @@ class CatalogItem(_Strict):
     legal_basis: list[LegalBasis] = Field(min_length=1)
     attributes: list[AttributeSpec] = Field(default_factory=list)
     reference_required: bool = False
+    objection_days: int = Field(
+        default=20,
+        ge=1,
+        description="days to answer an objection (Credit Reporting Regulation art. 25)",
+    )
     description: str | None = None
 
     @field_validator("severity", mode="before")

@@ -175,7 +175,7 @@ def ingest(
         from xinyong.runs import reevaluate
 
         catalog = _catalog()
-        schemes = list(Library.load(catalog, State.settings.scheme_paths))
+        schemes = Library.load(catalog, State.settings.scheme_paths).evaluable()
         with db.begin() as conn:
             runs = reevaluate(
                 conn, schemes, catalog, sorted(report.subject_ids), State.settings.current_date()

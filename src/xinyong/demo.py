@@ -75,7 +75,7 @@ def run_demo(
     outcomes = []
     explanation = None
     with db.begin() as conn:
-        for scheme in Library.load(catalog, settings.scheme_paths):
+        for scheme in Library.load(catalog, settings.scheme_paths).evaluable():
             run = store_run(conn, scheme, catalog, DEMO_AS_OF)
             outcomes.append(
                 SchemeOutcome(

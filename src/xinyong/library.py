@@ -10,7 +10,7 @@ from pathlib import Path
 
 from xinyong.catalog import Catalog
 from xinyong.errors import NotFound
-from xinyong.scheme import InvalidScheme, Scheme, load_scheme
+from xinyong.scheme import InvalidScheme, Scheme, SchemeType, load_scheme
 
 
 def shipped_scheme_files() -> list[Path]:
@@ -31,6 +31,50 @@ class Library:
                     line=scheme.line("scheme", "version"),
                 )
             self._schemes[key] = scheme
+        for scheme in self._schemes.values():
+            self._check_triggers(scheme)
+
+    def _check_triggers(self, scheme: Scheme) -> None:
+        """A memorandum may only point at lists and grades that some scheme defines."""
+        for index, entry in enumerate(scheme.definition.memorandum):
+            target = entry.when.list.split("/")[0] if entry.when.list else None
+            if entry.when.grade:
+                target = entry.when.grade.scheme
+            versions = [s for (i, _), s in self._schemes.items() if i == target]
+            line = scheme.line("memorandum", index, "when")
+            if not versions:
+                raise InvalidScheme(
+                    f"entry {entry.id} is triggered by scheme {target}, which is not loaded",
+                    path=str(scheme.path),
+                    line=line,
+                )
+            if entry.when.list:
+                list_id = entry.when.list.split("/")[1]
+                if not any(list_id in {d.id for d in v.definition.lists} for v in versions):
+                    raise InvalidScheme(
+                        f"entry {entry.id}: scheme {target} has no list {list_id}",
+                        path=str(scheme.path),
+                        line=line,
+                    )
+            if entry.when.grade:
+                known = {
+                    g
+                    for v in versions
+                    if v.definition.grades
+                    for g in [b.grade for b in v.definition.grades.bands]
+                    + (
+                        [v.definition.grades.new_subject.grade]
+                        if v.definition.grades.new_subject
+                        else []
+                    )
+                }
+                unknown = sorted(set(entry.when.grade.grades) - known)
+                if unknown:
+                    raise InvalidScheme(
+                        f"entry {entry.id}: scheme {target} has no grade {', '.join(unknown)}",
+                        path=str(scheme.path),
+                        line=line,
+                    )
 
     @classmethod
     def load(cls, catalog: Catalog, extra: Iterable[Path] = (), *, shipped: bool = True) -> Library:
@@ -41,6 +85,10 @@ class Library:
 
     def __iter__(self) -> Iterator[Scheme]:
         return iter(sorted(self._schemes.values(), key=lambda s: (s.id, s.version)))
+
+    def evaluable(self) -> list[Scheme]:
+        """Schemes that produce scores, grades or lists (memoranda are consulted by checks)."""
+        return [s for s in self if s.definition.scheme.type is not SchemeType.MEASURES]
 
     def __len__(self) -> int:
         return len(self._schemes)

@@ -14,10 +14,10 @@ from sqlglot import exp
 
 from xinyong.catalog import Catalog
 from xinyong.compiler import compile_plan
-from xinyong.errors import NotFound
+from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation import SQLGLOT_DIALECT
 from xinyong.ir import plan
-from xinyong.scheme import Scheme
+from xinyong.scheme import Scheme, SchemeType
 from xinyong.tables import evaluation_results, evaluation_runs, subjects
 
 
@@ -61,6 +61,10 @@ def store_run(
 ) -> Run:
     """Evaluate ``scheme`` as of ``as_of`` inside the database and keep the results as a new
     run (``incremental`` when limited to ``subject_ids``)."""
+    if scheme.definition.scheme.type is SchemeType.MEASURES:
+        raise InvalidInput(
+            f"{scheme.key} is a measures memorandum: it is consulted by checks, not evaluated"
+        )
     dialect = SQLGLOT_DIALECT.get(conn.dialect.name)
     if dialect is None:
         raise ValueError(f"not supported on {conn.dialect.name}")
@@ -209,7 +213,8 @@ def reevaluate(
     in_force = [
         s
         for s in schemes
-        if s.definition.scheme.effective_from <= as_of
+        if s.definition.scheme.type is not SchemeType.MEASURES
+        and s.definition.scheme.effective_from <= as_of
         and (s.definition.scheme.effective_to is None or as_of < s.definition.scheme.effective_to)
     ]
     if not subject_ids:

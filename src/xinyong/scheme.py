@@ -229,6 +229,41 @@ class ListDef(_Strict):
     _p = field_validator("period", "notice", mode="before")(lambda v: Period.parse(v))
 
 
+class GradeTrigger(_Strict):
+    scheme: str
+    grades: list[str] = Field(alias="in", min_length=1)
+
+
+class Trigger(_Strict):
+    """What sets a memorandum entry off: a list membership (``scheme-id/list-id``) in effect, or
+    a grade in a scheme's latest evaluation."""
+
+    list: str | None = Field(default=None, pattern=r"^[a-z0-9-]+/[a-z0-9_-]+$")
+    grade: GradeTrigger | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Trigger:
+        if (self.list is None) == (self.grade is None):
+            raise ValueError("a trigger is either 'list: scheme-id/list-id' or 'grade'")
+        return self
+
+    def describe(self) -> str:
+        if self.list:
+            return f"on list {self.list}"
+        assert self.grade is not None
+        return f"graded {'/'.join(self.grade.grades)} by {self.grade.scheme}"
+
+
+class MemorandumEntry(_Strict):
+    """Which measures a trigger brings, optionally only for some departments."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    when: Trigger
+    measures: list[str] = Field(min_length=1)
+    departments: list[str] | None = None
+    basis: LegalBasis | None = None
+
+
 class TestRecord(_Strict):
     item: str
     decided_on: date
@@ -268,6 +303,7 @@ class SchemeFile(_Strict):
     score: Score = Field(default_factory=Score)
     grades: Grades | None = None
     lists: list[ListDef] = Field(default_factory=list)
+    memorandum: list[MemorandumEntry] = Field(default_factory=list)
     tests: list[TestCase] = Field(default_factory=list)
 
     _w = field_validator("window", mode="before")(lambda v: _period(v))
@@ -457,6 +493,23 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
             )
     if d.scheme.type is SchemeType.RATING and d.grades is None:
         raise _fail(scheme, "a rating scheme needs 'grades'", "scheme", "type")
+    if (d.scheme.type is SchemeType.MEASURES) != bool(d.memorandum):
+        raise _fail(scheme, "a measures scheme, and only it, has a 'memorandum'", "scheme", "type")
+    if d.memorandum:
+        from xinyong.measures import shipped_measures
+
+        measures = shipped_measures()
+        for index, entry in enumerate(d.memorandum):
+            for code in entry.measures:
+                if code not in measures:
+                    raise _fail(
+                        scheme,
+                        f"measure {code} is not in the measures catalog; every measure needs "
+                        "an entry there with its legal basis",
+                        "memorandum",
+                        index,
+                        "measures",
+                    )
     if d.scheme.type is SchemeType.LIST and not d.lists:
         raise _fail(scheme, "a list scheme needs 'lists'", "scheme", "type")
     for index, case in enumerate(d.tests):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -186,3 +188,170 @@ evaluation_results = Table(
     Column("lists", String(500), nullable=False, comment="space-separated list ids"),
 )
 Index(None, evaluation_results.c.subject_id)
+
+# --- due process (migration 0004) -----------------------------------------------------------
+# A listing row holds the listing's current state; every transition is also a listing_events
+# row, and the state can be replayed from those events (see xinyong.lifecycle). The CHECK
+# constraint keeps the rule in the database itself: nobody is listed without a notice, a
+# closed objection window and a named official's sign-off.
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("scheme_id", String(64), nullable=False),
+    Column("scheme_version", Integer, nullable=False),
+    Column("list_id", String(64), nullable=False),
+    Column("list_kind", String(16), nullable=False, comment="blacklist, key_attention, redlist"),
+    Column("run_id", Id, ForeignKey("evaluation_runs.id")),
+    Column("period", String(8), nullable=False, comment="listing period, e.g. 1Y"),
+    Column("notice_period", String(8), nullable=False, comment="objection window, e.g. 10D"),
+    Column("state", String(16), nullable=False),
+    Column("proposed_on", Date, nullable=False),
+    Column("notified_on", Date),
+    Column("objection_deadline", Date),
+    Column("signed_off_on", Date),
+    Column("signed_off_by", String(100)),
+    Column("listed_from", Date),
+    Column("listed_until", Date),
+    Column("exited_on", Date),
+    Column("exit_reason", String(16)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "listed_from IS NULL OR (notified_on IS NOT NULL AND objection_deadline IS NOT NULL"
+        " AND signed_off_by IS NOT NULL AND signed_off_on >= objection_deadline"
+        " AND listed_from >= signed_off_on)",
+        name="due_process",
+    ),
+)
+Index(None, listings.c.subject_id)
+Index(None, listings.c.state)
+
+listing_events = Table(
+    "listing_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("listing_id", Id, ForeignKey("listings.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("state_after", String(16), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", Text),
+    Column("details", Json),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("listing_id", "seq"),
+)
+
+listing_records = Table(
+    "listing_records",
+    metadata,
+    Column("listing_id", Id, ForeignKey("listings.id"), primary_key=True),
+    Column("record_id", Id, ForeignKey("records.id"), primary_key=True),
+)
+Index(None, listing_records.c.record_id)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False, comment="objection, repair or leniency"),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("record_id", Id, ForeignKey("records.id")),
+    Column("listing_id", Id, ForeignKey("listings.id")),
+    Column("opened_on", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("state", String(16), nullable=False, comment="open, decided or withdrawn"),
+    Column("outcome", String(16)),
+    Column("closed_on", Date),
+    Column("decided_by", String(100)),
+    Column("reasons", Text),
+    Column("details", Json, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, cases.c.state, cases.c.deadline)
+Index(None, cases.c.record_id)
+Index(None, cases.c.subject_id)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("note", Text),
+    Column("details", Json),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "seq"),
+)
+
+subject_tags = Table(
+    "subject_tags",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("tag", String(64), nullable=False, comment="e.g. epidemic_affected, size:small"),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("source", String(100), nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, subject_tags.c.subject_id)
+
+leniency_grants = Table(
+    "leniency_grants",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("policy_id", String(64), nullable=False),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("grace", String(8), comment="the grace period granted, e.g. 2M"),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("case_id", Id, ForeignKey("cases.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, leniency_grants.c.subject_id)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+)
+Index(None, outbox.c.delivered_at)
+
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reference", String(40), nullable=False, unique=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("at", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("answer", Json, nullable=False),
+    Column("asked_at", DateTime(timezone=True), nullable=False),
+)
+Index(None, checks.c.subject_id)
+
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("workday", Boolean, nullable=False),
+    Column("name", String(64)),
+    Column("source", String(200), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,80 @@
+"""Builders for the due-process tests: a subject with records, written straight to the tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from xinyong.tables import batches, records, subjects
+
+_batch = 0
+
+
+def add_subject(
+    conn: Connection,
+    code: str,
+    kind: str = "individual",
+    region: str = "440305",
+    industry: str | None = None,
+) -> int:
+    return int(
+        conn.execute(
+            insert(subjects).returning(subjects.c.id),
+            {
+                "code": code,
+                "id_scheme": "resident_id" if kind == "individual" else "uscc",
+                "kind": kind,
+                "name": f"subject {code[-4:]}",
+                "region_code": region,
+                "industry_code": industry,
+                "registered_on": date(2010, 1, 1),
+                "status": "active",
+                "source": "test",
+                "created_at": datetime.now(UTC),
+            },
+        ).scalar_one()
+    )
+
+
+def add_records(
+    conn: Connection, subject_id: int, item: str, days: list[date], **attributes: Any
+) -> list[int]:
+    global _batch
+    _batch += 1
+    now = datetime.now(UTC)
+    batch_id = conn.execute(
+        insert(batches).returning(batches.c.id),
+        {
+            "source": "test",
+            "batch_key": f"b{_batch}-{subject_id}-{now.timestamp()}",
+            "content_sha256": "-",
+            "file_format": "test",
+            "received_at": now,
+            "rows_total": len(days),
+            "rows_accepted": len(days),
+            "rows_quarantined": 0,
+        },
+    ).scalar_one()
+    ids = []
+    for number, day in enumerate(days, start=1):
+        ids.append(
+            int(
+                conn.execute(
+                    insert(records).returning(records.c.id),
+                    {
+                        "subject_id": subject_id,
+                        "item_code": item,
+                        "decided_on": day,
+                        "reference": f"REF-{subject_id}-{day}-{number}",
+                        "source": "test",
+                        "batch_id": batch_id,
+                        "row_number": number,
+                        "attributes": dict(attributes),
+                        "recorded_at": now,
+                    },
+                ).scalar_one()
+            )
+        )
+    return ids
