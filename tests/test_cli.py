@@ -196,3 +196,71 @@ def test_evaluate_explain_and_compare(ready: Path) -> None:
         "2028-01-01",
     ).stdout
     assert f"{code}: 环保良好 (80.0) -> 环保诚信 (100.0)" in compared
+
+
+def test_due_process_from_the_command_line(ready: Path) -> None:
+    from helpers import resident_id
+
+    rider = resident_id(3)
+    rows = [
+        {
+            "subject_code": rider,
+            "subject_name": "张三",
+            "item_code": "BIKE_VIOLATION",
+            "decided_on": day,
+            "reference": f"SZ-BIKE-{n}",
+            "conduct": "damage",
+        }
+        for n, day in enumerate(["2025-01-10", "2025-03-05", "2025-06-01"], start=1)
+    ]
+    path = write_csv(ready / "bike.csv", rows)
+    run(ready, "ingest", str(path), "--source", "深圳市交通运输局")
+    proposed = run(
+        ready,
+        "listings",
+        "propose",
+        "shenzhen-rental-bike",
+        "--as-of",
+        "2025-06-30",
+        "--on",
+        "2025-07-01",
+    ).stdout
+    assert "2 proposed" in proposed and "shenzhen-rental-bike/untrustworthy (proposed)" in proposed
+    number = proposed.split("#")[2].split()[0]  # the first listing line
+    assert (
+        "objections until 2025-07-11"
+        in run(ready, "listings", "notify", number, "--on", "2025-07-01").stdout
+    )
+    early = run(
+        ready, "listings", "sign-off", number, "--by", "王科长", "--on", "2025-07-05", ok=False
+    )
+    assert "objection window is open until 2025-07-11" in early.stderr
+    run(ready, "listings", "sign-off", number, "--by", "王科长", "--on", "2025-07-11")
+    assert (
+        "listed 2025-07-12"
+        in run(ready, "listings", "list", number, "--by", "王科长", "--on", "2025-07-12").stdout
+    )
+    answer = run(
+        ready,
+        "check",
+        rider,
+        "--action",
+        "rental",
+        "--department",
+        "bike_operator",
+        "--at",
+        "2025-08-01",
+    ).stdout
+    assert "1 measure(s) apply" in answer and "NO_BIKE_RENTAL" in answer
+    assert rider not in answer  # masked
+    members = run(
+        ready, "listings", "members", "shenzhen-rental-bike/untrustworthy", "--at", "2025-08-01"
+    ).stdout
+    assert "1 on the list on 2025-08-01" in members and "period 1Y" in members
+    opened = run(ready, "objections", "open", "1", "not me", "--by", "张三", "--on", "2025-08-02")
+    assert "OBJ-000001" in opened.stdout and "2025-08-22" in opened.stdout
+    inbox = run(ready, "cases", "inbox", "--overdue", "--on", "2025-09-01").stdout
+    assert "OBJ-000001" in inbox and "1 overdue" in inbox
+    shown = run(ready, "listings", "show", number).stdout
+    assert "history replays to the stored state" in shown
+    assert "2025-10-11" in run(ready, "calendar", "deadline", "2025-09-30", "3").stdout

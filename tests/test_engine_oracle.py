@@ -4,6 +4,7 @@ in any order, and a disagreement is a real one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from xinyong.ir import (
     Window,
 )
 from xinyong.reference import Tables, evaluate
-from xinyong.tables import batches, record_events, records, subjects
+from xinyong.tables import batches, cases, record_events, records, subjects
 
 AS_OF = date(2025, 6, 30)
 ITEMS = ("ADM_PENALTY_GENERAL", "ADM_PENALTY_SERIOUS", "JUD_DEFAULTER", "HON_AWARD")
@@ -157,6 +158,7 @@ def plans(draw: st.DrawFn) -> Plan:
         published_after=tuple(
             (item, draw(days)) for item in sorted(draw(st.sets(st.sampled_from(ITEMS))))
         ),
+        exclude_disputed=draw(st.booleans()),
     )
 
 
@@ -171,6 +173,8 @@ record_rows = st.lists(
             "level": st.sampled_from([None, "national", "provincial", "county"]),
             "fate": st.sampled_from([None, None, None, "revoked", "corrected"]),
             "fate_on": days,
+            "objected_on": st.one_of(st.none(), st.none(), days),
+            "objection_days": st.one_of(st.none(), st.integers(0, 400)),
         }
     ),
     max_size=40,
@@ -228,6 +232,23 @@ def load(conn: Connection, rows: list[dict[str, Any]]) -> None:
             "recorded_at": now,
         }
         record_id = conn.execute(insert(records).returning(records.c.id), values).scalar_one()
+        if row.get("objected_on") is not None:
+            opened = row["objected_on"]
+            length = row.get("objection_days")
+            conn.execute(
+                insert(cases),
+                {
+                    "kind": "objection",
+                    "subject_id": row["subject"] + 1,
+                    "record_id": record_id,
+                    "opened_on": opened,
+                    "deadline": opened + timedelta(days=20),
+                    "state": "open" if length is None else "decided",
+                    "closed_on": None if length is None else opened + timedelta(days=length),
+                    "details": {},
+                    "created_at": now,
+                },
+            )
         if row["fate"] == "revoked":
             conn.execute(
                 insert(record_events),
@@ -289,7 +310,21 @@ BOUNDARY_PLAN = Plan(
 )
 
 
+DISPUTE_RECORDS = [
+    {**BOUNDARY_RECORDS[3], "objected_on": opened, "objection_days": days}
+    for opened, days in (
+        (AS_OF, None),  # lodged on the as-of date: disputed
+        (AS_OF - timedelta(days=5), 5),  # decided on the as-of date: no longer disputed
+        (AS_OF - timedelta(days=5), 6),  # decided the day after: still disputed
+        (AS_OF + timedelta(days=1), None),  # lodged after: not yet disputed
+    )
+]
+
+
 @example(plan=BOUNDARY_PLAN, rows=BOUNDARY_RECORDS)  # window start and publication end, exactly
+@example(
+    plan=replace(BOUNDARY_PLAN, exclude_disputed=True, published_after=()), rows=DISPUTE_RECORDS
+)
 @settings(
     max_examples=100,
     deadline=None,

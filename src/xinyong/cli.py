@@ -17,6 +17,15 @@ from sqlalchemy.exc import OperationalError
 
 from xinyong.catalog import Catalog, Category
 from xinyong.database import Database
+from xinyong.dueprocess_cli import (
+    calendar_app,
+    cases_app,
+    check,
+    leniency_app,
+    listings_app,
+    objections_app,
+    repair_app,
+)
 from xinyong.errors import NotFound, XinyongError
 from xinyong.identifiers import MaskPolicy, SubjectKind
 from xinyong.schemes_cli import Context, compare, evaluate, schemes_app
@@ -34,8 +43,15 @@ app.add_typer(subjects_app, name="subjects")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(schemes_app, name="schemes")
+app.add_typer(listings_app, name="listings")
+app.add_typer(objections_app, name="objections")
+app.add_typer(repair_app, name="repair")
+app.add_typer(cases_app, name="cases")
+app.add_typer(leniency_app, name="leniency")
+app.add_typer(calendar_app, name="calendar")
 app.command()(evaluate)
 app.command()(compare)
+app.command("check")(check)
 
 out = Console()
 err = Console(stderr=True)
@@ -394,11 +410,16 @@ def demo(
         )
     if result.explanation:
         out.print("\n".join(result.explanation.lines()), markup=False, highlight=False)
+    if result.walkthrough:
+        out.print("\n[bold]due process, one rider[/bold]")
+        out.print("\n".join(result.walkthrough), markup=False, highlight=False)
     if s.busiest_subject:
         code, name, n = s.busiest_subject
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")
     out.print("      [bold]xinyong quarantine list[/bold]  (every refused row and why)")
     out.print("      [bold]xinyong catalog list[/bold]  (what may be recorded, and on what basis)")
+    out.print("      [bold]xinyong cases inbox --on 2026-01-31[/bold]  (open and overdue cases)")
+    out.print("      [bold]xinyong listings show 1[/bold]  (a listing and every step of it)")
 
 
 def main() -> None:

@@ -193,6 +193,28 @@ class Compiler:
             .where(exp.LTE(this=col("effective_on", "e"), expression=as_of.copy()))
         )
         gone = exp.union(replaced, ended, distinct=False)
+        if plan.exclude_disputed:
+            # under an open objection on the as-of date: lodged by then, not decided by then
+            disputed = (
+                exp.select(col("record_id", "c"))
+                .from_(exp.table_("cases", alias="c"))
+                .where(
+                    _and(
+                        [
+                            exp.EQ(this=col("kind", "c"), expression=lit("objection")),
+                            exp.GTE(this=col("record_id", "c"), expression=lit(1)),
+                            exp.LTE(this=col("opened_on", "c"), expression=as_of.copy()),
+                            exp.Paren(
+                                this=exp.or_(
+                                    exp.Is(this=col("closed_on", "c"), expression=exp.Null()),
+                                    exp.GT(this=col("closed_on", "c"), expression=as_of.copy()),
+                                )
+                            ),
+                        ]
+                    )
+                )
+            )
+            gone = exp.union(gone, disputed, distinct=False)
         columns: list[Expr] = [
             col("subject_id", "r"),
             col("item_code", "r"),

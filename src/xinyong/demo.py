@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, select
@@ -19,6 +19,7 @@ from xinyong.sample_files import SampleFile, generate, read_manifest
 from xinyong.settings import Settings
 from xinyong.summary import Summary, summarise
 from xinyong.tables import evaluation_results, subjects
+from xinyong.walkthrough import walk
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
@@ -41,6 +42,7 @@ class DemoResult:
     summary: Summary
     schemes: list[SchemeOutcome]
     explanation: Explanation | None
+    walkthrough: list[str]
 
 
 def run_demo(
@@ -83,8 +85,20 @@ def run_demo(
                 )
             )
         explanation = _explain_one(conn, catalog, settings, outcomes)
+        steps = _walk_one(conn, catalog, settings, outcomes)
     db.dispose()
-    return DemoResult(files, reports, summary, outcomes, explanation)
+    return DemoResult(files, reports, summary, outcomes, explanation, steps)
+
+
+def _walk_one(
+    conn: Connection, catalog: Catalog, settings: Settings, outcomes: list[SchemeOutcome]
+) -> list[str]:
+    """One rider of the rental-bike list walked through due process, after the evaluation."""
+    library = Library.load(catalog, settings.scheme_paths)
+    for outcome in outcomes:
+        if outcome.run.scheme.startswith("shenzhen-rental-bike@") and outcome.lists:
+            return walk(conn, library, catalog, outcome.run, DEMO_AS_OF + timedelta(days=5))
+    return []
 
 
 def _explain_one(

@@ -33,6 +33,14 @@ COLUMNS: dict[str, dict[str, str]] = {
         "supersedes_id": "BIGINT",
     },
     "record_events": {"record_id": "BIGINT", "kind": "VARCHAR", "effective_on": "DATE"},
+    "cases": {"record_id": "BIGINT", "kind": "VARCHAR", "opened_on": "DATE", "closed_on": "DATE"},
+}
+#: Where each table's rows are in :class:`Tables`.
+SOURCES = {
+    "records": "records",
+    "subjects": "subjects",
+    "record_events": "events",
+    "cases": "objections",
 }
 
 
@@ -51,7 +59,7 @@ def from_rows(tables: Tables) -> Any:
         con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
         rows = [
             tuple(json.dumps(row.get(c)) if t == "JSON" else row.get(c) for c, t in columns.items())
-            for row in getattr(tables, "events" if name == "record_events" else name)
+            for row in getattr(tables, SOURCES[name])
         ]
         if rows:
             marks = ", ".join("?" for _ in columns)
@@ -62,9 +70,14 @@ def from_rows(tables: Tables) -> Any:
 def from_parquet(folder: Path) -> Any:
     """A DuckDB whose tables are views over ``<folder>/<table>.parquet``."""
     con = connect()
-    for name in COLUMNS:
-        path = (folder / f"{name}.parquet").as_posix()
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+    for name, columns in COLUMNS.items():
+        path = folder / f"{name}.parquet"
+        if not path.exists() and name == "cases":  # no objections exported: an empty table
+            con.execute(
+                f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})"
+            )
+            continue
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path.as_posix()}')")
     return con
 
 

@@ -112,6 +112,9 @@ class Plan:
     # Record policy "published": per item, records decided on or before this date no longer
     # count (their publication period has ended by the as-of date).
     published_after: tuple[tuple[str, date], ...] = ()
+    # Record policy for disputed records: "exclude" leaves out records under an open objection
+    # on the as-of date; "count" (the default) counts them, marked disputed elsewhere.
+    exclude_disputed: bool = False
 
     @property
     def grades(self) -> tuple[str, ...]:
@@ -256,6 +259,7 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
     return Plan(
         scheme=scheme.key,
         published_after=published_after,
+        exclude_disputed=d.disputed == "exclude",
         as_of=as_of,
         scope=ScopeNode(
             kinds=frozenset(k.value for k in scope.kinds),

@@ -444,6 +444,24 @@ def memberships(conn: Connection, subject_id: int, at: date) -> list[Listing]:
     return [_listing(conn, r) for r in rows]
 
 
+def members(conn: Connection, key: str, at: date) -> list[Listing]:
+    """Everyone on a list (``scheme-id/list-id``) on ``at``, as published."""
+    scheme_id, _, list_id = key.partition("/")
+    rows = conn.execute(
+        select(listings, subjects.c.code)
+        .join(subjects, subjects.c.id == listings.c.subject_id)
+        .where(
+            listings.c.scheme_id == scheme_id,
+            listings.c.list_id == list_id,
+            listings.c.listed_from <= at,
+            listings.c.listed_until > at,
+            or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
+        )
+        .order_by(listings.c.listed_from, listings.c.id)
+    )
+    return [_listing(conn, r) for r in rows]
+
+
 def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
     rows = conn.execute(
         select(listings, subjects.c.code)

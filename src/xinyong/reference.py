@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from xinyong.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RecordSet, RuleNode
-from xinyong.tables import record_events, records, subjects
+from xinyong.tables import cases, record_events, records, subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +36,27 @@ class Tables:
     subjects: list[dict[str, Any]]
     records: list[dict[str, Any]]
     events: list[dict[str, Any]] = field(default_factory=list)
+    objections: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, conn: Connection, subject_ids: list[int] | None = None) -> Tables:
         """Every row, or only the rows of ``subject_ids``."""
         people, facts = select(subjects), select(records)
         events = select(record_events)
+        objections = select(
+            cases.c.record_id, cases.c.kind, cases.c.opened_on, cases.c.closed_on
+        ).where(cases.c.kind == "objection", cases.c.record_id.is_not(None))
         if subject_ids is not None:
             people = people.where(subjects.c.id.in_(subject_ids))
             facts = facts.where(records.c.subject_id.in_(subject_ids))
             mine = select(records.c.id).where(records.c.subject_id.in_(subject_ids))
             events = events.where(record_events.c.record_id.in_(mine))
+            objections = objections.where(cases.c.subject_id.in_(subject_ids))
         return cls(
             [dict(r) for r in conn.execute(people).mappings()],
             [dict(r) for r in conn.execute(facts).mappings()],
             [dict(r) for r in conn.execute(events).mappings()],
+            [dict(r) for r in conn.execute(objections).mappings()],
         )
 
 
@@ -82,10 +88,21 @@ def counted(plan: Plan, tables: Tables) -> list[dict[str, Any]]:
     """The records a plan counts: in effect and, under the "published" policy, still within
     their item's publication period."""
     after = dict(plan.published_after)
+    disputed = (
+        {
+            o["record_id"]
+            for o in tables.objections
+            if _as_date(o["opened_on"]) <= plan.as_of  # type: ignore[operator]
+            and (o["closed_on"] is None or _as_date(o["closed_on"]) > plan.as_of)  # type: ignore[operator]
+        }
+        if plan.exclude_disputed
+        else set()
+    )
     return [
         r
         for r in in_effect(tables, plan.as_of)
-        if r["item_code"] not in after or _as_date(r["decided_on"]) > after[r["item_code"]]  # type: ignore[operator]
+        if (r["item_code"] not in after or _as_date(r["decided_on"]) > after[r["item_code"]])  # type: ignore[operator]
+        and r["id"] not in disputed
     ]
 
 

@@ -299,6 +299,7 @@ class SchemeFile(_Strict):
     scheme: Meta
     scope: Scope = Field(default_factory=Scope)
     records: Literal["in_effect", "published"] = "in_effect"
+    disputed: Literal["count", "exclude"] = "count"
     window: Period | str = "all"
     score: Score = Field(default_factory=Score)
     grades: Grades | None = None
