@@ -259,6 +259,13 @@ def test_due_process_from_the_command_line(ready: Path) -> None:
     assert "1 on the list on 2025-08-01" in members and "period 1Y" in members
     opened = run(ready, "objections", "open", "1", "not me", "--by", "张三", "--on", "2025-08-02")
     assert "OBJ-000001" in opened.stdout and "2025-08-22" in opened.stdout
+    file = run(ready, "subjects", "show", rider, "--at", "2025-08-03").stdout
+    assert "in_effect (disputed)" in file and "on list shenzhen-rental-bike/untrustworthy" in file
+    assert "open case OBJ-000001" in file
+    before = run(ready, "subjects", "show", rider, "--at", "2025-08-01").stdout
+    assert "disputed" not in before
+    public = run(ready, "subjects", "show", rider, "--public", "--at", "2025-08-03").stdout
+    assert "SZ-BIKE" not in public  # shared between departments, never public
     inbox = run(ready, "cases", "inbox", "--overdue", "--on", "2025-09-01").stdout
     assert "OBJ-000001" in inbox and "1 overdue" in inbox
     shown = run(ready, "listings", "show", number).stdout

@@ -210,19 +210,26 @@ def ingest(
 @subjects_app.command("show")
 def subjects_show(
     code: Annotated[str, typer.Argument(help="USCC or resident ID.")],
-    public: Annotated[bool, typer.Option(help="Mask identifiers as the public sees them.")] = False,
+    public: Annotated[
+        bool, typer.Option(help="Only what the public sees on the date, identifiers masked.")
+    ] = False,
+    at: Annotated[str | None, typer.Option("--at", help="YYYY-MM-DD (default: today).")] = None,
 ) -> None:
-    """A subject's registry entry and its records (with their state)."""
-    from xinyong.records import subject_records
+    """A subject's credit file: registry entry, records with their state, disputes,
+    publication periods, listings in effect and open cases."""
+    from datetime import date as Date
+
+    from xinyong.profile import credit_file
     from xinyong.regions import Regions
-    from xinyong.subjects import get, history
+    from xinyong.subjects import history
 
     db = _database()
     catalog = _catalog()
     policy = MaskPolicy.named(State.settings.mask_policy if public else "none")
+    day = Date.fromisoformat(at) if at else State.settings.current_date()
     with db.connect() as conn:
-        subject = get(conn, code)
-        views = subject_records(conn, subject.id)
+        file = credit_file(conn, catalog, code, day, public=public)
+        subject = file.subject
         changes = [] if public else history(conn, subject.id)
     name = policy.mask_person_name(subject.name) if subject.kind == "individual" else subject.name
     out.print(f"[bold]{name}[/bold]  {policy.mask_code(subject.code)}")
@@ -239,11 +246,12 @@ def subjects_show(
             f"{c.changed_at:%Y-%m-%d} {c.field}: {c.old_value or '-'} -> {c.new_value} "
             f"({c.source}{f', batch #{c.batch_id}' if c.batch_id else ''})"
         )
-    table = Table("id", "decided", "item", "severity", "reference", "source", "state")
-    for v in views:
+    table = Table(
+        "id", "decided", "item", "severity", "reference", "source", "state", "public until"
+    )
+    for entry in file.records:
+        v = entry.record
         item = catalog.get(v.item_code)
-        if public and item is not None and item.disclosure != "public":
-            continue
         table.add_row(
             str(v.id),
             v.decided_on.isoformat(),
@@ -251,9 +259,19 @@ def subjects_show(
             str(v.severity or ""),
             v.reference or "",
             v.source,
-            v.state.value + (f" by #{v.changed_by}" if v.changed_by else ""),
+            v.state.value
+            + (f" by #{v.changed_by}" if v.changed_by else "")
+            + (" (disputed)" if entry.disputed else ""),
+            str(entry.public_until or "-") if entry.public else "not public",
         )
     out.print(table)
+    for listing in file.listings:
+        out.print(
+            f"on list {listing.key} from {listing.state.listed_from} to "
+            f"{listing.state.listed_until} (listing #{listing.id})"
+        )
+    for case in file.open_cases:
+        out.print(f"open case {case.reference} ({case.kind.value}), due {case.deadline}")
 
 
 @subjects_app.command("search")

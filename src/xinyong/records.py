@@ -61,8 +61,11 @@ def in_effect(as_of: date | None = None) -> Select[Any]:
     return query
 
 
-def subject_records(conn: Connection, subject_id: int) -> list[RecordView]:
-    """Every record of a subject, newest decision first, each with its derived state."""
+def subject_records(
+    conn: Connection, subject_id: int, as_of: date | None = None
+) -> list[RecordView]:
+    """Every record of a subject, newest decision first, each with its derived state (as known
+    on ``as_of``: later corrections, revocations and repairs not yet applied)."""
     rows = (
         conn.execute(
             select(records)
@@ -74,19 +77,18 @@ def subject_records(conn: Connection, subject_id: int) -> list[RecordView]:
     )
     ids = [r["id"] for r in rows]
     # A correction may belong to another subject (it can fix a wrong code), so look it up.
-    replaced_by: dict[int, int] = {
-        old: new
-        for old, new in conn.execute(
-            select(records.c.supersedes_id, records.c.id).where(records.c.supersedes_id.in_(ids))
-        )
-    }
+    corrections = select(records.c.supersedes_id, records.c.id).where(
+        records.c.supersedes_id.in_(ids)
+    )
+    later = select(record_events.c.record_id, record_events.c.kind).where(
+        record_events.c.record_id.in_(ids)
+    )
+    if as_of is not None:
+        corrections = corrections.where(records.c.decided_on <= as_of)
+        later = later.where(record_events.c.effective_on <= as_of)
+    replaced_by: dict[int, int] = {old: new for old, new in conn.execute(corrections)}
     events: dict[int, str] = {
-        record_id: kind
-        for record_id, kind in conn.execute(
-            select(record_events.c.record_id, record_events.c.kind)
-            .where(record_events.c.record_id.in_(ids))
-            .order_by(record_events.c.id)
-        )
+        record_id: kind for record_id, kind in conn.execute(later.order_by(record_events.c.id))
     }
     views = []
     for r in rows:

@@ -1,0 +1,67 @@
+"""A subject's credit file as of a date: its records with their state, whether each is disputed,
+until when it is public and from when it may be repaired; its listings in effect; its open
+cases. The public view is the same file cut down to what the public may see on that date: public
+items, in effect, within their publication period. Profiles, credit reports and check answers
+all read disputes from :func:`xinyong.objections.disputed_ids`, so a disputed record is marked
+disputed in each of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection
+
+from xinyong.cases import Case, inbox
+from xinyong.catalog import Catalog
+from xinyong.listings import Listing, memberships
+from xinyong.objections import disputed_ids
+from xinyong.publication import window
+from xinyong.records import RecordState, RecordView, subject_records
+from xinyong.subjects import Subject, get
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    record: RecordView
+    disputed: bool
+    public: bool  # shown to the public on the profile's date
+    public_until: date | None
+    repair_from: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditFile:
+    subject: Subject
+    at: date
+    records: tuple[FileRecord, ...]
+    listings: tuple[Listing, ...]
+    open_cases: tuple[Case, ...]
+
+
+def credit_file(
+    conn: Connection, catalog: Catalog, code: str, at: date, *, public: bool = False
+) -> CreditFile:
+    subject = get(conn, code)
+    disputed = disputed_ids(conn, at, subject.id)
+    rows = []
+    for view in subject_records(conn, subject.id, as_of=at):
+        if view.decided_on > at:
+            continue
+        item = catalog.get(view.item_code)
+        span = window(item, view.decided_on) if item is not None else None
+        shown = span is not None and view.state is RecordState.IN_EFFECT and span.public_on(at)
+        if public and not shown:
+            continue
+        rows.append(
+            FileRecord(
+                view,
+                view.id in disputed,
+                shown,
+                span.public_until if span else None,
+                span.repair_from if span else None,
+            )
+        )
+    cases = () if public else tuple(inbox(conn, at, subject_id=subject.id))
+    return CreditFile(subject, at, tuple(rows), tuple(memberships(conn, subject.id, at)), cases)
