@@ -42,6 +42,7 @@ test: lint typecheck
 bench: $(INSTALLED)
 	$(BIN)/python bench/ingest.py --records 1000000 --subjects 100000
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
+	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000
 
 serve: $(INSTALLED)
 	@echo "The HTTP service is not built yet (issue 6, HTTP API). Use the CLI: $(BIN)/xinyong --help" >&2

@@ -365,3 +365,54 @@ def test_epidemic_leniency_covers_tagged_firms_only(db: Database) -> None:
         assert covers(conn, spc2020, rows[hit], date(2020, 6, 1))
         assert not covers(conn, spc2020, rows[other], date(2020, 6, 1))
         assert not covers(conn, spc2020, rows[hit], date(2020, 5, 12))  # before it took effect
+
+
+def test_a_leniency_application_is_a_case_whose_grant_defers_listing(
+    db: Database, library: Library, catalog: Catalog
+) -> None:
+    from xinyong.catalog import Period
+    from xinyong.leniency import apply_for_leniency, decide_leniency
+
+    policies = load_policies()
+    scheme = library.get(BIKE)
+    with db.begin() as conn:
+        subject, _, listing_id = _listed_rider(conn, library, catalog)
+        spc2019 = get_policy(policies, "spc-2019-grace")
+        case = apply_for_leniency(
+            conn,
+            WorkCalendar(),
+            spc2019,
+            subject,
+            date(2025, 7, 1),
+            "本人",
+            "paying in instalments",
+            Period(3, "M"),
+        )
+        assert case.kind is CaseKind.LENIENCY and case.deadline == date(2025, 7, 15)
+        assert [c.id for c in inbox(conn, date(2025, 7, 2), kind=CaseKind.LENIENCY)] == [case.id]
+        decided = decide_leniency(
+            conn,
+            policies,
+            case.id,
+            date(2025, 7, 1),
+            "执行局",
+            granted=True,
+            reasons="instalment plan agreed",
+            grace=Period(1, "M"),
+        )
+        assert decided.outcome == "granted" and decided.details["grace"] == "1M"
+        notify(conn, listing_id, date(2025, 7, 2), "xinyong", scheme, catalog)
+        sign_off(conn, listing_id, date(2025, 7, 12), "王科长")
+        with pytest.raises(IllegalTransition, match="defers listing until 2025-08-01"):
+            put_on_list(conn, listing_id, date(2025, 7, 20), "王科长", policies)
+        assert put_on_list(conn, listing_id, date(2025, 8, 1), "王科长", policies).state.listed_from
+        with pytest.raises(InvalidInput, match="applies by class"):
+            apply_for_leniency(
+                conn,
+                WorkCalendar(),
+                get_policy(policies, "spc-2020-epidemic-grace"),
+                subject,
+                date(2025, 7, 1),
+                "本人",
+                "x",
+            )

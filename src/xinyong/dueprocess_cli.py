@@ -424,6 +424,59 @@ def leniency_grant(
     out.print(f"{policy_id} granted to {normalised} by {by}")
 
 
+@leniency_app.command("apply")
+def leniency_apply(
+    code: str, policy_id: str, reason: str, by: By, grace: str | None = None, on: On = None
+) -> None:
+    """Apply for an individual grant under a policy that works by grants (a case)."""
+    from xinyong.leniency import apply_for_leniency, get_policy, load_policies
+    from xinyong.subjects import ids_for_codes
+    from xinyong.workdays import WorkCalendar
+
+    normalised = parse_identifier(code).code
+    with _database().begin() as conn:
+        ids = ids_for_codes(conn, [normalised])
+        if normalised not in ids:
+            raise typer.BadParameter(f"no subject {normalised}")
+        case = apply_for_leniency(
+            conn,
+            WorkCalendar.from_database(conn),
+            get_policy(load_policies(), policy_id),
+            ids[normalised],
+            _as_of(on),
+            by,
+            reason,
+            Period.parse(grace) if grace else None,
+        )
+    out.print(f"{case.reference} opened; decision due by {case.deadline}")
+
+
+@leniency_app.command("decide")
+def leniency_decide(
+    case_id: int,
+    by: By,
+    reasons: Annotated[str, typer.Option()],
+    grant: Annotated[bool, typer.Option("--grant/--refuse")],
+    grace: str | None = None,
+    on: On = None,
+) -> None:
+    """Decide a leniency application; a grant records the grace period given."""
+    from xinyong.leniency import decide_leniency, load_policies
+
+    with _database().begin() as conn:
+        case = decide_leniency(
+            conn,
+            load_policies(),
+            case_id,
+            _as_of(on),
+            by,
+            granted=grant,
+            reasons=reasons,
+            grace=Period.parse(grace) if grace else None,
+        )
+    out.print(f"{case.reference}: {case.outcome}")
+
+
 @calendar_app.command("deadline")
 def calendar_deadline(start: str, working_days: int) -> None:
     """The date a number of working days after a start date."""

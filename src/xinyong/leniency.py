@@ -19,14 +19,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection, insert, or_, select
 
+from xinyong.cases import Case, CaseKind, close_case, get_case, open_case
 from xinyong.catalog import LegalBasis, Names, Period
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.identifiers import SubjectKind
 from xinyong.industries import Industries
+from xinyong.outbox import enqueue
 from xinyong.regions import region_prefix
 from xinyong.scheme import InvalidScheme
 from xinyong.tables import leniency_grants, subjects
 from xinyong.tags import tags_on
+from xinyong.workdays import WorkCalendar
 from xinyong.yamlsource import LineDict, load_yaml, validate
 
 
@@ -252,3 +255,78 @@ def grant(
             },
         ).scalar_one()
     )
+
+
+#: Working days within which a leniency application is decided (our own choice: the policies
+#: do not set one; the repair plan's 10 working days are used as the model).
+APPLICATION_WORKING_DAYS = 10
+
+
+def apply_for_leniency(
+    conn: Connection,
+    calendar: WorkCalendar,
+    policy: Policy,
+    subject_id: int,
+    on: date,
+    actor: str,
+    reason: str,
+    grace: Period | None = None,
+) -> Case:
+    """A subject asks for an individual grant under a policy that works by grants."""
+    if not policy.definition.applies_to.granted:
+        raise InvalidInput(f"{policy.id} applies by class; nobody needs to apply for it")
+    if not policy.in_force(on):
+        raise InvalidInput(f"{policy.id} is not in force on {on}")
+    if not reason.strip():
+        raise InvalidInput("an application says why the subject qualifies")
+    deadline = calendar.add(on, APPLICATION_WORKING_DAYS)
+    return open_case(
+        conn,
+        CaseKind.LENIENCY,
+        subject_id,
+        on,
+        deadline.due,
+        actor,
+        details={
+            "policy": policy.id,
+            "grace": str(grace) if grace else None,
+            "reason": reason,
+            "calendar_warnings": list(deadline.warnings),
+        },
+        note=reason,
+    )
+
+
+def decide_leniency(
+    conn: Connection,
+    policies: list[Policy],
+    case_id: int,
+    on: date,
+    official: str,
+    *,
+    granted: bool,
+    reasons: str,
+    grace: Period | None = None,
+) -> Case:
+    """Grant (with the grace period given, which may differ from the one asked for) or refuse."""
+    case = get_case(conn, case_id)
+    if case.kind is not CaseKind.LENIENCY:
+        raise InvalidInput(f"case {case.reference} is not a leniency application")
+    details: dict[str, Any] = {}
+    if granted:
+        policy = get_policy(policies, str(case.details["policy"]))
+        given = grace or (
+            Period.parse(case.details["grace"]) if case.details.get("grace") else None
+        )
+        details["grant"] = grant(conn, policy, case.subject_id, on, grace=given, case_id=case.id)
+        details["grace"] = str(given) if given else None
+    closed = close_case(
+        conn, case, on, official, "granted" if granted else "refused", reasons, details=details
+    )
+    enqueue(
+        conn,
+        case.subject_id,
+        "leniency_decided",
+        {"case": case.reference, "outcome": closed.outcome, "reasons": reasons, **details},
+    )
+    return closed
