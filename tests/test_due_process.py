@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, select, update
@@ -416,3 +417,50 @@ def test_a_leniency_application_is_a_case_whose_grant_defers_listing(
                 "本人",
                 "x",
             )
+
+
+def test_a_policy_that_suspends_measures_says_so_in_the_check(
+    db: Database, library: Library, catalog: Catalog, tmp_path: Path
+) -> None:
+    path = tmp_path / "suspend.yaml"
+    path.write_text(
+        """
+policy:
+  id: test-suspension
+  title: {zh: 暂停租车限制（测试）, en: Rental ban suspended (test)}
+  authority: 测试机关
+  legal_basis: [{document: 测试文件}]
+  effective_from: 2025-08-01
+  effective_to: 2025-09-01
+applies_to: {tags: [hardship]}
+suspend_measures: [NO_BIKE_RENTAL]
+""",
+        encoding="utf-8",
+    )
+    policies = load_policies([path])
+    scheme = library.get(BIKE)
+    with db.begin() as conn:
+        subject, _, listing_id = _listed_rider(conn, library, catalog)
+        notify(conn, listing_id, date(2025, 7, 2), "xinyong", scheme, catalog)
+        sign_off(conn, listing_id, date(2025, 7, 12), "王科长")
+        put_on_list(conn, listing_id, date(2025, 7, 12), "王科长", policies)
+        add_tag(
+            conn, subject, "hardship", date(2025, 7, 1), source="民政局", basis="困难认定（测试）"
+        )
+
+        def ask(day: date) -> list[tuple[str, str, str | None]]:
+            answer = check(
+                conn,
+                library,
+                resident_id(1),
+                "rental",
+                "bike_operator",
+                day,
+                actor="operator",
+                policies=policies,
+            )
+            return [(m.code, m.status, m.leniency) for m in answer.measures]
+
+        assert ask(date(2025, 7, 20)) == [("NO_BIKE_RENTAL", "applies", None)]
+        assert ask(date(2025, 8, 10)) == [("NO_BIKE_RENTAL", "suspended", "test-suspension")]
+        assert ask(date(2025, 9, 1)) == [("NO_BIKE_RENTAL", "applies", None)]
