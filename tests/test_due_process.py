@@ -464,3 +464,30 @@ suspend_measures: [NO_BIKE_RENTAL]
         assert ask(date(2025, 7, 20)) == [("NO_BIKE_RENTAL", "applies", None)]
         assert ask(date(2025, 8, 10)) == [("NO_BIKE_RENTAL", "suspended", "test-suspension")]
         assert ask(date(2025, 9, 1)) == [("NO_BIKE_RENTAL", "applies", None)]
+
+
+def test_the_outbox_delivers_and_keeps_failures_for_retry(db: Database) -> None:
+    from xinyong.outbox import deliver, enqueue
+
+    sent: list[tuple[int, str]] = []
+
+    class Letters:
+        def send(self, subject_id: int, kind: str, payload: object) -> None:
+            sent.append((subject_id, kind))
+
+    class Broken:
+        def send(self, subject_id: int, kind: str, payload: object) -> None:
+            raise ConnectionError("gateway down")
+
+    with db.begin() as conn:
+        subject = add_subject(conn, resident_id(9))
+        enqueue(conn, subject, "listing_notice", {"listing": 1})
+        enqueue(conn, subject, "listed", {"listing": 1}, channel="sms")
+        assert deliver(conn, {"letter": Letters(), "sms": Broken()}) == 1
+        assert sent == [(subject, "listing_notice")]
+        pending = [n for n in notices(conn, subject) if n.delivered_at is None]
+        assert [(n.kind, n.attempts) for n in pending] == [("listed", 1)]
+        # the letter is not sent twice; the failed SMS is tried again
+        assert deliver(conn, {"letter": Letters(), "sms": Letters()}) == 1
+        assert sent == [(subject, "listing_notice"), (subject, "listed")]
+        assert all(n.delivered_at is not None for n in notices(conn, subject))

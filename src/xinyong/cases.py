@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.lifecycle import IllegalTransition
-from xinyong.tables import case_events, cases, subjects
+from xinyong.tables import batches, case_events, cases, record_events, subjects
 
 
 class CaseKind(enum.StrEnum):
@@ -233,3 +233,42 @@ def inbox(
 def cases_of(conn: Connection, subject_id: int) -> list[Case]:
     query = _select().where(cases.c.subject_id == subject_id).order_by(cases.c.id)
     return [_case(r) for r in conn.execute(query)]
+
+
+def case_batch(conn: Connection, case: Case, rows: int) -> int:
+    """The batch that carries the facts a case decision writes (records come in batches)."""
+    return int(
+        conn.execute(
+            insert(batches).returning(batches.c.id),
+            {
+                "source": f"xinyong:{case.kind.value}",
+                "batch_key": f"case:{case.id}",
+                "content_sha256": f"case:{case.id}",
+                "file_format": "case",
+                "received_at": datetime.now(UTC),
+                "rows_total": rows,
+                "rows_accepted": rows,
+                "rows_quarantined": 0,
+            },
+        ).scalar_one()
+    )
+
+
+def end_record(
+    conn: Connection, case: Case, record_id: int, kind: str, on: date, reason: str
+) -> None:
+    """A case decision takes a record out of effect from ``on``: a new fact (a ``revocation``
+    or ``repair`` event), written in the decision's own batch."""
+    conn.execute(
+        insert(record_events),
+        {
+            "record_id": record_id,
+            "kind": kind,
+            "effective_on": on,
+            "reason": reason,
+            "source": f"xinyong:{case.kind.value}",
+            "batch_id": case_batch(conn, case, 1),
+            "row_number": 1,
+            "recorded_at": datetime.now(UTC),
+        },
+    )

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from xinyong.cases import CaseKind, get_case, inbox, timeline
 from xinyong.catalog import Period
-from xinyong.identifiers import MaskPolicy, parse_identifier
+from xinyong.identifiers import MaskPolicy
 from xinyong.schemes_cli import Context, _as_of, _catalog, _database, _library
 
 listings_app = typer.Typer(
@@ -381,17 +381,14 @@ def leniency_tag(
     until: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Put a subject in a class a policy names (e.g. epidemic_affected), with the basis."""
-    from xinyong.subjects import ids_for_codes
+    from xinyong.subjects import get
     from xinyong.tags import add_tag
 
-    normalised = parse_identifier(code).code
     with _database().begin() as conn:
-        ids = ids_for_codes(conn, [normalised])
-        if normalised not in ids:
-            raise typer.BadParameter(f"no subject {normalised}")
+        subject = get(conn, code)
         add_tag(
             conn,
-            ids[normalised],
+            subject.id,
             tag,
             _as_of(on),
             source=by,
@@ -407,21 +404,18 @@ def leniency_grant(
 ) -> None:
     """Grant a subject an individual grace period under a policy that works by grants."""
     from xinyong.leniency import get_policy, grant, load_policies
-    from xinyong.subjects import ids_for_codes
+    from xinyong.subjects import get
 
-    normalised = parse_identifier(code).code
     with _database().begin() as conn:
-        ids = ids_for_codes(conn, [normalised])
-        if normalised not in ids:
-            raise typer.BadParameter(f"no subject {normalised}")
+        subject = get(conn, code)
         grant(
             conn,
             get_policy(load_policies(), policy_id),
-            ids[normalised],
+            subject.id,
             _as_of(on),
             grace=Period.parse(grace) if grace else None,
         )
-    out.print(f"{policy_id} granted to {normalised} by {by}")
+    out.print(f"{policy_id} granted to {subject.code} by {by}")
 
 
 @leniency_app.command("apply")
@@ -430,19 +424,16 @@ def leniency_apply(
 ) -> None:
     """Apply for an individual grant under a policy that works by grants (a case)."""
     from xinyong.leniency import apply_for_leniency, get_policy, load_policies
-    from xinyong.subjects import ids_for_codes
+    from xinyong.subjects import get
     from xinyong.workdays import WorkCalendar
 
-    normalised = parse_identifier(code).code
     with _database().begin() as conn:
-        ids = ids_for_codes(conn, [normalised])
-        if normalised not in ids:
-            raise typer.BadParameter(f"no subject {normalised}")
+        subject = get(conn, code)
         case = apply_for_leniency(
             conn,
             WorkCalendar.from_database(conn),
             get_policy(load_policies(), policy_id),
-            ids[normalised],
+            subject.id,
             _as_of(on),
             by,
             reason,

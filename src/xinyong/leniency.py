@@ -130,9 +130,14 @@ def load_policies(extra: list[Path] | None = None) -> list[Policy]:
                 "a leniency file is a mapping with a 'policy' header", path=str(path)
             )
         loaded.append(Policy(validate(PolicyFile, document, path, error=InvalidScheme), path))
-    ids = [p.id for p in loaded]
-    if len(set(ids)) != len(ids):
-        raise InvalidScheme(f"leniency policy ids must be unique: {ids}")
+    first: dict[str, Path] = {}
+    for policy in loaded:
+        if policy.id in first:
+            raise InvalidScheme(
+                f"policy id {policy.id} is already used by {first[policy.id]}",
+                path=str(policy.path),
+            )
+        first[policy.id] = policy.path
     return loaded
 
 

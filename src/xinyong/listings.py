@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, update
 
 from xinyong.catalog import Catalog
 from xinyong.errors import NotFound
-from xinyong.ir import plan
+from xinyong.ir import Plan, plan
 from xinyong.leniency import Policy, deferral
 from xinyong.library import Library
 from xinyong.lifecycle import Action, Event, ExitReason, ListingState, State, apply, replay
@@ -56,12 +56,21 @@ class Listing:
         return f"{self.scheme_id}/{self.list_id}"
 
 
+def _select() -> Select[Any]:
+    return select(listings, subjects.c.code).join(subjects, subjects.c.id == listings.c.subject_id)
+
+
+def _in_effect_on(at: date) -> ColumnElement[bool]:
+    """SQL for :meth:`ListingState.in_effect`: listed by ``at``, period not over, not exited."""
+    return and_(
+        listings.c.listed_from <= at,
+        listings.c.listed_until > at,
+        or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
+    )
+
+
 def get_listing(conn: Connection, listing_id: int) -> Listing:
-    row = conn.execute(
-        select(listings, subjects.c.code)
-        .join(subjects, subjects.c.id == listings.c.subject_id)
-        .where(listings.c.id == listing_id)
-    ).first()
+    row = conn.execute(_select().where(listings.c.id == listing_id)).first()
     if row is None:
         raise NotFound(f"no listing #{listing_id}")
     return _listing(conn, row)
@@ -122,6 +131,12 @@ def verify(conn: Connection, listing_id: int) -> bool:
 
 
 def _record(conn: Connection, listing_id: int, state: ListingState, event: Event) -> None:
+    """Store a step: its event, and the state it gives as the listing's current state."""
+    _append_event(conn, listing_id, state, event)
+    conn.execute(update(listings).where(listings.c.id == listing_id).values(**state.columns()))
+
+
+def _append_event(conn: Connection, listing_id: int, state: ListingState, event: Event) -> None:
     seq = conn.execute(
         select(func.coalesce(func.max(listing_events.c.seq), 0)).where(
             listing_events.c.listing_id == listing_id
@@ -141,7 +156,6 @@ def _record(conn: Connection, listing_id: int, state: ListingState, event: Event
             "recorded_at": datetime.now(UTC),
         },
     )
-    conn.execute(update(listings).where(listings.c.id == listing_id).values(**state.columns()))
 
 
 def _step(conn: Connection, listing: Listing, event: Event) -> Listing:
@@ -150,13 +164,10 @@ def _step(conn: Connection, listing: Listing, event: Event) -> Listing:
     return get_listing(conn, listing.id)
 
 
-def triggering_records(
-    conn: Connection, scheme: Scheme, catalog: Catalog, subject_id: int, list_id: str, as_of: date
-) -> list[int]:
-    """The records behind a subject's membership of a list: those its entry condition counts,
-    or, for a list entered by score, every counted record that a rule deducted points for."""
-    resolved = plan(scheme, catalog, as_of)
-    rows = counted(resolved, Tables.read(conn, [subject_id]))
+def triggering_records(resolved: Plan, rows: list[dict[str, Any]], list_id: str) -> list[int]:
+    """The records behind a subject's membership of a list, from the records the plan counts
+    for that subject: those the entry condition counts, or, for a list entered by score, every
+    counted record that a rule deducted points for."""
     condition = dict(resolved.lists)[list_id]
     if condition.measure is not None:
         chosen = matching(rows, resolved.measures[condition.measure])
@@ -174,8 +185,7 @@ def active(conn: Connection, subject_id: int, key: str, on: date) -> Listing | N
     """A listing of the subject on that list that is pending or in effect on ``on``."""
     scheme_id, list_id = key.split("/")
     row = conn.execute(
-        select(listings, subjects.c.code)
-        .join(subjects, subjects.c.id == listings.c.subject_id)
+        _select()
         .where(
             listings.c.subject_id == subject_id,
             listings.c.scheme_id == scheme_id,
@@ -201,6 +211,7 @@ def propose(
     listing on that list. Only a proposal: nothing takes effect until it has been notified,
     the objection window has closed and an official has signed it off."""
     defs = {d.id: d for d in scheme.definition.lists}
+    resolved = plan(scheme, catalog, run.as_of)
     rows = conn.execute(
         select(evaluation_results.c.subject_id, evaluation_results.c.lists).where(
             evaluation_results.c.run_id == run.id, evaluation_results.c.lists != ""
@@ -208,32 +219,13 @@ def propose(
     ).all()
     proposed = []
     for subject_id, names in rows:
-        for list_id in names.split():
-            if active(conn, subject_id, f"{scheme.id}/{list_id}", on) is not None:
-                continue
+        new = [n for n in names.split() if active(conn, subject_id, f"{scheme.id}/{n}", on) is None]
+        if not new:
+            continue
+        mine = counted(resolved, Tables.read(conn, [subject_id]))
+        for list_id in new:
             definition = defs[list_id]
-            listing_id = conn.execute(
-                insert(listings).returning(listings.c.id),
-                {
-                    "subject_id": subject_id,
-                    "scheme_id": scheme.id,
-                    "scheme_version": scheme.version,
-                    "list_id": list_id,
-                    "list_kind": definition.severity,
-                    "run_id": run.id,
-                    "period": str(definition.period),
-                    "notice_period": str(definition.notice),
-                    "state": State.PROPOSED.value,
-                    "proposed_on": on,
-                    "created_at": datetime.now(UTC),
-                },
-            ).scalar_one()
-            found = triggering_records(conn, scheme, catalog, subject_id, list_id, run.as_of)
-            if found:
-                conn.execute(
-                    insert(listing_records),
-                    [{"listing_id": listing_id, "record_id": r} for r in found],
-                )
+            found = triggering_records(resolved, mine, list_id)
             event = Event(
                 Action.PROPOSE,
                 on,
@@ -246,7 +238,26 @@ def propose(
                     "records": found,
                 },
             )
-            _record(conn, int(listing_id), apply(None, event), event)
+            state = apply(None, event)
+            listing_id = conn.execute(
+                insert(listings).returning(listings.c.id),
+                {
+                    "subject_id": subject_id,
+                    "scheme_id": scheme.id,
+                    "scheme_version": scheme.version,
+                    "list_id": list_id,
+                    "list_kind": definition.severity,
+                    "run_id": run.id,
+                    "created_at": datetime.now(UTC),
+                    **state.columns(),
+                },
+            ).scalar_one()
+            if found:
+                conn.execute(
+                    insert(listing_records),
+                    [{"listing_id": listing_id, "record_id": r} for r in found],
+                )
+            _append_event(conn, int(listing_id), state, event)
             proposed.append(get_listing(conn, int(listing_id)))
     return proposed
 
@@ -431,13 +442,10 @@ def end_for_record(
 def memberships(conn: Connection, subject_id: int, at: date) -> list[Listing]:
     """The subject's listings in effect on ``at``; periods end by themselves."""
     rows = conn.execute(
-        select(listings, subjects.c.code)
-        .join(subjects, subjects.c.id == listings.c.subject_id)
+        _select()
         .where(
             listings.c.subject_id == subject_id,
-            listings.c.listed_from <= at,
-            listings.c.listed_until > at,
-            or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
+            _in_effect_on(at),
         )
         .order_by(listings.c.id)
     )
@@ -448,14 +456,11 @@ def members(conn: Connection, key: str, at: date) -> list[Listing]:
     """Everyone on a list (``scheme-id/list-id``) on ``at``, as published."""
     scheme_id, _, list_id = key.partition("/")
     rows = conn.execute(
-        select(listings, subjects.c.code)
-        .join(subjects, subjects.c.id == listings.c.subject_id)
+        _select()
         .where(
             listings.c.scheme_id == scheme_id,
             listings.c.list_id == list_id,
-            listings.c.listed_from <= at,
-            listings.c.listed_until > at,
-            or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
+            _in_effect_on(at),
         )
         .order_by(listings.c.listed_from, listings.c.id)
     )
@@ -464,9 +469,6 @@ def members(conn: Connection, key: str, at: date) -> list[Listing]:
 
 def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
     rows = conn.execute(
-        select(listings, subjects.c.code)
-        .join(subjects, subjects.c.id == listings.c.subject_id)
-        .where(listings.c.subject_id == subject_id)
-        .order_by(listings.c.id)
+        _select().where(listings.c.subject_id == subject_id).order_by(listings.c.id)
     )
     return [_listing(conn, r) for r in rows]

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, insert, or_, select
 
-from xinyong.cases import Case, CaseKind, close_case, get_case, open_case
+from xinyong.cases import Case, CaseKind, case_batch, close_case, end_record, get_case, open_case
 from xinyong.catalog import Catalog
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.library import Library
@@ -25,7 +25,7 @@ from xinyong.lifecycle import ExitReason, IllegalTransition
 from xinyong.listings import Listing, end_for_record
 from xinyong.outbox import enqueue
 from xinyong.records import in_effect
-from xinyong.tables import batches, cases, record_events, records
+from xinyong.tables import cases, records
 
 
 def disputed(at: date) -> Select[Any]:
@@ -107,25 +107,6 @@ class ObjectionDecision:
     ended: list[Listing]
 
 
-def case_batch(conn: Connection, case: Case, rows: int) -> int:
-    """The batch that carries the facts a case decision writes (records must come in one)."""
-    return int(
-        conn.execute(
-            insert(batches).returning(batches.c.id),
-            {
-                "source": f"xinyong:{case.kind.value}",
-                "batch_key": f"case:{case.id}",
-                "content_sha256": f"case:{case.id}",
-                "file_format": "case",
-                "received_at": datetime.now(UTC),
-                "rows_total": rows,
-                "rows_accepted": rows,
-                "rows_quarantined": 0,
-            },
-        ).scalar_one()
-    )
-
-
 def decide_objection(
     conn: Connection,
     library: Library,
@@ -148,8 +129,6 @@ def decide_objection(
     ended: list[Listing] = []
     if upheld:
         record = _record(conn, case.record_id)
-        batch_id = case_batch(conn, case, 1)
-        now = datetime.now(UTC)
         if correction:
             corrected = dict(correction)
             decided_on = corrected.pop("decided_on", None)
@@ -167,28 +146,23 @@ def decide_objection(
                         "severity": record.severity,
                         "reference": record.reference,
                         "source": record.source,
-                        "batch_id": batch_id,
+                        "batch_id": case_batch(conn, case, 1),
                         "row_number": 1,
                         "attributes": {**dict(record.attributes or {}), **corrected},
                         "warnings": None,
                         "supersedes_id": record.id,
-                        "recorded_at": now,
+                        "recorded_at": datetime.now(UTC),
                     },
                 ).scalar_one()
             )
         else:
-            conn.execute(
-                insert(record_events),
-                {
-                    "record_id": record.id,
-                    "kind": "revocation",
-                    "effective_on": on,
-                    "reason": f"objection {case.reference} upheld: {reasons}",
-                    "source": f"xinyong:{case.kind.value}",
-                    "batch_id": batch_id,
-                    "row_number": 1,
-                    "recorded_at": now,
-                },
+            end_record(
+                conn,
+                case,
+                record.id,
+                "revocation",
+                on,
+                f"objection {case.reference} upheld: {reasons}",
             )
         ended = end_for_record(
             conn, library, catalog, record.id, on, official, ExitReason.REVOKED, new_id

@@ -1,10 +1,9 @@
 """A subject's credit file as of a date: its records with their state, whether each is disputed,
 until when it is public and from when it may be repaired; its listings in effect; its open
-cases. The public view is the same file cut down to what the public may see on that date: public
-items, in effect, within their publication period. Profiles, credit reports and check answers
-all read disputes from :func:`xinyong.objections.disputed_ids`, so a disputed record is marked
-disputed in each of them.
-"""
+cases. The public view is the same file cut down to what the public may see on that date (public
+items, in effect, within their publication period), chosen in SQL by
+:func:`xinyong.publication.public_condition`. The file and check answers both read disputes
+from :func:`xinyong.objections.disputed_ids`, so a disputed record is marked disputed in each."""
 
 from __future__ import annotations
 
@@ -17,9 +16,10 @@ from xinyong.cases import Case, inbox
 from xinyong.catalog import Catalog
 from xinyong.listings import Listing, memberships
 from xinyong.objections import disputed_ids
-from xinyong.publication import window
-from xinyong.records import RecordState, RecordView, subject_records
+from xinyong.publication import public_condition, window
+from xinyong.records import RecordState, RecordView, in_effect, subject_records
 from xinyong.subjects import Subject, get
+from xinyong.tables import records
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,12 @@ def credit_file(
 ) -> CreditFile:
     subject = get(conn, code)
     disputed = disputed_ids(conn, at, subject.id)
+    visible: set[int] | None = None
+    if public:  # the public view is one query: in effect, public item, within its period
+        query = in_effect(at).where(
+            records.c.subject_id == subject.id, public_condition(catalog, at)
+        )
+        visible = set(conn.execute(query.with_only_columns(records.c.id)).scalars())
     rows = []
     for view in subject_records(conn, subject.id, as_of=at):
         if view.decided_on > at:
@@ -52,7 +58,7 @@ def credit_file(
         item = catalog.get(view.item_code)
         span = window(item, view.decided_on) if item is not None else None
         shown = span is not None and view.state is RecordState.IN_EFFECT and span.public_on(at)
-        if public and not shown:
+        if visible is not None and view.id not in visible:
             continue
         rows.append(
             FileRecord(

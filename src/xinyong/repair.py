@@ -12,21 +12,29 @@ from that day, and the listings it caused end as repaired.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
-from xinyong.cases import Case, CaseKind, CaseState, add_step, close_case, get_case, open_case
+from xinyong.cases import (
+    Case,
+    CaseKind,
+    CaseState,
+    add_step,
+    close_case,
+    end_record,
+    get_case,
+    open_case,
+)
 from xinyong.catalog import Catalog, Polarity
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.library import Library
 from xinyong.lifecycle import ExitReason, IllegalTransition
 from xinyong.listings import Listing, end_for_record
-from xinyong.objections import case_batch
 from xinyong.outbox import enqueue
 from xinyong.publication import window
 from xinyong.records import in_effect
-from xinyong.tables import cases, record_events, records
+from xinyong.tables import cases, records
 from xinyong.workdays import WorkCalendar
 
 PLATFORM_WORKING_DAYS = 10
@@ -172,19 +180,8 @@ def decide_repair(
     if granted:
         if conn.execute(in_effect(on).where(records.c.id == case.record_id)).first() is None:
             raise IllegalTransition(f"record #{case.record_id} is no longer in effect on {on}")
-        batch_id = case_batch(conn, case, 1)
-        conn.execute(
-            insert(record_events),
-            {
-                "record_id": case.record_id,
-                "kind": "repair",
-                "effective_on": on,
-                "reason": f"credit repair {case.reference}: {reasons}",
-                "source": "xinyong:repair",
-                "batch_id": batch_id,
-                "row_number": 1,
-                "recorded_at": datetime.now(UTC),
-            },
+        end_record(
+            conn, case, case.record_id, "repair", on, f"credit repair {case.reference}: {reasons}"
         )
         ended = end_for_record(
             conn, library, catalog, case.record_id, on, official, ExitReason.REPAIRED

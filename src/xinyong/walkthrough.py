@@ -46,6 +46,22 @@ def walk(
         return [*lines, f"no candidate for {list_id}; nothing to walk through"]
     listing = min(candidates, key=lambda p: (len(p.record_ids), p.id))
     who = mask.mask_code(listing.subject_code)
+    subject_code = listing.subject_code
+
+    def checked(on: date) -> str:
+        answer = check(
+            conn,
+            library,
+            subject_code,
+            action,
+            department,
+            on,
+            actor="demo operator",
+            policies=policies,
+        )
+        found = ", ".join(f"{m.code} ({m.name_en})" for m in answer.applies) or "none"
+        return f"{on}: check {answer.reference} for {action} at {department}: {found}"
+
     first = listing.record_ids[0]
     day = start
     listing = notify(conn, listing.id, day, "xinyong", scheme, catalog)
@@ -82,18 +98,7 @@ def walk(
     listing = put_on_list(conn, listing.id, day, OFFICIAL, policies)
     lines.append(f"{day}: listed from {listing.state.listed_from} to {listing.state.listed_until}")
     day += timedelta(days=7)
-    answer = check(
-        conn,
-        library,
-        listing.subject_code,
-        action,
-        department,
-        day,
-        actor="demo operator",
-        policies=policies,
-    )
-    found = ", ".join(f"{m.code} ({m.name_en})" for m in answer.applies) or "none"
-    lines.append(f"{day}: check {answer.reference} for {action} at {department}: {found}")
+    lines.append(checked(day))
     day += timedelta(days=1)
     case = apply_for_repair(conn, catalog, calendar, first, day, "本人", REQUIRED_MATERIALS)
     lines.append(
@@ -118,16 +123,5 @@ def walk(
     for ended in repaired.ended:
         lines.append(f"{day}: listing #{ended.id} ended ({ended.state.exit_reason})")
     day += timedelta(days=1)
-    after = check(
-        conn,
-        library,
-        listing.subject_code,
-        action,
-        department,
-        day,
-        actor="demo operator",
-        policies=policies,
-    )
-    found = ", ".join(m.code for m in after.applies) or "none"
-    lines.append(f"{day}: check {after.reference} for {action} at {department}: {found}")
+    lines.append(checked(day))
     return lines
