@@ -109,7 +109,7 @@ def plans(draw: st.DrawFn) -> Plan:
     grades = ["A", "B", "C", "D"][: len(minimums) + 1]
     bands = tuple(zip(grades, [float(m) for m in minimums] + [None], strict=True))
 
-    def condition() -> ConditionNode:
+    def condition(depth: int = 0) -> ConditionNode:
         subject = draw(
             st.one_of(
                 st.none(),
@@ -127,6 +127,10 @@ def plans(draw: st.DrawFn) -> Plan:
             subject=subject,
             score_below=draw(st.one_of(st.none(), st.integers(0, 120).map(float))),
             score_at_least=None,
+            # "any of these grounds": nested once at most, as scheme files do.
+            alternatives=tuple(
+                condition(depth + 1) for _ in range(draw(st.integers(0, 2 if depth == 0 else 0)))
+            ),
         )
 
     total = sorted(draw(st.lists(st.integers(-20, 120).map(float), min_size=2, max_size=2)))

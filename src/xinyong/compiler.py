@@ -94,6 +94,8 @@ class Compiler:
         conditions = [c for _, c in (*plan.overrides, *plan.bars, *plan.lists)]
         if plan.new_subject:
             conditions.append(plan.new_subject[1])
+        for condition in conditions:  # alternatives ("any of") read measures too
+            conditions.extend(condition.alternatives)
         self.pivot = sorted(
             {r.measure for r in plan.rules if r not in self.long_rules}
             | {c.measure for c in conditions if c.measure is not None}
@@ -456,6 +458,8 @@ class Compiler:
             parts.append(
                 exp.GTE(this=col("score"), expression=lit(condition.score_at_least - EPSILON))
             )
+        if condition.alternatives:
+            parts.append(exp.paren(exp.or_(*[self.holds(a) for a in condition.alternatives])))
         return _and(parts)
 
     def graded(self) -> exp.Select:

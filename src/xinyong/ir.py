@@ -74,13 +74,15 @@ class SubjectTest:
 
 @dataclass(frozen=True, slots=True)
 class ConditionNode:
-    """All given parts must hold: measure >= at_least, subject test, score limits."""
+    """All given parts must hold: measure >= at_least, subject test, score limits, and, when
+    there are alternatives, at least one of them."""
 
     measure: int | None
     at_least: int
     subject: SubjectTest | None
     score_below: float | None
     score_at_least: float | None
+    alternatives: tuple[ConditionNode, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +188,7 @@ class _Builder:
             subject=self.subject(condition.subject) if condition.subject else None,
             score_below=condition.score_below,
             score_at_least=condition.score_at_least,
+            alternatives=tuple(self.condition(a) for a in condition.alternatives),
         )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or
 
 from xinyong.catalog import Catalog
 from xinyong.errors import NotFound
-from xinyong.ir import Plan, plan
+from xinyong.ir import ConditionNode, Plan, plan
 from xinyong.leniency import Policy, deferral
 from xinyong.library import Library
 from xinyong.lifecycle import Action, Event, ExitReason, ListingState, State, apply, replay
@@ -168,10 +168,8 @@ def triggering_records(resolved: Plan, rows: list[dict[str, Any]], list_id: str)
     """The records behind a subject's membership of a list, from the records the plan counts
     for that subject: those the entry condition counts, or, for a list entered by score, every
     counted record that a rule deducted points for."""
-    condition = dict(resolved.lists)[list_id]
-    if condition.measure is not None:
-        chosen = matching(rows, resolved.measures[condition.measure])
-    else:
+    chosen = _grounds(resolved, rows, dict(resolved.lists)[list_id])
+    if not chosen:
         chosen = [
             r
             for rule in resolved.rules
@@ -179,6 +177,24 @@ def triggering_records(resolved: Plan, rows: list[dict[str, Any]], list_id: str)
             for r in matching(rows, resolved.measures[rule.measure])
         ]
     return sorted({int(r["id"]) for r in chosen})
+
+
+def _grounds(
+    resolved: Plan, rows: list[dict[str, Any]], condition: ConditionNode
+) -> list[dict[str, Any]]:
+    """The records a condition counts, and those of each of its alternatives that holds on
+    records alone (an alternative that needs fewer records than it has is not a ground)."""
+    chosen = []
+    if condition.measure is not None:
+        chosen = matching(rows, resolved.measures[condition.measure])
+    for alternative in condition.alternatives:
+        found = _grounds(resolved, rows, alternative)
+        if (
+            alternative.measure is None
+            or len(matching(rows, resolved.measures[alternative.measure])) >= alternative.at_least
+        ):
+            chosen += found
+    return chosen
 
 
 def active(conn: Connection, subject_id: int, key: str, on: date) -> Listing | None:

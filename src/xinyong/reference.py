@@ -211,6 +211,8 @@ def holds(c: ConditionNode, subject: dict[str, Any], measures: list[float], scor
             return False
     if c.score_below is not None and not score < c.score_below - EPSILON:
         return False
+    if c.alternatives and not any(holds(a, subject, measures, score) for a in c.alternatives):
+        return False
     return c.score_at_least is None or score >= c.score_at_least - EPSILON
 
 

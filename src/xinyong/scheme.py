@@ -184,6 +184,11 @@ class Condition(_Strict):
     subject: SubjectCondition | None = None
     score_below: float | None = None
     score_at_least: float | None = None
+    alternatives: list[Condition] = Field(
+        default_factory=list,
+        alias="any",
+        description="at least one of these conditions must hold as well (any of the grounds)",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> Condition:
@@ -193,9 +198,12 @@ class Condition(_Strict):
                 self.subject,
                 self.score_below is not None,
                 self.score_at_least is not None,
+                self.alternatives,
             )
         ):
-            raise ValueError("a condition needs records, subject, score_below or score_at_least")
+            raise ValueError(
+                "a condition needs records, subject, score_below, score_at_least or any"
+            )
         return self
 
 
@@ -385,6 +393,15 @@ def _check_records(
                 )
 
 
+def _check_condition(
+    scheme: Scheme, catalog: Catalog, condition: Condition, *loc: int | str
+) -> None:
+    if condition.records:
+        _check_records(scheme, catalog, condition.records, *loc, "records")
+    for index, alternative in enumerate(condition.alternatives):
+        _check_condition(scheme, catalog, alternative, *loc, "any", index)
+
+
 def _check(scheme: Scheme, catalog: Catalog) -> None:
     d = scheme.definition
     for index, rule in enumerate(d.score.rules):
@@ -467,31 +484,21 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
                     "overrides",
                     index,
                 )
-            if override.when.records:
-                _check_records(
-                    scheme,
-                    catalog,
-                    override.when.records,
-                    "grades",
-                    "overrides",
-                    index,
-                    "when",
-                    "records",
-                )
+            _check_condition(scheme, catalog, override.when, "grades", "overrides", index, "when")
         for index, bar in enumerate(d.grades.bars):
             if bar.highest not in grades:
                 raise _fail(
                     scheme, f"bar grade {bar.highest} is not a band", "grades", "bars", index
                 )
+            _check_condition(scheme, catalog, bar.when, "grades", "bars", index, "when")
+        if d.grades.new_subject:
+            _check_condition(scheme, catalog, d.grades.new_subject.when, "grades", "new_subject")
         if extra & grades:
             raise _fail(
                 scheme, "the new-subject grade must differ from the bands", "grades", "new_subject"
             )
     for index, listed in enumerate(d.lists):
-        if listed.enter.records:
-            _check_records(
-                scheme, catalog, listed.enter.records, "lists", index, "enter", "records"
-            )
+        _check_condition(scheme, catalog, listed.enter, "lists", index, "enter")
     if d.scheme.type is SchemeType.RATING and d.grades is None:
         raise _fail(scheme, "a rating scheme needs 'grades'", "scheme", "type")
     if (d.scheme.type is SchemeType.MEASURES) != bool(d.memorandum):
