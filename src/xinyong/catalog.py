@@ -215,13 +215,24 @@ class AttributeSpec(_Strict):
     unit: str | None = None
     label: Names | None = None
     choices: list[str] | None = None
+    choice_labels: dict[str, Names] = Field(
+        default_factory=dict, description="zh and en names of choices, for plain-language views"
+    )
     minimum: float | None = None
 
     @model_validator(mode="after")
     def _choices(self) -> AttributeSpec:
         if (self.type == "choice") != bool(self.choices):
             raise ValueError("'choices' is required for type choice and only for it")
+        unknown = sorted(set(self.choice_labels) - set(self.choices or []))
+        if unknown:
+            raise ValueError(f"choice_labels names choices that are not declared: {unknown}")
         return self
+
+    def choice_name(self, value: str, language: str) -> str:
+        """The choice in the language asked for, or the code where no label is given."""
+        label = self.choice_labels.get(value)
+        return value if label is None else str(getattr(label, language))
 
     def parse(self, value: Any) -> Any:
         """Convert a raw cell to this attribute's type; ValueError says what was expected."""

@@ -4,13 +4,58 @@ and version, filed by type, industry and region."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from xinyong.catalog import Catalog
-from xinyong.errors import NotFound
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.industries import Industries, normalise_industry
+from xinyong.regions import Regions, region_prefix
 from xinyong.scheme import InvalidScheme, Scheme, SchemeType, load_scheme
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """One entry of the dated feed of scheme publications: a new scheme or a new version."""
+
+    published_on: date
+    scheme: Scheme
+    kind: str  # "new scheme" or "new version"
+    replaces: int | None
+
+    def describe(self) -> str:
+        meta = self.scheme.definition.scheme
+        what = (
+            f"new version {self.scheme.version} (replaces {self.replaces})"
+            if self.kind == "new version"
+            else "new scheme"
+        )
+        return f"{self.published_on} {self.scheme.key}: {what}, {meta.title.en}"
+
+
+def industry_matches(filed: str | None, wanted: str) -> bool:
+    """A scheme filed under one industry is found under it, under its section, and under every
+    division of a section it is filed under; a cross-industry scheme (none) under every one."""
+    if filed is None:
+        return True
+    industries = Industries.load()
+    filed, wanted = normalise_industry(filed), normalise_industry(wanted)
+    if filed == wanted:
+        return True
+    if wanted.isalpha():  # a section: the scheme's industry lies within it
+        return industries.section_of(filed[:2] if filed[:2].isdigit() else filed) == wanted
+    if filed.isalpha():  # a section-wide scheme covers each of its divisions
+        return industries.section_of(wanted[:2]) == filed
+    return wanted.startswith(filed) or filed.startswith(wanted)
+
+
+def region_matches(filed: str, wanted: str) -> bool:
+    """A scheme is found under its own region, the regions above it (a province lists its
+    cities' schemes) and the regions below it (a national scheme applies in every county)."""
+    a, b = region_prefix(filed) or "", region_prefix(wanted) or ""
+    return a.startswith(b) or b.startswith(a)
 
 
 def shipped_scheme_files() -> list[Path]:
@@ -92,6 +137,46 @@ class Library:
 
     def __len__(self) -> int:
         return len(self._schemes)
+
+    def filed(
+        self,
+        type: str | None = None,
+        industry: str | None = None,
+        region: str | None = None,
+    ) -> list[Scheme]:
+        """Schemes filed under an SCS type, an industry (GB/T 4754 section or division) and a
+        location (GB/T 2260 code), the way the scheme catalog is browsed."""
+        if type is not None and type not in {t.value for t in SchemeType}:
+            raise InvalidInput(
+                f"unknown scheme type {type!r}; use one of "
+                + ", ".join(t.value for t in SchemeType)
+            )
+        if industry is not None and normalise_industry(industry) not in Industries.load():
+            raise InvalidInput(
+                f"unknown industry {industry!r}; use a GB/T 4754 section or division"
+            )
+        if region is not None and region != "000000" and region not in Regions.load():
+            raise InvalidInput(f"unknown region {region!r}; use a GB/T 2260 code")
+        return [
+            s
+            for s in self
+            if (type is None or s.definition.scheme.type.value == type)
+            and (industry is None or industry_matches(s.definition.scheme.industry, industry))
+            and (region is None or region_matches(s.definition.scheme.region, region))
+        ]
+
+    def latest(self, limit: int | None = None) -> list[Publication]:
+        """The dated feed of publications, newest first: each scheme's first version as a new
+        scheme, every later version as a new version of it."""
+        feed = []
+        for scheme in self:
+            meta = scheme.definition.scheme
+            earlier = [v for (i, v) in self._schemes if i == scheme.id and v < scheme.version]
+            kind = "new version" if earlier else "new scheme"
+            replaces = meta.supersedes if meta.supersedes else max(earlier, default=None)
+            feed.append(Publication(meta.published_on, scheme, kind, replaces))
+        feed.sort(key=lambda p: (p.published_on, p.scheme.id, p.scheme.version), reverse=True)
+        return feed[:limit] if limit else feed
 
     def get(self, reference: str, on: date | None = None) -> Scheme:
         """``id@version``, or ``id`` for the version in force on ``on`` (default: the newest)."""

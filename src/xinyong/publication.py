@@ -63,16 +63,18 @@ def public_condition(catalog: Catalog, at: date, table: Any = records) -> Column
     whose publication period has not ended on ``at``. Each item's cut-off is a date literal
     computed here, so the test is an index-friendly comparison on every engine. (Whether the
     record is still in effect, not revoked, corrected or repaired, is a separate condition.)"""
-    parts: list[ColumnElement[bool]] = []
+    # Items that share a cut-off share one test: item_code IN (...) AND decided_on > cut-off.
+    by_cutoff: dict[date | None, list[str]] = {}
     for item in catalog:
         if item.disclosure is not Disclosure.PUBLIC:
             continue
-        if item.publication.max is None:
-            parts.append(table.c.item_code == item.code)
-            continue
         # decided_on + max > at  <=>  decided_on > at - max (month ends clamped alike)
-        cutoff = item.publication.max.before(at)
-        parts.append(and_(table.c.item_code == item.code, table.c.decided_on > cutoff))
+        cutoff = item.publication.max.before(at) if item.publication.max else None
+        by_cutoff.setdefault(cutoff, []).append(item.code)
+    parts: list[ColumnElement[bool]] = []
+    for cutoff, codes in sorted(by_cutoff.items(), key=lambda kv: str(kv[0])):
+        same = table.c.item_code.in_(sorted(codes))
+        parts.append(same if cutoff is None else and_(same, table.c.decided_on > cutoff))
     if not parts:
         return false()
     return and_(table.c.decided_on <= at, or_(*parts))

@@ -58,7 +58,12 @@ class Meta(_Strict):
     effective_to: date | None = None
     published_on: date
     supersedes: int | None = None
-    own_modelling: str | None = None
+    own_modelling: Names | str | None = Field(
+        default=None, description="what is our own modelling rather than the source's, zh and en"
+    )
+    cadence: Literal["daily", "monthly", "quarterly", "yearly"] | None = Field(
+        default=None, description="how often the authority evaluates and publishes"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Meta:
@@ -278,6 +283,7 @@ class TestRecord(_Strict):
     severity: int | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
     revoked_on: date | None = None
+    repaired_on: date | None = Field(default=None, description="credit repair granted on")
 
 
 class TestSubject(_Strict):

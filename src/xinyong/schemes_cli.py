@@ -60,60 +60,68 @@ def _database() -> Database:
 
 
 @schemes_app.command("list")
-def schemes_list(catalog: CatalogOption = None) -> None:
-    """Every scheme: id, version, type, region, industry, dates and title."""
-    table = Table("id", "version", "type", "region", "industry", "effective", "title")
-    for scheme in _library(_catalog(catalog)):
+def schemes_list(
+    type: Annotated[
+        str | None, typer.Option("--type", help="SCS type: rating, list, points, measures.")
+    ] = None,
+    industry: Annotated[
+        str | None, typer.Option(help="GB/T 4754 section or division, e.g. E or 48.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="GB/T 2260 code; finds schemes above and below it.")
+    ] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """The scheme catalog, filed by SCS type, industry and location."""
+    from xinyong.regions import Regions
+
+    regions = Regions.load()
+    table = Table("scheme", "type", "industry", "region", "in force", "title")
+    found = _library(_catalog(catalog)).filed(type=type, industry=industry, region=region)
+    for scheme in found:
         meta = scheme.definition.scheme
+        place = "全国" if meta.region == "000000" else "".join(regions.path(meta.region))
         table.add_row(
-            scheme.id,
-            str(scheme.version),
+            scheme.key,
             meta.type.value,
-            meta.region,
-            meta.industry or "",
+            meta.industry or "all",
+            f"{meta.region} {place}",
             f"{meta.effective_from}..{meta.effective_to or ''}",
             meta.title.zh,
         )
-    out.print(table)
+    for column in table.columns[:-1]:
+        column.no_wrap = True
+    Console(width=max(out.width, 150)).print(table)
+    out.print(f"{len(found)} schemes")
+
+
+@schemes_app.command("latest")
+def schemes_latest(
+    limit: Annotated[int, typer.Option(help="How many entries.")] = 20,
+    catalog: CatalogOption = None,
+) -> None:
+    """The dated feed of scheme publications and new versions, newest first."""
+    for entry in _library(_catalog(catalog)).latest(limit):
+        out.print(entry.describe(), markup=False, highlight=False)
 
 
 @schemes_app.command("show")
-def schemes_show(reference: str, catalog: CatalogOption = None) -> None:
-    """One scheme: metadata, legal basis, rules, grades and lists."""
-    scheme = _library(_catalog(catalog)).get(reference)
-    d = scheme.definition
-    out.print(
-        f"[bold]{scheme.key}[/bold] {d.scheme.title.zh} / {d.scheme.title.en} "
-        f"({d.scheme.type.value}; {scheme.path})"
-    )
-    out.print(
-        f"issued by {d.scheme.authority}, region {d.scheme.region}, effective "
-        f"{d.scheme.effective_from}..{d.scheme.effective_to or ''}"
-    )
-    for basis in d.scheme.legal_basis:
-        out.print(f"basis: {basis.cite()}")
-    if d.scheme.own_modelling:
-        out.print(f"our own modelling: {d.scheme.own_modelling}")
-    out.print(f"base {d.score.base:g}; window {d.window}")
-    for rule in d.score.rules:
-        if rule.per_record is not None:
-            points = f"{rule.per_record:+g} per record"
-        elif rule.points is not None:
-            points = f"{rule.points:+g} once {rule.at_least} or more records match"
-        else:
-            points = f"{rule.amount:+g} x {rule.of}"
-        out.print(f"  {rule.id}: {points}{f', cap {rule.cap:g}' if rule.cap else ''}")
-    if d.grades:
-        out.print(
-            "bands: "
-            + ", ".join(
-                f"{b.grade}>={b.min:g}" if b.min is not None else b.grade for b in d.grades.bands
-            )
-        )
-    for entry in d.lists:
-        out.print(
-            f"list {entry.id} ({entry.name.zh}): period {entry.period}, notice {entry.notice}"
-        )
+def schemes_show(
+    reference: str,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "en",
+    catalog: CatalogOption = None,
+) -> None:
+    """One scheme in plain words: what counts, for how much, what follows, on what basis."""
+    from xinyong.plain import render, render_text
+
+    if lang not in ("zh", "en"):
+        raise XinyongError(f"--lang {lang!r}: use zh or en")
+    used = _catalog(catalog)
+    library = _library(used)
+    scheme = library.get(reference)
+    text = render_text(render(scheme, used, "zh" if lang == "zh" else "en", library))
+    out.print(text, markup=False, highlight=False)
+    out.print(f"(file: {scheme.path})", markup=False, highlight=False)
 
 
 @schemes_app.command("check")
@@ -139,7 +147,7 @@ def schemes_test(
     """Run schemes' own test cases with the compiled query and the reference evaluator."""
     import importlib.util
 
-    from xinyong.schemetests import run_tests
+    from xinyong.schemetests import run_tests, uncovered
 
     on_duckdb = importlib.util.find_spec("duckdb") is not None if duckdb is None else duckdb
     used = _catalog(catalog)
@@ -148,13 +156,17 @@ def schemes_test(
     db.migrate()
     failed = total = 0
     for scheme in schemes:
-        for result in run_tests(db, scheme, used, on_duckdb):
+        results = run_tests(db, scheme, used, on_duckdb)
+        for result in results:
             total += 1
             mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
             out.print(f"{mark} {result.scheme} / {result.name}")
             for problem in result.problems:
                 out.print(f"     {problem}")
             failed += not result.passed
+        missing = uncovered(scheme, results)
+        if missing:
+            out.print(f"[yellow]{scheme.key}: no test case for[/yellow] {', '.join(missing)}")
     out.print(f"{total - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)

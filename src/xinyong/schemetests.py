@@ -15,9 +15,9 @@ from xinyong.catalog import Catalog
 from xinyong.database import Database
 from xinyong.evaluation import Outcome, run_plan
 from xinyong.identifiers import SubjectKind
-from xinyong.ir import plan
-from xinyong.reference import Result, Tables, evaluate
-from xinyong.scheme import Scheme, TestCase
+from xinyong.ir import Plan, plan
+from xinyong.reference import Result, Tables, evaluate, holds, rule_points
+from xinyong.scheme import Scheme, SchemeType, TestCase
 from xinyong.tables import batches, record_events, records, subjects
 
 _PREFIX = {SubjectKind.ENTERPRISE: "91", SubjectKind.ORGANISATION: "51", SubjectKind.AGENCY: "11"}
@@ -28,6 +28,7 @@ class CaseResult:
     scheme: str
     name: str
     problems: tuple[str, ...]
+    covered: frozenset[str] = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -88,13 +89,18 @@ def _load(conn: Connection, case: TestCase) -> int:
                 "recorded_at": now,
             },
         ).scalar_one()
-        if record.revoked_on:
+        for kind, effective_on in (
+            ("revocation", record.revoked_on),
+            ("repair", record.repaired_on),
+        ):
+            if effective_on is None:
+                continue
             conn.execute(
                 insert(record_events),
                 {
                     "record_id": record_id,
-                    "kind": "revocation",
-                    "effective_on": record.revoked_on,
+                    "kind": kind,
+                    "effective_on": effective_on,
                     "source": "scheme test",
                     "batch_id": batch_id,
                     "row_number": number,
@@ -139,7 +145,56 @@ def run_case(
     if duckdb:
         on_duckdb = duckdb_backend.run(duckdb_backend.from_rows(tables), resolved)
         problems += _compare("duckdb", on_duckdb.get(subject_id), case)
-    return CaseResult(scheme.key, case.name, tuple(problems))
+    covered = _covered(resolved, tables, reference, case)
+    return CaseResult(scheme.key, case.name, tuple(problems), covered)
+
+
+def _covered(
+    resolved: Plan, tables: Tables, result: Result | None, case: TestCase
+) -> frozenset[str]:
+    """What of the scheme a case exercises: the final grade, the override that decided it,
+    each bar that lowered it, the new-subject rule, each list entered, each rule that gave
+    points, and an exit (a record revoked or repaired, or out of scope)."""
+    found = set()
+    if any(r.revoked_on or r.repaired_on for r in case.records):
+        found.add("exit by revocation or repair")
+    if result is None:
+        return frozenset(found | {"a subject out of scope"})
+    subject, measures, score = tables.subjects[0], list(result.measures), result.score
+    if result.grade is not None:
+        found.add(f"grade {result.grade}")
+    if resolved.new_subject and holds(resolved.new_subject[1], subject, measures, score):
+        found.add("the new-subject grade")
+    else:
+        for number, (_, condition) in enumerate(resolved.overrides, start=1):
+            if holds(condition, subject, measures, score):
+                found.add(f"override {number}")
+                break
+        for number, (_, condition) in enumerate(resolved.bars, start=1):
+            if holds(condition, subject, measures, score):
+                found.add(f"bar {number}")
+    found |= {f"list {name}" for name in result.lists}
+    found |= {f"rule {r.id}" for r in resolved.rules if rule_points(r, result.measures)}
+    return frozenset(found)
+
+
+def uncovered(scheme: Scheme, results: list[CaseResult]) -> list[str]:
+    """What of ``scheme`` no test case exercises (empty when every band, override, bar, list,
+    rule and an exit have a case)."""
+    d = scheme.definition
+    wanted = [f"rule {r.id}" for r in d.score.rules]
+    if d.grades:
+        wanted += [f"grade {b.grade}" for b in d.grades.bands]
+        wanted += [f"override {n}" for n in range(1, len(d.grades.overrides) + 1)]
+        wanted += [f"bar {n}" for n in range(1, len(d.grades.bars) + 1)]
+        wanted += ["the new-subject grade"] if d.grades.new_subject else []
+    wanted += [f"list {entry.id}" for entry in d.lists]
+    if d.lists:
+        wanted.append("exit by revocation or repair")
+    if d.scheme.type is not SchemeType.MEASURES:
+        wanted.append("a subject out of scope")
+    done = set().union(*(r.covered for r in results)) if results else set()
+    return [w for w in wanted if w not in done]
 
 
 def run_tests(

@@ -1,0 +1,78 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on,
+    GET_JSON_OBJECT(r.attributes, '$.honour') AS a_honour
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2022-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('HON_BLOOD_DONATION')
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n,
+    SUM(CASE WHEN a_honour IN ('gold', 'lifetime') THEN 1 ELSE 0 END) AS c0
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('HON_BLOOD_DONATION') THEN k.c0 ELSE 0 END) AS m1,
+    SUM(
+      CASE k.item_code
+        WHEN 'HON_BLOOD_DONATION'
+        THEN GREATEST(LEAST(5.0 * k.n, 30.0), -30.0)
+        ELSE 0.0
+      END
+    ) AS points
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m1, 0) AS m1,
+    0.0 + COALESCE(p.points, 0.0) + CASE WHEN COALESCE(p.m1, 0) >= 1 THEN 20.0 ELSE 0.0 END AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('individual') AND s.status IN ('active')
+), graded AS (
+  SELECT
+    *,
+    0 AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  NULL AS grade,
+  CASE WHEN score >= 14.999999999 THEN 1 ELSE 0 END AS list_honour_list,
+  m1
+FROM graded
+ORDER BY
+  subject_id

@@ -1,0 +1,84 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on,
+    GET_JSON_OBJECT(r.attributes, '$.conduct') AS a_conduct
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2024-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('EPIDEMIC_MARKET_VIOLATION')
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n,
+    SUM(
+      CASE
+        WHEN a_conduct IN ('price_gouging', 'fake_protective_goods', 'substandard_protective_goods')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c0,
+    SUM(
+      CASE WHEN a_conduct IN ('hoarding', 'false_advertising', 'other') THEN 1 ELSE 0 END
+    ) AS c1
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_MARKET_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
+    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_MARKET_VIOLATION') THEN k.c1 ELSE 0 END) AS m1
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    COALESCE(p.m1, 0) AS m1,
+    0.0 AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise', 'individual') AND s.status IN ('active')
+), graded AS (
+  SELECT
+    *,
+    0 AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  NULL AS grade,
+  CASE WHEN m0 >= 1 THEN 1 ELSE 0 END AS list_serious,
+  CASE WHEN m1 >= 1 THEN 1 ELSE 0 END AS list_attention,
+  m0,
+  m1
+FROM graded
+ORDER BY
+  subject_id

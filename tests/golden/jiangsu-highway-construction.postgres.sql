@@ -1,0 +1,174 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on,
+    JSONB_EXTRACT_PATH_TEXT(r.attributes, 'conduct') AS a_conduct,
+    CAST(JSONB_EXTRACT_PATH_TEXT(r.attributes, 'deduction') AS DOUBLE PRECISION) AS a_deduction
+  FROM records AS r
+  WHERE
+    r.decided_on <= '2025-06-30'
+    AND r.item_code IN (
+      'ADM_PENALTY_GENERAL',
+      'ADM_PENALTY_SERIOUS',
+      'HWY_BID_MISCONDUCT',
+      'HWY_CONDUCT',
+      'JUD_DEFAULTER'
+    )
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n,
+    SUM(
+      CASE
+        WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        THEN a_deduction
+        ELSE NULL
+      END
+    ) AS c0,
+    SUM(
+      CASE
+        WHEN (
+          decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        )
+        AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c1,
+    SUM(
+      CASE WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31' THEN 1 ELSE 0 END
+    ) AS c2,
+    SUM(
+      CASE
+        WHEN (
+          decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        )
+        AND a_conduct IN ('collusion', 'bribery', 'false_materials')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c3,
+    SUM(
+      CASE
+        WHEN (
+          decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        )
+        AND a_conduct IN ('illegal_subcontracting', 'lending_qualification', 'major_accident')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c4
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c0 ELSE NULL END) AS m0,
+    SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c1 ELSE 0 END) AS m1,
+    SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS m2,
+    SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS m3,
+    SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS m4,
+    SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c4 ELSE 0 END) AS m5,
+    SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS m6
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    COALESCE(p.m1, 0) AS m1,
+    COALESCE(p.m2, 0) AS m2,
+    COALESCE(p.m3, 0) AS m3,
+    COALESCE(p.m4, 0) AS m4,
+    COALESCE(p.m5, 0) AS m5,
+    COALESCE(p.m6, 0) AS m6,
+    GREATEST(
+      LEAST(
+        100.0 + GREATEST(LEAST(-1.0 * COALESCE(p.m0, 0), 60.0), -60.0) + GREATEST(LEAST(-5.0 * COALESCE(p.m1, 0), 20.0), -20.0) + GREATEST(LEAST(-3.0 * COALESCE(p.m2, 0), 15.0), -15.0) + GREATEST(LEAST(-10.0 * COALESCE(p.m3, 0), 30.0), -30.0),
+        100.0
+      ),
+      0.0
+    ) AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise')
+    AND s.status IN ('active')
+    AND s.region_code LIKE '32%'
+    AND s.industry_code LIKE '48%'
+), graded AS (
+  SELECT
+    *,
+    GREATEST(
+      GREATEST(
+        CASE
+          WHEN m4 >= 1
+          THEN 4
+          WHEN m5 >= 1
+          THEN 4
+          ELSE CASE
+            WHEN score >= 94.999999999
+            THEN 0
+            WHEN score >= 84.999999999
+            THEN 1
+            WHEN score >= 74.999999999
+            THEN 2
+            WHEN score >= 59.999999999
+            THEN 3
+            ELSE 4
+          END
+        END,
+        CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
+      ),
+      CASE WHEN m6 >= 1 THEN 2 ELSE 0 END
+    ) AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  CASE
+    WHEN grade_index = 0
+    THEN 'AA'
+    WHEN grade_index = 1
+    THEN 'A'
+    WHEN grade_index = 2
+    THEN 'B'
+    WHEN grade_index = 3
+    THEN 'C'
+    WHEN grade_index = 4
+    THEN 'D'
+  END AS grade,
+  m0,
+  m1,
+  m2,
+  m3,
+  m4,
+  m5,
+  m6
+FROM graded
+ORDER BY
+  subject_id

@@ -1,0 +1,151 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on,
+    JSONB_EXTRACT_PATH_TEXT(r.attributes, 'grade') AS a_grade,
+    JSONB_EXTRACT_PATH_TEXT(r.attributes, 'scheme') AS a_scheme
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2024-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('EVAL_INDUSTRY_GRADE')
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n,
+    SUM(CASE WHEN a_scheme IN ('jiangsu-highway-construction') THEN 1 ELSE 0 END) AS c0,
+    SUM(
+      CASE
+        WHEN a_grade IN ('D') AND a_scheme IN ('jiangsu-highway-construction')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c1,
+    SUM(
+      CASE
+        WHEN a_grade IN ('A') AND a_scheme IN ('jiangsu-highway-construction')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c2,
+    SUM(
+      CASE
+        WHEN a_grade IN ('B') AND a_scheme IN ('jiangsu-highway-construction')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c3,
+    SUM(
+      CASE
+        WHEN a_grade IN ('C') AND a_scheme IN ('jiangsu-highway-construction')
+        THEN 1
+        ELSE 0
+      END
+    ) AS c4
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c0 ELSE 0 END) AS m0,
+    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c1 ELSE 0 END) AS m1,
+    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c2 ELSE 0 END) AS m2,
+    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c3 ELSE 0 END) AS m3,
+    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c4 ELSE 0 END) AS m4
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    COALESCE(p.m1, 0) AS m1,
+    COALESCE(p.m2, 0) AS m2,
+    COALESCE(p.m3, 0) AS m3,
+    COALESCE(p.m4, 0) AS m4,
+    GREATEST(LEAST(0.0 + CASE WHEN COALESCE(p.m0, 0) >= 1 THEN 100.0 ELSE 0.0 END, 100.0), 0.0) AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise') AND s.status IN ('active') AND s.industry_code LIKE '48%'
+), graded AS (
+  SELECT
+    *,
+    GREATEST(
+      GREATEST(
+        GREATEST(
+          CASE
+            WHEN m1 >= 2
+            THEN 4
+            WHEN m1 >= 1
+            THEN 3
+            ELSE CASE
+              WHEN score >= 99.999999999
+              THEN 0
+              WHEN score >= 89.999999999
+              THEN 1
+              WHEN score >= 79.999999999
+              THEN 2
+              WHEN score >= 69.999999999
+              THEN 3
+              WHEN score >= 0.999999999
+              THEN 4
+              ELSE 5
+            END
+          END,
+          CASE WHEN m2 >= 1 THEN 1 ELSE 0 END
+        ),
+        CASE WHEN m3 >= 1 THEN 2 ELSE 0 END
+      ),
+      CASE WHEN m4 >= 1 THEN 3 ELSE 0 END
+    ) AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  CASE
+    WHEN grade_index = 0
+    THEN 'AA'
+    WHEN grade_index = 1
+    THEN 'A'
+    WHEN grade_index = 2
+    THEN 'B'
+    WHEN grade_index = 3
+    THEN 'C'
+    WHEN grade_index = 4
+    THEN 'D'
+    WHEN grade_index = 5
+    THEN '未评价'
+  END AS grade,
+  m0,
+  m1,
+  m2,
+  m3,
+  m4
+FROM graded
+ORDER BY
+  subject_id

@@ -1,0 +1,124 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on,
+    JSONB_EXTRACT_PATH_TEXT(r.attributes, 'conduct') AS a_conduct,
+    JSONB_EXTRACT_PATH_TEXT(r.attributes, 'level') AS a_level
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2024-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('ROAD_ACCIDENT', 'ROAD_FREIGHT_VIOLATION')
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n,
+    SUM(CASE WHEN a_conduct IN ('overloading', 'illegal_modification') THEN 1 ELSE 0 END) AS c0,
+    SUM(
+      CASE WHEN a_conduct IN ('unlicensed', 'fatigue_driving', 'other') THEN 1 ELSE 0 END
+    ) AS c1,
+    SUM(CASE WHEN a_conduct IN ('dangerous_goods') THEN 1 ELSE 0 END) AS c2,
+    SUM(CASE WHEN a_level IN ('major', 'severe') THEN 1 ELSE 0 END) AS c3
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
+    SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c1 ELSE 0 END) AS m1,
+    SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c2 ELSE 0 END) AS m3,
+    SUM(CASE WHEN k.item_code IN ('ROAD_ACCIDENT') THEN k.c3 ELSE 0 END) AS m4,
+    SUM(
+      CASE k.item_code
+        WHEN 'ROAD_ACCIDENT'
+        THEN GREATEST(LEAST(-20.0 * k.n, 40.0), -40.0)
+        ELSE 0.0
+      END
+    ) AS points
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    COALESCE(p.m1, 0) AS m1,
+    COALESCE(p.m3, 0) AS m3,
+    COALESCE(p.m4, 0) AS m4,
+    GREATEST(
+      LEAST(
+        100.0 + COALESCE(p.points, 0.0) + GREATEST(LEAST(-8.0 * COALESCE(p.m0, 0), 40.0), -40.0) + GREATEST(LEAST(-5.0 * COALESCE(p.m1, 0), 25.0), -25.0),
+        100.0
+      ),
+      0.0
+    ) AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise') AND s.status IN ('active') AND s.industry_code LIKE '54%'
+), graded AS (
+  SELECT
+    *,
+    GREATEST(
+      CASE
+        WHEN (
+          m3 >= 1 OR m4 >= 1
+        )
+        THEN 3
+        ELSE CASE
+          WHEN score >= 89.999999999
+          THEN 0
+          WHEN score >= 74.999999999
+          THEN 1
+          WHEN score >= 59.999999999
+          THEN 2
+          ELSE 3
+        END
+      END,
+      CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
+    ) AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  CASE
+    WHEN grade_index = 0
+    THEN '低风险'
+    WHEN grade_index = 1
+    THEN '中风险'
+    WHEN grade_index = 2
+    THEN '较高风险'
+    WHEN grade_index = 3
+    THEN '高风险'
+  END AS grade,
+  m0,
+  m1,
+  m3,
+  m4
+FROM graded
+ORDER BY
+  subject_id

@@ -1,0 +1,64 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on
+  FROM records AS r
+  WHERE
+    r.decided_on <= '2025-06-30'
+    AND r.item_code IN ('')
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    0.0 AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('agency', 'enterprise', 'individual', 'organisation')
+    AND s.status IN ('active')
+), graded AS (
+  SELECT
+    *,
+    0 AS grade_index
+  FROM scored
+)
+SELECT
+  subject_id,
+  score,
+  NULL AS grade
+FROM graded
+ORDER BY
+  subject_id
