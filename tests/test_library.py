@@ -5,15 +5,20 @@ rendering generated from each file."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from dueprocess import add_records, add_subject
+from helpers import uscc_code
 from xinyong.catalog import Catalog
+from xinyong.checks import check
 from xinyong.database import Database
 from xinyong.errors import InvalidInput
 from xinyong.library import Library, industry_matches, region_matches, shipped_scheme_files
 from xinyong.plain import render, render_text
+from xinyong.runs import store_run
 from xinyong.scheme import InvalidScheme, Names, SchemeType, load_scheme
 from xinyong.schemetests import run_tests, uncovered
 
@@ -231,3 +236,75 @@ def test_any_grounds_are_checked_at_load(catalog: Catalog, tmp_path: Path) -> No
         load_scheme(bad, catalog)
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "NET_CHAT" in t)
     assert f":{line}" in str(caught.value)
+
+
+def test_sample_data_exercises_every_scheme(tmp_path: Path, library: Library) -> None:
+    """The demo's data (random records plus each scheme's cases as subjects) puts subjects in
+    every grade and on every list of every scheme, and the scheme cases ingest cleanly."""
+    from xinyong.demo import run_demo
+    from xinyong.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
+    result = run_demo(settings, tmp_path / "sample", subjects=200, records=1000, seed=5)
+    case_reports = [r for r in result.reports if r.file_name.startswith("cases-")]
+    assert case_reports and all(not r.rejected for r in case_reports), [
+        (r.file_name, r.rejected[:2]) for r in case_reports if r.rejected
+    ]
+    by_scheme = {outcome.run.scheme.split("@")[0]: outcome for outcome in result.schemes}
+    assert set(by_scheme) == {s.id for s in library.evaluable()}
+    gaps = {}
+    for scheme_id, outcome in by_scheme.items():
+        d = library.get(outcome.run.scheme).definition
+        wanted = {b.grade for b in d.grades.bands} if d.grades else set()
+        missing = sorted(wanted - {g for g, n in outcome.grades.items() if n})
+        missing += sorted({e.id for e in d.lists} - {k for k, n in outcome.lists.items() if n})
+        if missing:
+            gaps[scheme_id] = missing
+    assert gaps == {}
+
+
+@pytest.mark.parametrize(
+    ("scheme_id", "item", "attributes", "action", "measure"),
+    [
+        (
+            "road-freight-risk",
+            "ROAD_ACCIDENT",
+            {"level": "severe"},
+            "inspection",
+            "INSPECT_HIGH_RISK",
+        ),
+        (
+            "wenzhou-research-integrity",
+            "RESEARCH_MISCONDUCT",
+            {"conduct": "fabrication", "handling": "funds_recovered"},
+            "subsidies",
+            "NO_RESEARCH_FUNDING",
+        ),
+    ],
+)
+def test_grades_trigger_their_measures_at_a_check(
+    db: Database,
+    catalog: Catalog,
+    library: Library,
+    scheme_id: str,
+    item: str,
+    attributes: dict[str, str],
+    action: str,
+    measure: str,
+) -> None:
+    """A subject graded by a shipped scheme gets the measures its memorandum attaches, with
+    their basis, at the point of service; a clean subject in the same scheme does not."""
+    region = {"road-freight-risk": "410105", "wenzhou-research-integrity": "330302"}[scheme_id]
+    industry = {"road-freight-risk": "54", "wenzhou-research-integrity": "73"}[scheme_id]
+    bad, clean = uscc_code(71, region=region), uscc_code(72, region=region)
+    on = date(2025, 9, 30)
+    with db.begin() as conn:
+        subject = add_subject(conn, bad, kind="enterprise", region=region, industry=industry)
+        add_subject(conn, clean, kind="enterprise", region=region, industry=industry)
+        add_records(conn, subject, item, [date(2025, 3, 1)], **attributes)
+        store_run(conn, library.get(scheme_id), catalog, on)
+        graded = check(conn, library, bad, action, "any", on, actor="test", policies=[])
+        spared = check(conn, library, clean, action, "any", on, actor="test", policies=[])
+    applied = {m.code: m for m in graded.applies}
+    assert measure in applied and applied[measure].legal_basis
+    assert measure not in {m.code for m in spared.applies}

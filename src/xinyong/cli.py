@@ -122,14 +122,22 @@ def generate(
     single_file: Annotated[
         bool, typer.Option(help="All records in one canonical records.csv.")
     ] = False,
+    scheme_cases: Annotated[
+        bool,
+        typer.Option(help="Also turn every scheme's test cases into subjects and records."),
+    ] = True,
 ) -> None:
     """Write deterministic sample subjects and records as departments send them."""
+    from xinyong.library import Library
     from xinyong.sample_files import generate as write
 
+    catalog = _catalog()
+    library = Library.load(catalog, State.settings.scheme_paths) if scheme_cases else None
     with _progress() as progress:
         files = write(
             out_dir,
-            _catalog(),
+            catalog,
+            library=library,
             subjects=subjects,
             records=records,
             seed=seed,

@@ -15,7 +15,7 @@ from xinyong.explain import Explanation, explain
 from xinyong.ingest import BatchReport, Ingestor
 from xinyong.library import Library
 from xinyong.runs import Run, grade_distribution, list_counts, store_run
-from xinyong.sample_files import SampleFile, generate, read_manifest
+from xinyong.sample_files import SampleFile, generate, read_evaluation_dates, read_manifest
 from xinyong.settings import Settings
 from xinyong.summary import Summary, summarise
 from xinyong.tables import evaluation_results, subjects
@@ -57,10 +57,20 @@ def run_demo(
     """Generate sample files into ``folder`` (unless a manifest is there), migrate the database,
     ingest every file as its department would, and summarise what is stored."""
     catalog = Catalog.load(settings.catalog_paths)
+    library = Library.load(catalog, settings.scheme_paths)
     if not (folder / "manifest.json").exists():
         tick = progress("generating sample files", records) if progress else None
-        generate(folder, catalog, subjects=subjects, records=records, seed=seed, progress=tick)
+        generate(
+            folder,
+            catalog,
+            subjects=subjects,
+            records=records,
+            seed=seed,
+            progress=tick,
+            library=library,
+        )
     files = read_manifest(folder)
+    dates = read_evaluation_dates(folder)
     db = Database(settings.database_url)
     db.migrate()
     ingestor = Ingestor(db, catalog, settings)
@@ -77,8 +87,10 @@ def run_demo(
     outcomes = []
     explanation = None
     with db.begin() as conn:
-        for scheme in Library.load(catalog, settings.scheme_paths).evaluable():
-            run = store_run(conn, scheme, catalog, DEMO_AS_OF)
+        # The newest version of each scheme, on the date its sample cases are set for.
+        for scheme_id in sorted({s.id for s in library.evaluable()}):
+            scheme = library.get(scheme_id)
+            run = store_run(conn, scheme, catalog, dates.get(scheme.key, DEMO_AS_OF))
             outcomes.append(
                 SchemeOutcome(
                     run, grade_distribution(conn, run.id), dict(list_counts(conn, run.id))
@@ -97,7 +109,7 @@ def _walk_one(
     library = Library.load(catalog, settings.scheme_paths)
     for outcome in outcomes:
         if outcome.run.scheme.startswith("shenzhen-rental-bike@") and outcome.lists:
-            return walk(conn, library, catalog, outcome.run, DEMO_AS_OF + timedelta(days=5))
+            return walk(conn, library, catalog, outcome.run, outcome.run.as_of + timedelta(days=5))
     return []
 
 
@@ -117,5 +129,5 @@ def _explain_one(
             .order_by(evaluation_results.c.score, subjects.c.code)
             .limit(1)
         ).scalar_one()
-        return explain(conn, scheme, catalog, DEMO_AS_OF, code)
+        return explain(conn, scheme, catalog, outcome.run.as_of, code)
     return None

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from xinyong.catalog import Catalog
+from xinyong.library import Library
 from xinyong.profiles import load_profile
 from xinyong.samples import DEPARTMENTS, SampleGenerator, SampleSubject
+from xinyong.scenarios import scenarios
 
 PENALTY_CODES = ("ADM_PENALTY_MINOR", "ADM_PENALTY_GENERAL", "ADM_PENALTY_SERIOUS")
 SEVERITY_WORDS = {1: "轻微", 2: "一般", 3: "严重"}
@@ -152,17 +154,31 @@ def generate(
     bad_rate: float = 0.002,
     single_file: bool = False,
     progress: Callable[[int], None] | None = None,
+    library: Library | None = None,
 ) -> list[SampleFile]:
-    """Write sample files into ``out`` and return the manifest (also written as JSON)."""
+    """Write sample files into ``out`` and return the manifest (also written as JSON).
+
+    With a ``library``, each scheme's own test cases also become subjects and records (one
+    file per scheme, sent by its authority), so that every scheme has subjects in each of its
+    grades and on each of its lists; the manifest says the date to evaluate each scheme on."""
     out.mkdir(parents=True, exist_ok=True)
     generator = SampleGenerator(catalog, seed)
     people = generator.subjects(subjects)
+    built = scenarios(library, catalog, generator, generator.until) if library else []
+    taken = {p.code for p in people}
+    extra = []
+    for scenario in built:
+        for subject in scenario.subjects:
+            if subject.code in taken:  # astronomically rare; keep the file valid anyway
+                raise AssertionError(f"generated code {subject.code} twice")
+            taken.add(subject.code)
+            extra.append(subject)
     files = [
         SampleFile(
             "subjects.csv",
             "市场监督管理局",
             "subjects",
-            write_subjects(out / "subjects.csv", people),
+            write_subjects(out / "subjects.csv", people + extra),
         )
     ]
     damage = random.Random(seed + 1)
@@ -200,6 +216,14 @@ def generate(
             source = DEPARTMENTS.get(key, key)
             write_csv(out / name, rows, encoding="utf-8-sig" if key == "court" else "utf-8")
         files.append(SampleFile(name, source, profile, len(rows)))
+    for scenario in built:
+        name = f"cases-{scenario.scheme.id}.csv"
+        write_csv(out / name, scenario.rows)
+        files.append(
+            SampleFile(
+                name, scenario.scheme.definition.scheme.authority, "canonical", len(scenario.rows)
+            )
+        )
     if progress:
         progress(records % 10000)
     manifest = {
@@ -208,6 +232,7 @@ def generate(
         "records": records,
         "bad_rate": bad_rate,
         "files": [f.as_dict() for f in files],
+        "evaluations": {s.scheme.key: s.as_of.isoformat() for s in built},
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -218,3 +243,9 @@ def generate(
 def read_manifest(folder: Path) -> list[SampleFile]:
     data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return [SampleFile(**f) for f in data["files"]]
+
+
+def read_evaluation_dates(folder: Path) -> dict[str, date]:
+    """The date the sample data means each scheme (``id@version``) to be evaluated on."""
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {key: date.fromisoformat(day) for key, day in data.get("evaluations", {}).items()}

@@ -181,13 +181,13 @@ class SampleGenerator:
             county = rng.choice(pool)
             roll = rng.random()
             if roll < 0.70:
-                subject = self._enterprise(county.code)
+                subject = self.enterprise(county.code)
             elif roll < 0.75:
-                subject = self._organisation(county.code)
+                subject = self.organisation(county.code)
             elif roll < 0.78:
-                subject = self._agency(county.code)
+                subject = self.agency(county.code)
             else:
-                subject = self._person(county.code)
+                subject = self.person(county.code)
             if subject.code not in seen:
                 seen.add(subject.code)
                 out.append(subject)
@@ -206,12 +206,13 @@ class SampleGenerator:
     def _registered(self) -> date:
         return date(1995, 1, 1) + timedelta(days=self.rng.randrange(0, 365 * 30))
 
-    def _enterprise(self, region: str) -> SampleSubject:
+    def enterprise(self, region: str, division: str | None = None) -> SampleSubject:
         rng = self.rng
-        division = rng.choice(list(INDUSTRY_WORDS))
+        division = division or rng.choice(list(INDUSTRY_WORDS))
         prefix = "92" if rng.random() < 0.1 else "91"
         trade = "".join(rng.sample(TRADE, 2))
-        name = f"{self._city_word(region)}{trade}{INDUSTRY_WORDS[division]}{rng.choice(FORMS)}"
+        word = INDUSTRY_WORDS.get(division, "实业")
+        name = f"{self._city_word(region)}{trade}{word}{rng.choice(FORMS)}"
         former = []
         if rng.random() < 0.05:
             former.append(f"{self._city_word(region)}{''.join(rng.sample(TRADE, 2))}有限公司")
@@ -225,7 +226,7 @@ class SampleGenerator:
             former,
         )
 
-    def _organisation(self, region: str) -> SampleSubject:
+    def organisation(self, region: str) -> SampleSubject:
         name = f"{self._city_word(region)}{''.join(self.rng.sample(TRADE, 2))}行业协会"
         return SampleSubject(
             make_uscc(self.rng, "51", region),
@@ -236,7 +237,7 @@ class SampleGenerator:
             self._registered(),
         )
 
-    def _agency(self, region: str) -> SampleSubject:
+    def agency(self, region: str) -> SampleSubject:
         office = self.rng.choice(["市场监督管理局", "生态环境局", "交通运输局", "政务服务中心"])
         return SampleSubject(
             make_uscc(self.rng, "11", region),
@@ -247,7 +248,7 @@ class SampleGenerator:
             self._registered(),
         )
 
-    def _person(self, region: str) -> SampleSubject:
+    def person(self, region: str) -> SampleSubject:
         rng = self.rng
         born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
         given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
