@@ -444,6 +444,11 @@ def demo(
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")
     out.print("      [bold]xinyong quarantine list[/bold]  (every refused row and why)")
     out.print("      [bold]xinyong catalog list[/bold]  (what may be recorded, and on what basis)")
+    out.print("      [bold]xinyong schemes list[/bold]  (every scheme, by type, industry and region)")
+    out.print(
+        "      [bold]xinyong schemes show cac-internet-blacklist --lang zh[/bold]"
+        "  (a scheme in plain words)"
+    )
     out.print("      [bold]xinyong cases inbox --on 2026-01-31[/bold]  (open and overdue cases)")
     out.print("      [bold]xinyong listings show 1[/bold]  (a listing and every step of it)")
 
