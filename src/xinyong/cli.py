@@ -444,7 +444,7 @@ def demo(
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")
     out.print("      [bold]xinyong quarantine list[/bold]  (every refused row and why)")
     out.print("      [bold]xinyong catalog list[/bold]  (what may be recorded, and on what basis)")
-    out.print("      [bold]xinyong schemes list[/bold]  (every scheme, by type, industry and region)")
+    out.print("      [bold]xinyong schemes list[/bold]  (every scheme by type, industry, region)")
     out.print(
         "      [bold]xinyong schemes show cac-internet-blacklist --lang zh[/bold]"
         "  (a scheme in plain words)"
