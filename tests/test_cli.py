@@ -271,3 +271,27 @@ def test_due_process_from_the_command_line(ready: Path) -> None:
     shown = run(ready, "listings", "show", number).stdout
     assert "history replays to the stored state" in shown
     assert "2025-10-11" in run(ready, "calendar", "deadline", "2025-09-30", "3").stdout
+
+
+def test_audit_verify_and_checkpoint(ready: Path) -> None:
+    import sqlite3
+
+    path = write_csv(ready / "p.csv", [penalty(uscc_code(31), "AUD-1")])
+    run(ready, "ingest", str(path), "--source", "市场监管局")
+    run(
+        ready,
+        "ingest",
+        str(write_csv(ready / "q.csv", [penalty(uscc_code(32), "AUD-2")])),
+        "--source",
+        "市场监管局",
+    )
+    assert "the audit log is intact" in run(ready, "audit", "verify").stdout
+    out = run(ready, "audit", "checkpoint", "--out", "head.json").stdout
+    assert "unsigned (no key set)" in out
+    with sqlite3.connect(ready / "cli.db") as conn:  # each batch and each re-evaluation
+        actions = {a for (a,) in conn.execute("SELECT action FROM audit_log")}
+        assert actions == {"batch.accepted", "evaluation.stored"}
+        conn.execute("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
+    assert "intact" in run(ready, "audit", "verify").stdout  # a cut tail needs the checkpoint
+    failed = run(ready, "audit", "verify", "--checkpoint", "head.json", ok=False).stdout
+    assert "rows were removed from the end" in failed

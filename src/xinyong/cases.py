@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from xinyong import audit
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.lifecycle import IllegalTransition
 from xinyong.tables import batches, case_events, cases, record_events, subjects
@@ -155,6 +156,13 @@ def add_step(
             "details": details,
             "recorded_at": datetime.now(UTC),
         },
+    )
+    audit.append(
+        conn,
+        actor=actor,
+        action=f"case.{action}",
+        target=f"case:{case_id}",
+        details={"step": int(seq) + 1, "effective_on": on, "note": note},
     )
 
 

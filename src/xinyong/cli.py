@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from xinyong.audit_cli import audit_app
 from xinyong.catalog import Catalog, Category
 from xinyong.database import Database
 from xinyong.dueprocess_cli import (
@@ -48,6 +49,7 @@ app.add_typer(objections_app, name="objections")
 app.add_typer(repair_app, name="repair")
 app.add_typer(cases_app, name="cases")
 app.add_typer(leniency_app, name="leniency")
+app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.command()(evaluate)
 app.command()(compare)

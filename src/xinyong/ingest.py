@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
+from xinyong import audit
 from xinyong.batches import BatchReport, Rejected, quarantined_rows
 from xinyong.batchwriter import BatchWriter
 from xinyong.catalog import Catalog
@@ -197,6 +198,19 @@ class Ingestor:
                 rows_quarantined=report.quarantined,
                 warnings=report.warnings,
             )
+        )
+        audit.append(
+            conn,
+            actor=report.source,
+            action="batch.accepted",
+            target=f"batch:{report.batch_id}",
+            details={
+                "batch_key": report.batch_key,
+                "content_sha256": digest,
+                "rows": report.rows_total,
+                "accepted": report.accepted,
+                "quarantined": report.quarantined,
+            },
         )
 
     def _check_records(

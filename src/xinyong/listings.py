@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, update
 
+from xinyong import audit
 from xinyong.catalog import Catalog
 from xinyong.errors import NotFound
 from xinyong.ir import ConditionNode, Plan, plan
@@ -154,6 +155,18 @@ def _append_event(conn: Connection, listing_id: int, state: ListingState, event:
             "reason": event.reason,
             "details": event.details,
             "recorded_at": datetime.now(UTC),
+        },
+    )
+    audit.append(
+        conn,
+        actor=event.actor,
+        action=f"listing.{event.action.value}",
+        target=f"listing:{listing_id}",
+        details={
+            "step": int(seq) + 1,
+            "state_after": state.state.value,
+            "effective_on": event.on,
+            "reason": event.reason,
         },
     )
 

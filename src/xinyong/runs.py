@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlglot import exp
 
+from xinyong import audit
 from xinyong.catalog import Catalog
 from xinyong.compiler import compile_plan
 from xinyong.errors import InvalidInput, NotFound
@@ -106,6 +107,18 @@ def store_run(
         update(evaluation_runs)
         .where(evaluation_runs.c.id == run_id)
         .values(subjects=count, finished_at=datetime.now(UTC))
+    )
+    audit.append(
+        conn,
+        actor="xinyong engine",
+        action="evaluation.stored",
+        target=f"run:{run_id}",
+        details={
+            "scheme": scheme.key,
+            "as_of": as_of,
+            "kind": "full" if subject_ids is None else "incremental",
+            "subjects": int(count),
+        },
     )
     return Run(
         int(run_id), scheme.key, as_of, "full" if subject_ids is None else "incremental", int(count)
@@ -266,4 +279,11 @@ def publish_run(conn: Connection, run: Run, item_code: str = "EVAL_INDUSTRY_GRAD
     ]
     if params:
         conn.execute(insert(records), params)
+    audit.append(
+        conn,
+        actor="xinyong engine",
+        action="evaluation.published",
+        target=f"run:{run.id}",
+        details={"scheme": run.scheme, "records": len(params), "batch": int(batch_id)},
+    )
     return len(params)

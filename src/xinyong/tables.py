@@ -355,3 +355,17 @@ calendar_days = Table(
     Column("source", String(200), nullable=False),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=False, comment="one sequencer: 1, 2, ..."),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False, comment="e.g. listing.sign_off, batch.accepted"),
+    Column("object", String(100), nullable=False, comment="e.g. listing:8, case:3, batch:12"),
+    Column("subject_id", Id),
+    Column("details", Json, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+)
