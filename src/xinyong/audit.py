@@ -91,6 +91,14 @@ class AuditEntry:
     hash: str
 
 
+def _head(conn: Connection) -> tuple[int, str]:
+    """The last row's number and hash (0 and the genesis hash for an empty log)."""
+    last = conn.execute(
+        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))
+
+
 def append(
     conn: Connection,
     *,
@@ -105,11 +113,8 @@ def append(
         raise InvalidInput("every audited action names who took it")
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
-    seq = 1 if last is None else int(last.seq) + 1
-    prev = GENESIS if last is None else str(last.hash)
+    last_seq, prev = _head(conn)
+    seq = last_seq + 1
     now = datetime.now(UTC)
     plain = _plain(details)
     digest = _digest(seq, now, actor, action, target, subject_id, plain, prev)
@@ -167,14 +172,8 @@ class Checkpoint:
 
 def checkpoint(conn: Connection, key: bytes | None = None) -> Checkpoint:
     """The current head (sequence number and hash), signed with ``key`` when one is given."""
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
-    head = Checkpoint(
-        0 if last is None else int(last.seq),
-        GENESIS if last is None else str(last.hash),
-        _stamp(datetime.now(UTC)),
-    )
+    seq, digest = _head(conn)
+    head = Checkpoint(seq, digest, _stamp(datetime.now(UTC)))
     return head.sign(key) if key else head
 
 
@@ -198,7 +197,7 @@ def verify(
     reach it and pass through the same hash (a truncated tail or a rewritten past fails)."""
     problems: list[str] = []
     expected, prev, rows = 1, GENESIS, 0
-    hashes: dict[int, str] = {}
+    at_checkpoint: str | None = None  # the hash of the row the checkpoint names, if reached
     for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)):
         rows += 1
         if row.seq != expected:
@@ -226,7 +225,8 @@ def verify(
             problems.append(
                 f"row {row.seq} ({row.action} {row.object}) was edited: its hash differs"
             )
-        hashes[int(row.seq)] = str(row.hash)
+        if against is not None and row.seq == against.seq:
+            at_checkpoint = str(row.hash)
         expected, prev = int(row.seq) + 1, str(row.hash)
     head_seq = expected - 1
     if against is not None:
@@ -237,6 +237,6 @@ def verify(
                 f"the log ends at row {head_seq} but the checkpoint names row {against.seq}: "
                 "rows were removed from the end"
             )
-        elif against.seq and hashes.get(against.seq) != against.hash:
+        elif against.seq and at_checkpoint != against.hash:
             problems.append(f"row {against.seq} is not the one the checkpoint names")
     return AuditReport(rows, head_seq, prev, tuple(problems))

@@ -96,17 +96,16 @@ def run_demo(
                     run, grade_distribution(conn, run.id), dict(list_counts(conn, run.id))
                 )
             )
-        explanation = _explain_one(conn, catalog, settings, outcomes)
-        steps = _walk_one(conn, catalog, settings, outcomes)
+        explanation = _explain_one(conn, catalog, library, outcomes)
+        steps = _walk_one(conn, catalog, library, outcomes)
     db.dispose()
     return DemoResult(files, reports, summary, outcomes, explanation, steps)
 
 
 def _walk_one(
-    conn: Connection, catalog: Catalog, settings: Settings, outcomes: list[SchemeOutcome]
+    conn: Connection, catalog: Catalog, library: Library, outcomes: list[SchemeOutcome]
 ) -> list[str]:
     """One rider of the rental-bike list walked through due process, after the evaluation."""
-    library = Library.load(catalog, settings.scheme_paths)
     for outcome in outcomes:
         if outcome.run.scheme.startswith("shenzhen-rental-bike@") and outcome.lists:
             return walk(conn, library, catalog, outcome.run, outcome.run.as_of + timedelta(days=5))
@@ -114,10 +113,9 @@ def _walk_one(
 
 
 def _explain_one(
-    conn: Connection, catalog: Catalog, settings: Settings, outcomes: list[SchemeOutcome]
+    conn: Connection, catalog: Catalog, library: Library, outcomes: list[SchemeOutcome]
 ) -> Explanation | None:
     """An explanation for the lowest-scored subject of the first rating scheme with a run."""
-    library = Library.load(catalog, settings.scheme_paths)
     for outcome in outcomes:
         scheme = library.get(outcome.run.scheme)
         if scheme.definition.grades is None or not outcome.run.subjects:

@@ -82,9 +82,7 @@ class Library:
     def _check_triggers(self, scheme: Scheme) -> None:
         """A memorandum may only point at lists and grades that some scheme defines."""
         for index, entry in enumerate(scheme.definition.memorandum):
-            target = entry.when.list.split("/")[0] if entry.when.list else None
-            if entry.when.grade:
-                target = entry.when.grade.scheme
+            target = entry.when.scheme
             versions = [s for (i, _), s in self._schemes.items() if i == target]
             line = scheme.line("memorandum", index, "when")
             if not versions:

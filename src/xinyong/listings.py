@@ -201,12 +201,11 @@ def _grounds(
     if condition.measure is not None:
         chosen = matching(rows, resolved.measures[condition.measure])
     for alternative in condition.alternatives:
-        found = _grounds(resolved, rows, alternative)
         if (
             alternative.measure is None
             or len(matching(rows, resolved.measures[alternative.measure])) >= alternative.at_least
         ):
-            chosen += found
+            chosen = chosen + _grounds(resolved, rows, alternative)
     return chosen
 
 

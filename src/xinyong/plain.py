@@ -49,7 +49,6 @@ WORDS: dict[str, Names] = {
         "blacklist": ("失信名单", "blacklist"),
         "key_attention": ("重点关注名单", "key-attention list"),
         "redlist": ("守信红名单", "redlist"),
-        "or": ("或", " or "),
         "daily": ("每日", "daily"),
         "monthly": ("每月", "monthly"),
         "quarterly": ("每季度", "quarterly"),
@@ -82,24 +81,22 @@ class _Writer:
     def name(self, names: Names) -> str:
         return str(getattr(names, self.language))
 
-    def period(self, period: Period | str) -> str:
-        if period == "all":
-            return "不限时间" if self.zh else "any time"
-        if period == "evaluation_year":
-            return "评价年度（评价日前一个自然年）" if self.zh else "the evaluation year"
-        assert isinstance(period, Period)
+    def period(self, period: Period) -> str:
         zh, en = UNITS[period.unit]
         if self.zh:
             return f"{period.amount}{zh}"
         return f"{period.amount} {en}{'' if period.amount == 1 else 's'}"
 
     def window(self, period: Period | str) -> str:
-        if period == "evaluation_year" and not self.zh:
-            return "in the evaluation year (the calendar year before the evaluation date)"
         if period == "all":
             return "不限时间" if self.zh else "at any time"
         if period == "evaluation_year":
-            return self.period(period)
+            return (
+                "评价年度（评价日前一个自然年）"
+                if self.zh
+                else "in the evaluation year (the calendar year before the evaluation date)"
+            )
+        assert isinstance(period, Period)
         return (
             f"评价日前{self.period(period)}内"
             if self.zh
@@ -243,24 +240,19 @@ class _Writer:
         names = []
         for code in codes:
             found = table.lookup(code)
-            names.append(
-                f"{found.name_zh if self.zh else found.name_en}（{code}）"
-                if found and self.zh
-                else f"{found.name_en} ({code})"
-                if found
-                else code
-            )
+            if found is None:
+                names.append(code)
+            else:
+                names.append(
+                    f"{found.name_zh}（{code}）" if self.zh else f"{found.name_en} ({code})"
+                )
         return self.join(names)
 
     def region(self, code: str | None) -> str:
         if not code or code == "000000":
             return "全国" if self.zh else "nationwide"
         path = Regions.load().path(code)
-        return (
-            ("".join(path) if self.zh else " / ".join(path)) + f"（{code}）"
-            if self.zh
-            else (f"{' / '.join(path)} ({code})")
-        )
+        return f"{''.join(path)}（{code}）" if self.zh else f"{' / '.join(path)} ({code})"
 
     def rule(self, rule: Rule, window: Period | str) -> str:
         which = self.records(rule.when, window)
@@ -499,8 +491,7 @@ def render(
         entry
         for memo in memoranda
         for entry in memo.definition.memorandum
-        if (entry.when.list or "").split("/")[0] == scheme.id
-        or (entry.when.grade is not None and entry.when.grade.scheme == scheme.id)
+        if entry.when.scheme == scheme.id
     ]
     if entries:
         sections.append(Section(w.w("measures"), tuple(w.memorandum(e) for e in entries)))

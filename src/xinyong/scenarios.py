@@ -49,10 +49,11 @@ def evaluation_date(scheme: Scheme, until: date) -> date | None:
     if not dates:
         return None
     common = max(sorted(set(dates)), key=dates.count)
-    for years in range(until.year - common.year, common.year - until.year - 50, -1):
-        day = _shift(common, years)
+    years = until.year - common.year
+    while (day := _shift(common, years)) >= scheme.definition.scheme.effective_from:
         if day <= until and _in_force(scheme, day):
             return day
+        years -= 1
     return None
 
 
@@ -77,9 +78,9 @@ def scenarios(
             continue
         scenario = Scenario(scheme, as_of)
         for case in scheme.definition.tests:
-            if case.as_of.replace(year=as_of.year) != as_of or not _usable(case):
-                continue
             years = as_of.year - case.as_of.year
+            if _shift(case.as_of, years) != as_of or not _usable(case):
+                continue
             for _ in range(copies):
                 subject = _subject(generator, case, years)
                 scenario.subjects.append(subject)

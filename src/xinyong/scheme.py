@@ -260,6 +260,14 @@ class Trigger(_Strict):
             raise ValueError("a trigger is either 'list: scheme-id/list-id' or 'grade'")
         return self
 
+    @property
+    def scheme(self) -> str:
+        """The id of the scheme whose list or grade sets the entry off."""
+        if self.list:
+            return self.list.split("/")[0]
+        assert self.grade is not None
+        return self.grade.scheme
+
     def describe(self) -> str:
         if self.list:
             return f"on list {self.list}"
