@@ -45,8 +45,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000
 
 serve: $(INSTALLED)
-	@echo "The HTTP service is not built yet (issue 6, HTTP API). Use the CLI: $(BIN)/xinyong --help" >&2
-	@exit 1
+	XINYONG_DATABASE_URL=$(DEMO_DB) $(BIN)/xinyong serve
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

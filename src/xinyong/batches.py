@@ -60,7 +60,7 @@ def _shape(message: str) -> str:
 
 
 def quarantined_rows(
-    conn: Connection, source: str | None = None, limit: int = 100
+    conn: Connection, source: str | None = None, limit: int = 100, batch_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Quarantined rows, newest batch first, with their batch's source and file."""
     query = (
@@ -79,4 +79,6 @@ def quarantined_rows(
     )
     if source:
         query = query.where(batches.c.source == source)
+    if batch_id is not None:
+        query = query.where(batches.c.id == batch_id)
     return [dict(r) for r in conn.execute(query).mappings()]

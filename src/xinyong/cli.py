@@ -30,6 +30,7 @@ from xinyong.dueprocess_cli import (
 from xinyong.errors import NotFound, XinyongError
 from xinyong.identifiers import MaskPolicy, SubjectKind
 from xinyong.schemes_cli import Context, compare, evaluate, schemes_app
+from xinyong.service_cli import serve, tokens_app, webhooks_app
 from xinyong.settings import Settings
 
 app = typer.Typer(
@@ -51,6 +52,9 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(leniency_app, name="leniency")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(webhooks_app, name="webhooks")
+app.command()(serve)
 app.command()(evaluate)
 app.command()(compare)
 app.command("check")(check)

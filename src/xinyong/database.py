@@ -23,7 +23,6 @@ from xinyong.errors import XinyongError
 class DatabaseNotReady(XinyongError):
     """The database has no xinyong tables yet, or an older version of them."""
 
-    status_code = 503
     title = "Database not ready"
 
 

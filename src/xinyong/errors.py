@@ -1,4 +1,5 @@
-"""The domain-error hierarchy. Each error carries the HTTP status the service maps it to."""
+"""The domain-error hierarchy. Each error has a short title; the HTTP service maps each class to
+a status in one table (:mod:`xinyong.api.problems`), so the core knows nothing of HTTP."""
 
 from __future__ import annotations
 
@@ -6,22 +7,23 @@ from __future__ import annotations
 class XinyongError(Exception):
     """Base of every error xinyong raises on purpose."""
 
-    status_code = 500
     title = "Internal error"
 
 
 class NotFound(XinyongError):
     """A subject, record, batch or item that was asked for does not exist."""
 
-    status_code = 404
     title = "Not found"
 
 
 class InvalidInput(XinyongError):
     """Input that cannot be accepted; the message names the field and the fix."""
 
-    status_code = 422
     title = "Invalid input"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class InvalidIdentifier(InvalidInput):
@@ -33,7 +35,6 @@ class InvalidIdentifier(InvalidInput):
 class InvalidCatalog(XinyongError):
     """A catalog file that breaks a rule; says the file, the line and what is wrong."""
 
-    status_code = 422
     title = "Invalid catalog"
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
@@ -46,14 +47,12 @@ class InvalidCatalog(XinyongError):
 class BatchConflict(XinyongError):
     """The same (source, batch id) was sent again with different content."""
 
-    status_code = 409
     title = "Batch conflict"
 
 
 class BatchRejected(XinyongError):
     """A strict batch had rejected rows, so none of it was accepted."""
 
-    status_code = 422
     title = "Batch rejected"
 
 
@@ -61,3 +60,27 @@ class UnsupportedFile(InvalidInput):
     """A file whose format or encoding cannot be read."""
 
     title = "Unsupported file"
+
+
+class Unauthenticated(XinyongError):
+    """No credentials, or a token that is unknown, expired or revoked."""
+
+    title = "Not signed in"
+
+
+class Forbidden(XinyongError):
+    """The caller's role or region does not allow this; the message says which rule refused."""
+
+    title = "Forbidden"
+
+
+class Conflict(XinyongError):
+    """The request conflicts with what is already stored (e.g. a reused idempotency key)."""
+
+    title = "Conflict"
+
+
+class AccessNotLogged(XinyongError):
+    """A read of non-public data could not be written to the access log, so nothing is returned."""
+
+    title = "Access log unavailable"

@@ -94,7 +94,11 @@ class Ingestor:
         batch_key: str | None = None,
         strict: bool = False,
         progress: Progress | None = None,
+        within: Callable[[Connection, BatchReport], None] | None = None,
     ) -> BatchReport:
+        """Check and write one batch, all or nothing. ``within`` runs inside the batch's own
+        transaction after the rows are written (the HTTP service stores its idempotency key
+        there), so that it and the batch are committed together or not at all."""
         source = source.strip()
         if not source:
             raise BatchRejected("the source department must be named")
@@ -114,6 +118,8 @@ class Ingestor:
                         "so none was accepted (strict mode); first: row "
                         f"{report.rejected[0].number}: {report.rejected[0].problems[0]}"
                     )
+                if within is not None:
+                    within(conn, report)
         except IntegrityError as exc:
             if "batch" in str(exc.orig).lower() and "source" in str(exc.orig).lower():
                 raise BatchConflict(

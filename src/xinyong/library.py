@@ -179,6 +179,8 @@ class Library:
     def get(self, reference: str, on: date | None = None) -> Scheme:
         """``id@version``, or ``id`` for the version in force on ``on`` (default: the newest)."""
         scheme_id, _, version = reference.partition("@")
+        if version and not version.isdigit():
+            raise InvalidInput(f"{reference!r}: a version is a whole number, as in {scheme_id}@2")
         if version:
             found = self._schemes.get((scheme_id, int(version)))
             if found is None:

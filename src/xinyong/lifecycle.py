@@ -26,7 +26,6 @@ from xinyong.errors import XinyongError
 class IllegalTransition(XinyongError):
     """A listing step that the due-process rules do not allow; the message names the rule."""
 
-    status_code = 409
     title = "Illegal transition"
 
 

@@ -1,7 +1,9 @@
 """The notification outbox: every notice xinyong sends is first a row here, written in the same
 transaction as the fact it announces, so a notice is never lost and never sent for a fact that
-was rolled back. Delivery is a separate step through a pluggable channel (the HTTP service adds
-webhooks); a failed delivery is retried and its error kept."""
+was rolled back. Delivery is a separate step through a pluggable channel; a failed delivery is
+retried and its error kept. The outbox is also the event feed that webhooks are fed from
+(:mod:`xinyong.webhooks`): every row, letters and ``event`` rows alike, is offered to each
+subscription whose event kinds match."""
 
 from __future__ import annotations
 
@@ -18,13 +20,13 @@ from xinyong.tables import outbox
 class Channel(Protocol):
     """Delivers one notice; raises to signal a failure that should be retried."""
 
-    def send(self, subject_id: int, kind: str, payload: Mapping[str, Any]) -> None: ...
+    def send(self, subject_id: int | None, kind: str, payload: Mapping[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Notice:
     id: int
-    subject_id: int
+    subject_id: int | None  # None for an event that concerns no one subject (a run)
     kind: str
     channel: str
     payload: dict[str, Any]
@@ -35,7 +37,7 @@ class Notice:
 
 def enqueue(
     conn: Connection,
-    subject_id: int,
+    subject_id: int | None,
     kind: str,
     payload: Mapping[str, Any],
     channel: str = "letter",

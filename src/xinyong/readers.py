@@ -195,11 +195,18 @@ def read_file(path: Path, *, encoding: str | None = None, fmt: str | None = None
         data = path.read_bytes()
     except OSError as exc:
         raise UnsupportedFile(f"{path}: cannot be read ({exc.strerror})") from None
-    raw = RawFile(path.name, fmt, None, hashlib.sha256(data).hexdigest(), [])
+    return read_bytes(data, path.name, fmt, encoding=encoding)
+
+
+def read_bytes(data: bytes, name: str, fmt: str, *, encoding: str | None = None) -> RawFile:
+    """Read a file's content that arrived other than as a file (e.g. an HTTP request body)."""
+    if fmt not in FORMATS:
+        raise UnsupportedFile(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    raw = RawFile(name, fmt, None, hashlib.sha256(data).hexdigest(), [])
     if fmt == "xlsx":
         _read_xlsx(data, raw)
         return raw
-    text, raw.encoding = decode(data, encoding, path.name)
+    text, raw.encoding = decode(data, encoding, name)
     if fmt == "csv":
         _read_csv(text, raw)
     else:

@@ -18,6 +18,7 @@ from xinyong.compiler import compile_plan
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation import SQLGLOT_DIALECT
 from xinyong.ir import plan
+from xinyong.outbox import enqueue
 from xinyong.scheme import Scheme, SchemeType
 from xinyong.tables import evaluation_results, evaluation_runs, subjects
 
@@ -120,9 +121,28 @@ def store_run(
             "subjects": int(count),
         },
     )
-    return Run(
-        int(run_id), scheme.key, as_of, "full" if subject_ids is None else "incremental", int(count)
-    )
+    kind = "full" if subject_ids is None else "incremental"
+    if kind == "full":  # an incremental run follows a record; its subject's file tells of it
+        enqueue(
+            conn,
+            None,
+            "evaluation_stored",
+            {
+                "run": int(run_id),
+                "scheme": scheme.key,
+                "as_of": as_of.isoformat(),
+                "subjects": count,
+            },
+            channel="event",
+        )
+    return Run(int(run_id), scheme.key, as_of, kind, int(count))
+
+
+def get_run(conn: Connection, run_id: int) -> Run:
+    row = conn.execute(select(evaluation_runs).where(evaluation_runs.c.id == run_id)).first()
+    if row is None:
+        raise NotFound(f"no evaluation run {run_id}")
+    return Run(row.id, f"{row.scheme_id}@{row.scheme_version}", row.as_of, row.kind, row.subjects)
 
 
 def latest_run(conn: Connection, scheme: Scheme, as_of: date | None = None) -> Run:

@@ -320,7 +320,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("subject_id", Id, ForeignKey("subjects.id"), comment="none for a run's event"),
     Column("kind", String(32), nullable=False),
     Column("channel", String(32), nullable=False),
     Column("payload", Json, nullable=False),
@@ -369,3 +369,75 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
 )
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("prefix", String(12), nullable=False, comment="shown to tell tokens apart"),
+    Column("holder", String(100), nullable=False, comment="the person or office it was issued to"),
+    Column("role", String(16), nullable=False),
+    Column("region_code", String(6), comment="the region it may see; none: the whole country"),
+    Column("subject_code", String(18), comment="for a subject's token: whose file it opens"),
+    Column("department", String(100), comment="for a department's token: which one"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_on", Date),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("token_id", Id, ForeignKey("api_tokens.id")),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("resource", String(200), nullable=False, comment="what was read, e.g. file, explain"),
+    Column("purpose", Text, nullable=False),
+    Column("legal_basis", Text, nullable=False),
+)
+Index(None, access_log.c.subject_id)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("actor", String(100), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("request_sha256", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", Json, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("actor", "key"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(64), nullable=False, comment="signs each delivery (HMAC-SHA256)"),
+    Column("events", Json, nullable=False, comment="event kinds or prefixes, e.g. listing"),
+    Column("holder", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("webhook_id", Id, ForeignKey("webhooks.id"), nullable=False),
+    Column("outbox_id", Id, ForeignKey("outbox.id"), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("gave_up_at", DateTime(timezone=True)),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    UniqueConstraint("webhook_id", "outbox_id"),
+)
+Index(None, webhook_deliveries.c.next_attempt_at)

@@ -1,0 +1,92 @@
+"""The HTTP service: an app factory over the library. Each router holds one resource; every
+route names exactly one permission through :class:`~xinyong.api.deps.Allow`, and the factory
+refuses to build an app with a route that does not."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
+
+from xinyong import __version__
+from xinyong.access import Permission
+from xinyong.api import problems
+from xinyong.api.deps import Allow, Call, Public, Service
+from xinyong.api.routers import (
+    audit,
+    cases,
+    catalog,
+    checks,
+    evaluations,
+    listings,
+    records,
+    schemes,
+    subjects,
+    webhooks,
+)
+from xinyong.database import Database
+from xinyong.settings import Settings
+
+DESCRIPTION = """\
+Public-credit schemes as versioned policy files, on one engine, with due process built in.
+
+**Signing in.** Public routes need no token. Every other route takes `Authorization: Bearer
+<token>`, a token issued by `xinyong tokens issue` for a role (subject, department, agency,
+official, auditor) and, for all but a subject, optionally a region: a token for a region sees only
+subjects registered under it.
+
+**Purpose.** A read of non-public data states `X-Purpose` and `X-Legal-Basis`, and is written to
+the subject's access log before the data is returned; the subject can list who read its file.
+
+**Errors** are RFC 9457 problem details; `errors` names each field at fault.
+"""
+
+
+def guard_of(route: APIRoute) -> list[Permission]:
+    """The permissions a route's dependencies demand (exactly one for every route)."""
+    return [d.call.permission for d in route.dependant.dependencies if isinstance(d.call, Allow)]
+
+
+def api_routes(app: FastAPI, routers: list[APIRouter]) -> list[APIRoute]:
+    """Every route the app serves: its own and its routers' (mounted without a prefix)."""
+    own = [r for r in app.routes if isinstance(r, APIRoute)]
+    return own + [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = db or Database(settings.database_url)
+    database.require_current()
+    app = FastAPI(
+        title="xinyong",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "subjects", "description": "Search, public profile, full file, readers"},
+            {"name": "self-service", "description": "A subject's own file, readers and cases"},
+            {"name": "records", "description": "Batches of records from departments"},
+            {"name": "schemes", "description": "The scheme catalog, plain words, tests"},
+            {"name": "evaluations", "description": "Runs, comparisons, explanations"},
+            {"name": "listings", "description": "List memberships and their due process"},
+            {"name": "check", "description": "The point-of-service check"},
+            {"name": "cases", "description": "Objections and credit repair"},
+        ],
+    )
+    app.state.service = Service(settings, database)
+    problems.install(app)
+
+    @app.get("/health", tags=["service"], summary="Liveness; touches nothing")
+    def health(_call: Annotated[Call, Depends(Public())]) -> dict[str, str]:
+        return {"status": "ok"}
+
+    routers = (subjects, records, schemes, evaluations, listings, checks, cases, catalog, audit)
+    for module in (*routers, webhooks):
+        app.include_router(module.router)
+    app.state.api_routes = api_routes(app, [m.router for m in (*routers, webhooks)])
+    unguarded = [
+        f"{sorted(r.methods or ())} {r.path}" for r in app.state.api_routes if len(guard_of(r)) != 1
+    ]
+    if unguarded:
+        raise RuntimeError(f"routes without exactly one permission: {', '.join(unguarded)}")
+    return app

@@ -1,0 +1,70 @@
+"""The point-of-service check: may this subject have this service here, and if not, why."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from xinyong import access
+from xinyong.access import Permission, Purpose
+from xinyong.api.deps import Allow, Call
+from xinyong.api.models import Day
+from xinyong.api.problems import ERRORS
+from xinyong.checks import check
+from xinyong.errors import InvalidInput
+from xinyong.subjects import get
+from xinyong.tokens import Role
+
+router = APIRouter(prefix="/checks", tags=["check"], responses=ERRORS)
+
+
+class CheckIn(BaseModel):
+    code: str = Field(description="USCC or resident ID", examples=["91410100MA40000018"])
+    action: str = Field(examples=["government_procurement"])
+    department: str | None = Field(
+        default=None,
+        description="the department granting the service; a department's token gives its own",
+    )
+    at: Day | None = Field(default=None, description="default: today")
+
+
+@router.post(
+    "",
+    summary="Check a subject before granting a service",
+    description="Returns each joint measure that applies, with its trigger, legal basis and "
+    "period, disputed records behind it and any leniency. The check is logged with an audit "
+    "reference, and the read is written to the subject's access log with the service as purpose.",
+)
+def run_check(
+    call: Annotated[Call, Depends(Allow(Permission.CHECK))], body: CheckIn
+) -> dict[str, Any]:
+    svc = call.service
+    principal = call.principal
+    department = principal.department if principal.role is Role.DEPARTMENT else body.department
+    if not department:
+        raise InvalidInput(
+            "department: name the department granting the service", field="body.department"
+        )
+    day = body.at or svc.today()
+    with svc.db.begin() as conn:
+        subject = get(conn, body.code)
+        access.reach(principal, subject)
+        purpose = Purpose(
+            f"check before {body.action} at {department}",
+            "the joint-measures memoranda in force",
+        )
+        access.log_read(conn, principal, subject.id, "check", purpose)
+        answer = check(
+            conn,
+            svc.library,
+            subject.code,
+            body.action,
+            department,
+            day,
+            actor=principal.actor,
+            policies=svc.policies,
+            measures=svc.measures,
+        )
+    return answer.to_json()

@@ -1,0 +1,190 @@
+"""Evaluations: run a scheme as of a date, read a stored run, compare two, explain one subject."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from xinyong import access
+from xinyong.access import Permission
+from xinyong.api.deps import Allow, Call, Declared
+from xinyong.api.models import MAX_ID, Day, Out, PathId
+from xinyong.api.problems import ERRORS
+from xinyong.errors import Forbidden
+from xinyong.explain import explain
+from xinyong.regions import region_prefix
+from xinyong.runs import compare_runs, get_run, grade_distribution, list_counts, store_run
+from xinyong.scheme import Scheme
+from xinyong.subjects import get
+from xinyong.tokens import Principal
+
+router = APIRouter(prefix="/evaluations", tags=["evaluations"], responses=ERRORS)
+
+
+class RunIn(BaseModel):
+    scheme: str = Field(description="id, or id@version", examples=["zhengzhou-environment@1"])
+    as_of: Day | None = Field(default=None, description="default: today")
+
+
+class RunOut(Out):
+    id: int
+    scheme: str
+    as_of: date
+    kind: str
+    subjects: int
+    grades: dict[str, int] = Field(description="subjects per grade; '-' for no grade")
+    lists: dict[str, int] = Field(description="list candidates per list")
+
+
+def _reach_scheme(principal: Principal, scheme: Scheme) -> None:
+    """A regional office runs only schemes of its own region or below."""
+    prefix = region_prefix(principal.region_code)
+    region = scheme.definition.scheme.region
+    if prefix and not region.startswith(prefix):
+        raise Forbidden(
+            f"the token's region {principal.region_code} does not include {scheme.key} ({region})"
+        )
+
+
+def _run_out(conn: object, run_id: PathId) -> RunOut:
+    from sqlalchemy import Connection
+
+    assert isinstance(conn, Connection)
+    run = get_run(conn, run_id)
+    grades = {g or "-": n for g, n in grade_distribution(conn, run.id).items()}
+    return RunOut(
+        id=run.id,
+        scheme=run.scheme,
+        as_of=run.as_of,
+        kind=run.kind,
+        subjects=run.subjects,
+        grades=grades,
+        lists=dict(list_counts(conn, run.id)),
+    )
+
+
+@router.post("", response_model=RunOut, status_code=201, summary="Evaluate a scheme as of a date")
+def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn) -> RunOut:
+    svc = call.service
+    day = body.as_of or svc.today()
+    scheme = svc.library.get(body.scheme, on=day)
+    _reach_scheme(call.principal, scheme)
+    with svc.db.begin() as conn:
+        stored = store_run(conn, scheme, svc.catalog, day)
+        return _run_out(conn, stored.id)
+
+
+class Transition(Out):
+    before: str
+    after: str
+    subjects: int
+
+
+class ComparisonOut(Out):
+    first: int
+    second: int
+    transitions: list[Transition]
+    changed: list[str] = Field(description="codes of subjects whose grade changed (first 50)")
+
+
+@router.get("/compare", response_model=ComparisonOut, summary="Compare two stored runs")
+def compare(
+    call: Annotated[Call, Depends(Allow(Permission.EVALUATE))],
+    first: Annotated[int, Query(ge=1, le=MAX_ID, description="a run id")],
+    second: Annotated[int, Query(ge=1, le=MAX_ID, description="a run id")],
+) -> ComparisonOut:
+    with call.service.db.connect() as conn:
+        for run_id in (first, second):
+            _reach_scheme(call.principal, call.service.library.get(get_run(conn, run_id).scheme))
+        result = compare_runs(conn, first, second)
+    return ComparisonOut(
+        first=first,
+        second=second,
+        transitions=[
+            Transition(before=a or "-", after=b or "-", subjects=n)
+            for (a, b), n in sorted(
+                result.transitions.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))
+            )
+        ],
+        changed=[c[0] for c in result.changed],
+    )
+
+
+class FiringOut(Out):
+    rule: str
+    value: float
+    points: float
+    capped: bool
+    record_ids: list[int]
+
+
+class ExplanationOut(Out):
+    scheme: str
+    as_of: date
+    code: str
+    in_scope: bool
+    base: float
+    score: float
+    grade: str | None
+    firings: list[FiringOut]
+    steps: list[str]
+    lists: list[str]
+    agrees_with_query: bool
+    text: list[str]
+
+
+@router.get(
+    "/explain",
+    response_model=ExplanationOut,
+    summary="Why a subject has its score, grade and lists",
+    description="Needs X-Purpose and X-Legal-Basis; the read is written to the access log.",
+    include_in_schema=True,
+)
+def explain_subject(
+    call: Annotated[Call, Depends(Allow(Permission.EXPLAIN))],
+    purpose: Declared,
+    scheme: Annotated[str, Query(examples=["zhengzhou-environment"])],
+    code: Annotated[str, Query(examples=["91410100MA40000018"])],
+    as_of: Day | None = None,
+) -> ExplanationOut:
+    svc = call.service
+    day = as_of or svc.today()
+    found = svc.library.get(scheme, on=day)
+    with svc.db.begin() as conn:
+        subject = get(conn, code)
+        access.reach(call.principal, subject)
+        access.log_read(conn, call.principal, subject.id, f"explain {found.key}", purpose)
+        result = explain(conn, found, svc.catalog, day, subject.code)
+    return ExplanationOut(
+        scheme=result.scheme,
+        as_of=result.as_of,
+        code=result.code,
+        in_scope=result.in_scope,
+        base=result.base,
+        score=result.score,
+        grade=result.grade,
+        firings=[
+            FiringOut(
+                rule=f.rule,
+                value=f.value,
+                points=f.points,
+                capped=f.capped,
+                record_ids=list(f.record_ids),
+            )
+            for f in result.firings
+        ],
+        steps=list(result.steps),
+        lists=sorted(result.lists),
+        agrees_with_query=result.agrees_with_query,
+        text=result.lines(),
+    )
+
+
+@router.get("/{run_id}", response_model=RunOut, summary="A stored run")
+def stored(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], run_id: PathId) -> RunOut:
+    with call.service.db.connect() as conn:
+        _reach_scheme(call.principal, call.service.library.get(get_run(conn, run_id).scheme))
+        return _run_out(conn, run_id)

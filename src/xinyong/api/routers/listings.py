@@ -1,0 +1,199 @@
+"""Listings: propose from a run, then notice, sign-off, listing and exit, each a dated step that
+the lifecycle refuses out of order; and the public members of a list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from xinyong import access
+from xinyong.access import Permission
+from xinyong.api.deps import Allow, Call, Public
+from xinyong.api.models import BodyId, Day, ListingOut, PathId, listing_out
+from xinyong.api.problems import ERRORS
+from xinyong.api.routers.evaluations import _reach_scheme
+from xinyong.lifecycle import ExitReason
+from xinyong.listings import (
+    Listing,
+    drop,
+    exit_listing,
+    get_listing,
+    members,
+    notify,
+    propose,
+    put_on_list,
+    sign_off,
+)
+from xinyong.runs import get_run
+from xinyong.subjects import get
+from xinyong.tokens import Principal
+
+router = APIRouter(tags=["listings"], responses=ERRORS)
+
+
+class StepIn(BaseModel):
+    on: Day | None = Field(default=None, description="the day of the step (default: today)")
+    note: str = Field(default="", max_length=2000)
+
+
+class ExitIn(StepIn):
+    reason: ExitReason
+
+
+class DropIn(StepIn):
+    reason: str = Field(min_length=1, max_length=200, examples=["objection upheld"])
+
+
+class ProposeIn(BaseModel):
+    run: BodyId = Field(description="a stored run of a list scheme")
+    on: Day | None = None
+
+
+def _guarded(conn: Connection, principal: Principal, listing_id: PathId) -> Listing:
+    listing = get_listing(conn, listing_id)
+    access.reach(principal, get(conn, listing.subject_code))
+    return listing
+
+
+@router.get(
+    "/public/lists/{scheme_id}/{list_id}",
+    response_model=list[ListingOut],
+    summary="Who is on a list",
+    description="Members in effect on a date, with their periods; identifiers masked.",
+)
+def public_members(
+    call: Annotated[Call, Depends(Public())],
+    scheme_id: str,
+    list_id: str,
+    at: Day | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ListingOut]:
+    svc = call.service
+    with svc.db.connect() as conn:
+        found = members(conn, f"{scheme_id}/{list_id}", at or svc.today())
+    return [listing_out(m, svc.mask) for m in found[offset : offset + limit]]
+
+
+@router.post(
+    "/listings/proposals",
+    response_model=list[ListingOut],
+    status_code=201,
+    summary="Propose listings from a run",
+)
+def proposals(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], body: ProposeIn
+) -> list[ListingOut]:
+    svc = call.service
+    with svc.db.begin() as conn:
+        run = get_run(conn, body.run)
+        scheme = svc.library.get(run.scheme)
+        _reach_scheme(call.principal, scheme)
+        made = propose(conn, scheme, svc.catalog, run, body.on or svc.today(), call.principal.actor)
+    return [listing_out(m) for m in made]
+
+
+@router.get("/listings/{listing_id}", response_model=ListingOut, summary="A listing and its state")
+def listing(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId
+) -> ListingOut:
+    with call.service.db.connect() as conn:
+        return listing_out(_guarded(conn, call.principal, listing_id))
+
+
+@router.post(
+    "/listings/{listing_id}/notice", response_model=ListingOut, summary="Notify the subject"
+)
+def notice(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
+) -> ListingOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        found = _guarded(conn, call.principal, listing_id)
+        scheme = svc.library.get(f"{found.scheme_id}@{found.scheme_version}")
+        return listing_out(
+            notify(
+                conn, listing_id, body.on or svc.today(), call.principal.actor, scheme, svc.catalog
+            )
+        )
+
+
+@router.post(
+    "/listings/{listing_id}/sign-off",
+    response_model=ListingOut,
+    summary="Sign off a listing",
+    description="A named official signs off, after the notice and the objection window, with "
+    "no objection open; the token's holder is the official.",
+)
+def sign(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
+) -> ListingOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        _guarded(conn, call.principal, listing_id)
+        return listing_out(
+            sign_off(conn, listing_id, body.on or svc.today(), call.principal.holder)
+        )
+
+
+@router.post(
+    "/listings/{listing_id}/listing",
+    response_model=ListingOut,
+    summary="Put a signed-off listing into effect",
+)
+def take_effect(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
+) -> ListingOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        _guarded(conn, call.principal, listing_id)
+        return listing_out(
+            put_on_list(
+                conn, listing_id, body.on or svc.today(), call.principal.actor, svc.policies
+            )
+        )
+
+
+@router.post("/listings/{listing_id}/exit", response_model=ListingOut, summary="End a listing")
+def end(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: ExitIn
+) -> ListingOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        _guarded(conn, call.principal, listing_id)
+        return listing_out(
+            exit_listing(
+                conn,
+                listing_id,
+                body.on or svc.today(),
+                call.principal.actor,
+                body.reason,
+                body.note,
+            )
+        )
+
+
+@router.post(
+    "/listings/{listing_id}/drop",
+    response_model=ListingOut,
+    summary="Drop a proposal before it takes effect",
+)
+def dropped(
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: DropIn
+) -> ListingOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        _guarded(conn, call.principal, listing_id)
+        return listing_out(
+            drop(
+                conn,
+                listing_id,
+                body.on or svc.today(),
+                call.principal.actor,
+                body.reason,
+                body.note,
+            )
+        )

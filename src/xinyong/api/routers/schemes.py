@@ -1,0 +1,208 @@
+"""Schemes: the catalog of published schemes by type, industry and location, the dated feed, a
+scheme in plain words, its own test cases run on request, and the act of publishing a version
+(written to the audit log with the file's hash)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+from sqlalchemy import select
+
+from xinyong import audit
+from xinyong.access import Permission
+from xinyong.api.deps import Allow, Call, Public
+from xinyong.api.models import Out
+from xinyong.api.problems import ERRORS
+from xinyong.api.routers.evaluations import _reach_scheme
+from xinyong.errors import Conflict, InvalidInput
+from xinyong.plain import render
+from xinyong.scheme import Scheme
+from xinyong.schemetests import run_tests, uncovered
+from xinyong.tables import audit_log
+
+router = APIRouter(prefix="/schemes", tags=["schemes"], responses=ERRORS)
+
+
+class SchemeOut(Out):
+    id: str = Field(examples=["zhengzhou-environment"])
+    version: int
+    key: str = Field(examples=["zhengzhou-environment@1"])
+    type: str = Field(examples=["rating"])
+    title_zh: str
+    title_en: str
+    authority: str
+    region: str = Field(description="GB/T 2260; 000000 for national")
+    industry: str | None
+    legal_basis: list[str]
+    effective_from: date
+    effective_to: date | None
+    published_on: date
+    supersedes: int | None
+    sha256: str = Field(description="of the scheme file, as published")
+
+
+def scheme_out(scheme: Scheme) -> SchemeOut:
+    meta = scheme.definition.scheme
+    return SchemeOut(
+        id=meta.id,
+        version=meta.version,
+        key=scheme.key,
+        type=meta.type.value,
+        title_zh=meta.title.zh,
+        title_en=meta.title.en,
+        authority=meta.authority,
+        region=meta.region,
+        industry=meta.industry,
+        legal_basis=[b.cite() for b in meta.legal_basis],
+        effective_from=meta.effective_from,
+        effective_to=meta.effective_to,
+        published_on=meta.published_on,
+        supersedes=meta.supersedes,
+        sha256=hashlib.sha256(scheme.path.read_bytes()).hexdigest(),
+    )
+
+
+@router.get(
+    "", response_model=list[SchemeOut], summary="Schemes filed by type, industry and location"
+)
+def filed(
+    call: Annotated[Call, Depends(Public())],
+    type: Annotated[str | None, Query(description="rating, list, points or measures")] = None,
+    industry: Annotated[str | None, Query(description="GB/T 4754 section or division")] = None,
+    region: Annotated[str | None, Query(description="GB/T 2260 code")] = None,
+) -> list[SchemeOut]:
+    return [scheme_out(s) for s in call.service.library.filed(type, industry, region)]
+
+
+class PublicationOut(Out):
+    published_on: date
+    kind: str = Field(examples=["new scheme", "new version"])
+    replaces: int | None
+    scheme: SchemeOut
+
+
+@router.get(
+    "/latest", response_model=list[PublicationOut], summary="The dated feed of publications"
+)
+def latest(
+    call: Annotated[Call, Depends(Public())],
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> list[PublicationOut]:
+    return [
+        PublicationOut(
+            published_on=p.published_on,
+            kind=p.kind,
+            replaces=p.replaces,
+            scheme=scheme_out(p.scheme),
+        )
+        for p in call.service.library.latest(limit)
+    ]
+
+
+class SectionOut(Out):
+    heading: str
+    lines: list[str]
+
+
+class SchemeDetail(SchemeOut):
+    plain: list[SectionOut] = Field(
+        description="the scheme in plain words, generated from the file"
+    )
+
+
+@router.get("/{reference}", response_model=SchemeDetail, summary="A scheme, in plain words")
+def show(
+    call: Annotated[Call, Depends(Public())],
+    reference: str,
+    lang: Literal["zh", "en"] = "zh",
+) -> SchemeDetail:
+    svc = call.service
+    scheme = svc.library.get(reference)
+    sections = render(scheme, svc.catalog, lang, svc.library)
+    return SchemeDetail(
+        **scheme_out(scheme).model_dump(),
+        plain=[SectionOut(heading=s.heading, lines=list(s.lines)) for s in sections],
+    )
+
+
+class CaseResultOut(Out):
+    name: str
+    passed: bool
+    problems: list[str]
+
+
+class TestReport(Out):
+    scheme: str
+    passed: int
+    failed: int
+    cases: list[CaseResultOut]
+    not_exercised: list[str] = Field(description="what no case exercises")
+
+
+@router.post(
+    "/{reference}/tests", response_model=TestReport, summary="Run a scheme's own test cases"
+)
+def test(call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: str) -> TestReport:
+    svc = call.service
+    scheme = svc.library.get(reference)
+    results = run_tests(svc.db, scheme, svc.catalog)
+    return TestReport(
+        scheme=scheme.key,
+        passed=sum(r.passed for r in results),
+        failed=sum(not r.passed for r in results),
+        cases=[
+            CaseResultOut(name=r.name, passed=r.passed, problems=list(r.problems)) for r in results
+        ],
+        not_exercised=uncovered(scheme, results),
+    )
+
+
+class PublishedOut(Out):
+    scheme: str
+    sha256: str
+    audit_seq: int
+    published_by: str
+
+
+@router.post(
+    "/{reference}/publication",
+    response_model=PublishedOut,
+    status_code=201,
+    summary="Publish a scheme version",
+    description="Runs the scheme's own test cases first and refuses a version that fails any; "
+    "then writes the publication, with the file's SHA-256, to the audit log. A version is "
+    "published once.",
+)
+def publish(
+    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: str
+) -> PublishedOut:
+    svc = call.service
+    scheme = svc.library.get(reference)
+    _reach_scheme(call.principal, scheme)
+    failed = [r.name for r in run_tests(svc.db, scheme, svc.catalog) if not r.passed]
+    if failed:
+        raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
+    digest = hashlib.sha256(scheme.path.read_bytes()).hexdigest()
+    target = f"scheme:{scheme.key}"
+    with svc.db.begin() as conn:
+        done = conn.execute(
+            select(audit_log.c.seq).where(
+                audit_log.c.action == "scheme.published", audit_log.c.object == target
+            )
+        ).first()
+        if done is not None:
+            raise Conflict(f"{scheme.key} was already published (audit #{done.seq})")
+        entry = audit.append(
+            conn,
+            actor=call.principal.actor,
+            action="scheme.published",
+            target=target,
+            details={"sha256": digest, "effective_from": scheme.definition.scheme.effective_from},
+        )
+    return PublishedOut(
+        scheme=scheme.key, sha256=digest, audit_seq=entry.seq, published_by=call.principal.actor
+    )

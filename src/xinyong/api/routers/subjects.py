@@ -1,0 +1,142 @@
+"""Subjects: public search and profile, a full credit file for a declared purpose, who read it,
+and a subject's own file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+from sqlalchemy import select
+
+from xinyong import access
+from xinyong.access import Permission
+from xinyong.api.deps import Allow, Call, Declared, Public
+from xinyong.api.models import CreditFileOut, Day, Out, PathId, ReadOut, file_out
+from xinyong.api.problems import ERRORS
+from xinyong.errors import NotFound
+from xinyong.profile import credit_file
+from xinyong.subjects import get, search
+from xinyong.tables import subjects
+
+router = APIRouter(tags=["subjects"], responses=ERRORS)
+
+AsOf = Annotated[Day | None, Query(description="The file as of this date (default: today)")]
+
+
+class PublicHit(Out):
+    id: int = Field(description="opens the public profile: /public/subjects/{id}")
+    code: str = Field(description="a USCC in full; a resident ID masked")
+    name: str = Field(description="an individual's name masked")
+    kind: str
+
+
+@router.get("/public/subjects", response_model=list[PublicHit], summary="Search subjects")
+def search_public(
+    call: Annotated[Call, Depends(Public())],
+    q: Annotated[str, Query(min_length=1, max_length=100, description="name, former name or USCC")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[PublicHit]:
+    mask = call.service.mask
+    with call.service.db.connect() as conn:
+        codes = [code for code, _ in search(conn, q, limit)]
+        rows = conn.execute(
+            select(subjects.c.id, subjects.c.code, subjects.c.name, subjects.c.kind).where(
+                subjects.c.code.in_(codes)
+            )
+        ).all()
+    order = {code: i for i, code in enumerate(codes)}
+    return [
+        PublicHit(
+            id=r.id,
+            code=mask.mask_code(r.code),
+            name=mask.mask_person_name(r.name) if r.kind == "individual" else r.name,
+            kind=r.kind,
+        )
+        for r in sorted(rows, key=lambda r: order[r.code])
+    ]
+
+
+@router.get(
+    "/public/subjects/{subject_id}",
+    response_model=CreditFileOut,
+    summary="A subject's public profile",
+    description="Public records within their publication period and list memberships in "
+    "effect; identifiers masked. Disputed records are marked.",
+)
+def public_profile(
+    call: Annotated[Call, Depends(Public())], subject_id: PathId, at: AsOf = None
+) -> CreditFileOut:
+    svc = call.service
+    day = at or svc.today()
+    with svc.db.connect() as conn:
+        code = conn.execute(select(subjects.c.code).where(subjects.c.id == subject_id)).scalar()
+        if code is None:
+            raise NotFound(f"no subject {subject_id}")
+        file = credit_file(conn, svc.catalog, code, day, public=True)
+    return file_out(file, svc.today(), svc.mask)
+
+
+@router.get(
+    "/subjects/{code}/file",
+    response_model=CreditFileOut,
+    summary="A subject's full credit file",
+    description="Every record with its state, disputes and periods, listings and open cases. "
+    "Needs X-Purpose and X-Legal-Basis; the read is written to the subject's access log.",
+)
+def full_file(
+    call: Annotated[Call, Depends(Allow(Permission.FILE))],
+    purpose: Declared,
+    code: str,
+    at: AsOf = None,
+) -> CreditFileOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        subject = get(conn, code)
+        access.reach(call.principal, subject)
+        access.log_read(conn, call.principal, subject.id, "file", purpose)
+        file = credit_file(conn, svc.catalog, subject.code, at or svc.today())
+    return file_out(file, svc.today())
+
+
+@router.get(
+    "/subjects/{code}/readers",
+    response_model=list[ReadOut],
+    summary="Who read a subject's file",
+)
+def file_readers(
+    call: Annotated[Call, Depends(Allow(Permission.READERS))], code: str
+) -> list[access.Read]:
+    with call.service.db.connect() as conn:
+        subject = get(conn, code)
+        access.reach(call.principal, subject)
+        return access.readers(conn, subject.id)
+
+
+@router.get(
+    "/me/file",
+    response_model=CreditFileOut,
+    tags=["self-service"],
+    summary="My own credit file",
+)
+def own_file(
+    call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))], at: AsOf = None
+) -> CreditFileOut:
+    svc = call.service
+    with svc.db.begin() as conn:
+        subject = get(conn, call.principal.subject_code or "")
+        access.log_read(conn, call.principal, subject.id, "file", access.OWN)
+        file = credit_file(conn, svc.catalog, subject.code, at or svc.today())
+    return file_out(file, svc.today())
+
+
+@router.get(
+    "/me/readers",
+    response_model=list[ReadOut],
+    tags=["self-service"],
+    summary="Who read my file, when, for what purpose and on what legal basis",
+)
+def own_readers(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list[access.Read]:
+    with call.service.db.connect() as conn:
+        subject = get(conn, call.principal.subject_code or "")
+        return access.readers(conn, subject.id)

@@ -1,0 +1,85 @@
+"""Webhook subscriptions: listing, case and evaluation events, signed, retried."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from xinyong import webhooks
+from xinyong.access import Permission
+from xinyong.api.deps import Allow, Call
+from xinyong.api.models import Moment, Out, PathId
+from xinyong.api.problems import ERRORS
+from xinyong.errors import Forbidden
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=ERRORS)
+
+
+class WebhookIn(BaseModel):
+    url: str = Field(max_length=2000, examples=["https://credit.example.gov.cn/hooks/xinyong"])
+    events: list[str] = Field(
+        min_length=1,
+        max_length=20,
+        description="groups (listing, case, evaluation) or single event kinds",
+        examples=[["listing", "case"]],
+    )
+
+
+class WebhookCreated(Out):
+    id: int
+    secret: str = Field(description="signs each delivery (HMAC-SHA256); shown only now")
+
+
+class WebhookOut(Out):
+    id: int
+    url: str
+    events: list[str]
+    holder: str
+    created_at: Moment
+    active: bool
+
+
+def _national(call: Call) -> None:
+    # Events name subjects across the country; a regional office would see beyond its region.
+    if call.principal.region_code is not None:
+        raise Forbidden("webhooks carry events from every region; a national token is needed")
+
+
+@router.post("", response_model=WebhookCreated, status_code=201, summary="Subscribe to events")
+def subscribe(
+    call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))], body: WebhookIn
+) -> WebhookCreated:
+    _national(call)
+    with call.service.db.begin() as conn:
+        webhook_id, secret = webhooks.register(conn, body.url, body.events, call.principal.actor)
+    return WebhookCreated(id=webhook_id, secret=secret)
+
+
+@router.get("", response_model=list[WebhookOut], summary="Subscriptions")
+def subscriptions(call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))]) -> list[WebhookOut]:
+    _national(call)
+    with call.service.db.connect() as conn:
+        return [WebhookOut(**{**vars_(w)}) for w in webhooks.subscriptions(conn)]
+
+
+def vars_(hook: webhooks.Webhook) -> dict[str, object]:
+    return {
+        "id": hook.id,
+        "url": hook.url,
+        "events": list(hook.events),
+        "holder": hook.holder,
+        "created_at": hook.created_at,
+        "active": hook.active,
+    }
+
+
+@router.delete("/{webhook_id}", status_code=204, summary="Stop a subscription")
+def unsubscribe(
+    call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))], webhook_id: PathId
+) -> Response:
+    _national(call)
+    with call.service.db.begin() as conn:
+        webhooks.deactivate(conn, webhook_id)
+    return Response(status_code=204)

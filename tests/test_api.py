@@ -1,0 +1,520 @@
+"""The HTTP service: every route guarded by one permission, walked as a matrix of role x route x
+region; public answers masked; every non-public read in the access log, and none without it;
+batches idempotent; problem details naming the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+from tests.dueprocess import add_records, add_subject
+from tests.helpers import resident_id, uscc_code
+
+from xinyong.access import POLICY, Permission
+from xinyong.api import create_app
+from xinyong.api.app import guard_of
+from xinyong.database import Database
+from xinyong.regions import region_prefix
+from xinyong.settings import Settings
+from xinyong.tables import access_log, records
+from xinyong.tokens import Role, issue
+
+TODAY = date(2026, 11, 23)
+RIDER = resident_id(7, "440305", "19900101")
+ZZ, SZ, NATIONAL = "410102", "440305", "000000"
+ZZ_FIRM = uscc_code(11, ZZ)
+NJ_FIRM = uscc_code(12, "320102")
+BASIS = "《政府采购法》第二十二条"
+PURPOSE = {"X-Purpose": "review before a procurement award", "X-Legal-Basis": quote(BASIS)}
+
+
+@dataclass
+class World:
+    client: TestClient
+    db: Database
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+    def as_(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"} if who != "public" else {}
+
+
+@pytest.fixture
+def world(db: Database) -> Iterator[World]:
+    with db.begin() as conn:
+        rider = add_subject(conn, RIDER, "individual", "440305")
+        zz = add_subject(conn, ZZ_FIRM, "enterprise", "410102")
+        nj = add_subject(conn, NJ_FIRM, "enterprise", "320102")
+        bikes = add_records(
+            conn,
+            rider,
+            "BIKE_VIOLATION",
+            [date(2026, 2, 1), date(2026, 5, 1), date(2026, 8, 1)],
+            conduct="damage",
+        )
+        zz_records = add_records(conn, zz, "ADM_PENALTY_GENERAL", [date(2026, 3, 1)])
+        add_records(conn, nj, "ADM_PENALTY_GENERAL", [date(2026, 4, 1)])
+        tokens = {
+            "official": issue(conn, "李明", Role.OFFICIAL),
+            "official-zz": issue(conn, "张伟", Role.OFFICIAL, region_code="410100"),
+            "official-js": issue(conn, "陈静", Role.OFFICIAL, region_code="320000"),
+            "department": issue(conn, "王芳", Role.DEPARTMENT, department="郑州市财政局"),
+            "department-zz": issue(
+                conn, "赵强", Role.DEPARTMENT, region_code="410100", department="郑州市财政局"
+            ),
+            "department-js": issue(
+                conn, "周敏", Role.DEPARTMENT, region_code="320000", department="南京市财政局"
+            ),
+            "agency": issue(conn, "某信用评级公司", Role.AGENCY),
+            "auditor": issue(conn, "审计员", Role.AUDITOR),
+            "subject": issue(conn, "骑行者", Role.SUBJECT, subject_code=RIDER),
+            "subject-zz": issue(conn, "郑州某公司", Role.SUBJECT, subject_code=ZZ_FIRM),
+        }
+    settings = Settings(today=TODAY, database_url=db.url)
+    app = create_app(settings, db)
+    ids = {"rider": rider, "zz": zz, "nj": nj, "bike": bikes[0], "zz_record": zz_records[0]}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield World(client, db, tokens, ids)
+
+
+def list_rider(world: World) -> int:
+    """Evaluate the rental-bike scheme and take the rider through notice, sign-off, listing."""
+    c, who = world.client, world.as_("official")
+    run = c.post(
+        "/evaluations", json={"scheme": "shenzhen-rental-bike", "as_of": "2026-09-01"}, headers=who
+    )
+    assert run.status_code == 201, run.text
+    made = c.post(
+        "/listings/proposals", json={"run": run.json()["id"], "on": "2026-09-01"}, headers=who
+    )
+    assert made.status_code == 201, made.text
+    (listing,) = [m for m in made.json() if m["list_key"].endswith("/untrustworthy")]
+    lid = listing["id"]
+    for step, day in [
+        ("notice", "2026-09-02"),
+        ("sign-off", "2026-09-20"),
+        ("listing", "2026-09-20"),
+    ]:
+        answer = c.post(f"/listings/{lid}/{step}", json={"on": day}, headers=who)
+        assert answer.status_code == 200, answer.text
+    return int(lid)
+
+
+def test_every_route_names_exactly_one_permission(world: World) -> None:
+    routes = [r for r in world.client.app.state.api_routes]  # type: ignore[attr-defined]
+    assert len(routes) >= 35
+    assert all(len(guard_of(r)) == 1 for r in routes)
+
+
+# -- the matrix ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+    target: str | None = None  # the region of the subject or scheme the call reaches
+
+
+def calls(world: World, listing_id: int) -> list[Call]:
+    ids = world.ids
+    return [
+        Call("GET", "/health"),
+        Call("GET", "/public/subjects?q=subject"),
+        Call("GET", f"/public/subjects/{ids['zz']}"),
+        Call("GET", "/public/lists/shenzhen-rental-bike/untrustworthy"),
+        Call("GET", f"/subjects/{ZZ_FIRM}/file", headers=PURPOSE, target=ZZ),
+        Call("GET", f"/subjects/{ZZ_FIRM}/readers", target=ZZ),
+        Call("GET", "/me/file"),
+        Call("GET", "/me/readers"),
+        Call("GET", "/me/cases"),
+        Call("POST", "/me/objections", {"record_id": ids["zz_record"], "reason": "wrong firm"}),
+        Call("POST", "/me/repairs", {"record_id": ids["zz_record"], "materials": []}),
+        Call(
+            "POST",
+            "/records/batches",
+            {"rows": [{"item_code": "ADM_PENALTY_GENERAL"}]},
+            {"Idempotency-Key": "m-1"},
+        ),
+        Call("GET", "/records/batches/1"),
+        Call("GET", "/schemes"),
+        Call("GET", "/schemes/latest"),
+        Call("GET", "/schemes/zhengzhou-environment"),
+        Call("POST", "/schemes/blood-donation-incentives/tests"),
+        Call("POST", "/schemes/zhengzhou-environment/publication", target=ZZ),
+        Call("POST", "/evaluations", {"scheme": "zhengzhou-environment"}, target=ZZ),
+        Call("GET", "/evaluations/compare?first=1&second=1", target=ZZ),
+        Call(
+            "GET",
+            f"/evaluations/explain?scheme=zhengzhou-environment&code={ZZ_FIRM}",
+            headers=PURPOSE,
+            target=ZZ,
+        ),
+        Call("GET", "/evaluations/1", target=ZZ),
+        Call("POST", "/listings/proposals", {"run": 1}, target=ZZ),
+        Call("GET", f"/listings/{listing_id}", target=SZ),
+        Call("POST", f"/listings/{listing_id}/notice", {}, target=SZ),
+        Call("POST", f"/listings/{listing_id}/sign-off", {}, target=SZ),
+        Call("POST", f"/listings/{listing_id}/listing", {}, target=SZ),
+        Call(
+            "POST",
+            f"/listings/{listing_id}/exit",
+            {"reason": "expired", "on": "2026-09-01"},
+            target=SZ,
+        ),
+        Call("POST", f"/listings/{listing_id}/drop", {"reason": "test"}, target=SZ),
+        Call(
+            "POST",
+            "/checks",
+            {"code": ZZ_FIRM, "action": "bidding", "department": "x"},
+            target=ZZ,
+        ),
+        Call(
+            "POST",
+            "/cases/objections",
+            {"record_id": ids["zz_record"], "reason": "x"},
+            target=ZZ,
+        ),
+        Call(
+            "POST",
+            "/cases/repairs",
+            {"record_id": ids["zz_record"], "materials": []},
+            target=ZZ,
+        ),
+        Call("GET", "/cases"),
+        Call("GET", "/cases/999"),
+        Call("POST", "/cases/999/objection-decision", {"uphold": False, "reasons": "x"}),
+        Call("POST", "/cases/999/forward", {"authority": "x"}),
+        Call("POST", "/cases/999/repair-decision", {"grant": False, "reasons": "x"}),
+        Call("GET", "/catalog"),
+        Call("GET", "/catalog/ADM_PENALTY_GENERAL"),
+        Call("GET", "/audit/verification"),
+        Call("GET", "/audit/checkpoint"),
+        Call("GET", "/audit/entries"),
+        Call(
+            "POST",
+            "/webhooks",
+            {"url": "http://127.0.0.1:9/hook", "events": ["listing"]},
+            target=NATIONAL,
+        ),
+        Call("GET", "/webhooks", target=NATIONAL),
+        Call("DELETE", "/webhooks/999", target=NATIONAL),
+    ]
+
+
+PRINCIPALS = {
+    "public": (Role.PUBLIC, None),
+    "subject-zz": (Role.SUBJECT, "own"),
+    "department": (Role.DEPARTMENT, None),
+    "department-zz": (Role.DEPARTMENT, "410100"),
+    "department-js": (Role.DEPARTMENT, "320000"),
+    "agency": (Role.AGENCY, None),
+    "official": (Role.OFFICIAL, None),
+    "official-zz": (Role.OFFICIAL, "410100"),
+    "official-js": (Role.OFFICIAL, "320000"),
+    "auditor": (Role.AUDITOR, None),
+}
+
+
+def _route_of(world: World, call: Call) -> APIRoute:
+    from starlette.routing import Match
+
+    path = call.path.split("?")[0]
+    scope = {"type": "http", "path": path, "method": call.method}
+    for route in world.client.app.state.api_routes:  # type: ignore[attr-defined]
+        if route.matches(scope)[0] is Match.FULL:
+            return route
+    raise AssertionError(f"no route for {call.method} {path}")
+
+
+def test_role_route_region_matrix(world: World) -> None:
+    zhengzhou = world.client.post(
+        "/evaluations", json={"scheme": "zhengzhou-environment"}, headers=world.as_("official")
+    )
+    assert zhengzhou.json()["id"] == 1  # the run the matrix reads is a Zhengzhou one
+    listing_id = list_rider(world)
+    covered: set[str] = set()
+    for call in calls(world, listing_id):
+        route = _route_of(world, call)
+        covered.add(f"{sorted(route.methods)[0]} {route.path}")
+        (permission,) = guard_of(route)
+        for who, (role, region) in PRINCIPALS.items():
+            headers = {**(call.headers or {}), **world.as_(who)}
+            answer = world.client.request(call.method, call.path, json=call.body, headers=headers)
+            label = f"{who} {call.method} {call.path} -> {answer.status_code} {answer.text[:200]}"
+            assert answer.status_code < 500, label
+            if role is Role.PUBLIC and permission is not Permission.PUBLIC:
+                assert answer.status_code == 401, label
+            elif permission not in POLICY[role]:
+                assert answer.status_code == 403, label
+            elif (
+                call.target
+                and region not in (None, "own")
+                and not call.target.startswith(region_prefix(region) or "")
+            ):
+                assert answer.status_code == 403, label
+                assert "region" in answer.json()["detail"], label
+            else:
+                assert answer.status_code not in (401, 403), label
+    every = {
+        f"{sorted(r.methods)[0]} {r.path}"
+        for r in world.client.app.state.api_routes  # type: ignore[attr-defined]
+        if isinstance(r, APIRoute)
+    }
+    assert every == covered, f"routes missing from the matrix: {every - covered}"
+
+
+def test_a_subject_token_opens_only_its_own_file(world: World) -> None:
+    c = world.client
+    own = c.get("/me/file", headers=world.as_("subject"))
+    assert own.status_code == 200 and own.json()["code"] == RIDER
+    assert len(own.json()["records"]) == 3  # shared records are in the own file
+    other = c.post(
+        "/me/objections",
+        json={"record_id": world.ids["zz_record"], "reason": "not mine"},
+        headers=world.as_("subject"),
+    )
+    assert other.status_code == 403
+    assert "own file" in other.json()["detail"]
+
+
+def test_the_inbox_shows_only_cases_in_the_tokens_region(world: World) -> None:
+    c = world.client
+    filed = c.post(
+        "/cases/objections",
+        json={"record_id": world.ids["zz_record"], "reason": "the fine was paid"},
+        headers=world.as_("official"),
+    )
+    assert filed.status_code == 201, filed.text
+    assert [x["subject"] for x in c.get("/cases", headers=world.as_("official-zz")).json()] == [
+        ZZ_FIRM
+    ]
+    assert c.get("/cases", headers=world.as_("official-js")).json() == []
+
+
+# -- public data is masked -----------------------------------------------------------------------
+
+
+def test_no_public_answer_contains_an_unmasked_resident_id(world: World) -> None:
+    list_rider(world)
+    with world.db.connect() as conn:
+        resident_ids = set(
+            conn.execute(text("select code from subjects where kind = 'individual'")).scalars()
+        )
+    assert RIDER in resident_ids
+    public_gets = [
+        r
+        for r in world.client.app.state.api_routes  # type: ignore[attr-defined]
+        if isinstance(r, APIRoute) and guard_of(r) == [Permission.PUBLIC] and "GET" in r.methods
+    ]
+    concrete = {
+        "/public/subjects": ["/public/subjects?q=subject", f"/public/subjects?q={RIDER}"],
+        "/public/subjects/{subject_id}": [f"/public/subjects/{world.ids['rider']}"],
+        "/public/lists/{scheme_id}/{list_id}": ["/public/lists/shenzhen-rental-bike/untrustworthy"],
+        "/schemes/{reference}": ["/schemes/shenzhen-rental-bike"],
+        "/catalog/{code}": ["/catalog/BIKE_VIOLATION"],
+    }
+    seen_rider = False
+    for route in public_gets:
+        for path in concrete.get(route.path, [route.path]):
+            answer = world.client.get(path)
+            assert answer.status_code == 200, f"{path}: {answer.text[:200]}"
+            body = answer.text
+            for code in resident_ids:
+                assert code not in body, f"{path} shows {code}"
+            seen_rider |= RIDER[:6] in body and "*" in body
+    assert seen_rider  # the rider appeared, masked, on some public answer
+
+
+def test_the_public_profile_shows_only_public_records(world: World) -> None:
+    rider = world.client.get(f"/public/subjects/{world.ids['rider']}").json()
+    assert rider["records"] == []  # bike violations are shared between departments, not public
+    firm = world.client.get(f"/public/subjects/{world.ids['zz']}").json()
+    assert [r["item_code"] for r in firm["records"]] == ["ADM_PENALTY_GENERAL"]
+
+
+# -- the access log ------------------------------------------------------------------------------
+
+
+def _reads(world: World) -> int:
+    with world.db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(access_log)).scalar_one())
+
+
+def test_every_non_public_read_is_logged_and_the_subject_sees_who_read(world: World) -> None:
+    c = world.client
+    before = _reads(world)
+    read = c.get(f"/subjects/{ZZ_FIRM}/file", headers={**PURPOSE, **world.as_("department")})
+    assert read.status_code == 200
+    explained = c.get(
+        f"/evaluations/explain?scheme=zhengzhou-environment&code={ZZ_FIRM}",
+        headers={**PURPOSE, **world.as_("official")},
+    )
+    assert explained.status_code == 200, explained.text
+    checked = c.post(
+        "/checks", json={"code": ZZ_FIRM, "action": "bidding"}, headers=world.as_("department")
+    )
+    assert checked.status_code == 200, checked.text
+    own = c.get("/me/file", headers=world.as_("subject-zz"))
+    assert own.status_code == 200
+    assert _reads(world) == before + 4
+    readers = c.get("/me/readers", headers=world.as_("subject-zz")).json()
+    assert [r["resource"] for r in readers] == [
+        "file",
+        "check",
+        "explain zhengzhou-environment@1",
+        "file",
+    ]
+    department = readers[-1]
+    assert department["actor"] == "department:王芳@郑州市财政局"
+    assert department["purpose"] == PURPOSE["X-Purpose"]
+    assert department["legal_basis"] == BASIS
+    assert readers[1]["purpose"] == "check before bidding at 郑州市财政局"
+
+
+def test_a_read_without_purpose_is_refused_naming_the_header(world: World) -> None:
+    c = world.client
+    answer = c.get(f"/subjects/{ZZ_FIRM}/file", headers=world.as_("department"))
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"][0]["field"] == "header.X-Purpose"
+    only_purpose = {"X-Purpose": "review", **world.as_("department")}
+    answer = c.get(f"/subjects/{ZZ_FIRM}/file", headers=only_purpose)
+    assert answer.json()["errors"][0]["field"] == "header.X-Legal-Basis"
+    assert _reads(world) == 0
+
+
+def test_when_the_access_log_cannot_be_written_no_data_is_returned(world: World) -> None:
+    with world.db.begin() as conn:  # make every insert into the log fail
+        if world.db.dialect == "sqlite":
+            conn.execute(
+                text(
+                    "CREATE TRIGGER no_log BEFORE INSERT ON access_log "
+                    "BEGIN SELECT RAISE(ABORT, 'log is down'); END"
+                )
+            )
+        else:
+            conn.execute(text("ALTER TABLE access_log ADD CONSTRAINT down CHECK (id < 0)"))
+    answer = world.client.get(
+        f"/subjects/{ZZ_FIRM}/file", headers={**PURPOSE, **world.as_("department")}
+    )
+    assert answer.status_code == 503
+    assert ZZ_FIRM not in answer.text and "ADM_PENALTY" not in answer.text
+    assert answer.json()["title"] == "Access log unavailable"
+
+
+# -- batches -------------------------------------------------------------------------------------
+
+
+def _rows(n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "subject_code": uscc_code(100 + i, "410102"),
+            "subject_name": f"郑州测试公司{i}",
+            "item_code": "ADM_PENALTY_GENERAL",
+            "decided_on": "2026-06-01",
+            "reference": f"郑罚〔2026〕{i}号",
+        }
+        for i in range(n)
+    ]
+
+
+def _count_records(world: World) -> int:
+    with world.db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(records)).scalar_one())
+
+
+def test_a_batch_posted_twice_with_one_key_stores_one_copy(world: World) -> None:
+    c, who = world.client, world.as_("department")
+    before = _count_records(world)
+    body = {"rows": [*_rows(3), {"subject_code": "bad", "item_code": "ADM_PENALTY_GENERAL"}]}
+    first = c.post("/records/batches", json=body, headers={"Idempotency-Key": "k-1", **who})
+    assert first.status_code == 201, first.text
+    assert first.json()["accepted"] == 3 and first.json()["quarantined"] == 1
+    assert first.json()["source"] == "郑州市财政局"  # from the token, not the body
+    again = c.post("/records/batches", json=body, headers={"Idempotency-Key": "k-1", **who})
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert _count_records(world) == before + 3
+    other = c.post(
+        "/records/batches", json={"rows": _rows(1)}, headers={"Idempotency-Key": "k-1", **who}
+    )
+    assert other.status_code == 409
+    status = c.get(f"/records/batches/{first.json()['batch_id']}", headers=who).json()
+    assert status["refused_rows"] == [4]
+    assert any(p["field"] == "subject_code" for p in status["refused"])
+
+
+def test_a_batch_can_revoke_the_departments_own_record(world: World) -> None:
+    c, who = world.client, world.as_("department")
+    rows = _rows(1)
+    c.post("/records/batches", json={"rows": rows}, headers={"Idempotency-Key": "a", **who})
+    revoke = {
+        "rows": [
+            {
+                "action": "revoke",
+                "target_reference": rows[0]["reference"],
+                "decided_on": "2026-07-01",
+                "reason": "撤销",
+            }
+        ]
+    }
+    answer = c.post("/records/batches", json=revoke, headers={"Idempotency-Key": "b", **who})
+    assert answer.json()["accepted"] == 1, answer.text
+    firm = c.get(f"/subjects/{rows[0]['subject_code']}/file", headers={**PURPOSE, **who}).json()
+    assert [r["state"] for r in firm["records"]] == ["revoked"]
+
+
+def test_problem_details_name_the_field(world: World) -> None:
+    answer = world.client.post(
+        "/records/batches",
+        json={"rows": []},
+        headers={"Idempotency-Key": "x", **world.as_("department")},
+    )
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["title"] == "Invalid input" and problem["status"] == 422
+    assert problem["errors"][0]["field"] == "body.rows"
+    unknown = world.client.get("/subjects/91000000000000000X/file", headers=world.as_("official"))
+    assert unknown.status_code == 422  # purpose first; nothing is looked up without it
+    missing = world.client.get(
+        "/subjects/91110000600037341L/file", headers={**PURPOSE, **world.as_("official")}
+    )
+    assert missing.status_code == 404 and missing.json()["title"] == "Not found"
+
+
+def test_a_revoked_or_unknown_token_is_refused(world: World) -> None:
+    from xinyong.tokens import issued, revoke
+
+    bad = world.client.get("/me/file", headers={"Authorization": "Bearer xy_nonsense"})
+    assert bad.status_code == 401 and bad.headers["www-authenticate"] == "Bearer"
+    with world.db.begin() as conn:
+        (token,) = [t for t in issued(conn) if t.holder == "骑行者"]
+        revoke(conn, token.id)
+    assert world.client.get("/me/file", headers=world.as_("subject")).status_code == 401
+    with world.db.connect() as conn:
+        stored = conn.execute(text("select token_sha256 from api_tokens")).scalars().all()
+    assert world.tokens["subject"] not in stored  # only hashes are kept
+    assert re.fullmatch(r"[0-9a-f]{64}", stored[0])
+
+
+def test_publishing_a_scheme_is_audited_once(world: World) -> None:
+    c, who = world.client, world.as_("official")
+    first = c.post("/schemes/zhengzhou-environment/publication", headers=who)
+    assert first.status_code == 201, first.text
+    assert c.post("/schemes/zhengzhou-environment/publication", headers=who).status_code == 409
+    entries = c.get("/audit/entries", headers=world.as_("auditor")).json()
+    published = [e for e in entries if e["action"] == "scheme.published"]
+    assert published[0]["details"]["sha256"] == first.json()["sha256"]
+    assert c.get("/audit/verification", headers=world.as_("auditor")).json()["intact"]

@@ -1,0 +1,154 @@
+"""A server killed with SIGKILL in the middle of a batch leaves all of it or none of it, and the
+retry with the same Idempotency-Key then stores exactly one copy (PostgreSQL, real processes)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from tests.conftest import POSTGRES_URL, postgres_problem
+from tests.helpers import uscc_code
+
+from xinyong.database import Database
+from xinyong.tokens import Role, issue
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+ROWS = 30000
+
+
+@pytest.fixture
+def schema_url() -> Iterator[str]:
+    problem = postgres_problem()
+    if problem:
+        if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    schema = f"xy_crash_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(url: str, port: int, tmp: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": "2026-11-23"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xinyong", "serve", "--port", str(port)],
+        env=env,
+        stdout=(tmp / "serve.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError((tmp / "serve.log").read_text())
+
+
+def _batch() -> dict[str, Any]:
+    return {
+        "rows": [
+            {
+                "subject_code": uscc_code(1000 + i, "410102"),
+                "subject_name": f"郑州批量公司{i}",
+                "item_code": "ADM_PENALTY_GENERAL",
+                "decided_on": "2026-06-01",
+                "reference": f"郑罚〔2026〕{i}号",
+            }
+            for i in range(ROWS)
+        ]
+    }
+
+
+def _counts(db: Database) -> tuple[int, int]:
+    with db.connect() as conn:
+        records = conn.execute(text("select count(*) from records")).scalar_one()
+        subjects = conn.execute(text("select count(*) from subjects")).scalar_one()
+    return int(records), int(subjects)
+
+
+def _writing(db: Database) -> bool:
+    """Whether a server backend is inside the batch's transaction, writing."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            text(
+                "select query from pg_stat_activity where pid <> pg_backend_pid() "
+                "and state in ('active', 'idle in transaction') and query ilike 'insert into%'"
+            )
+        ).all()
+    return bool(rows)
+
+
+def test_sigkill_mid_batch_leaves_all_or_nothing(schema_url: str, tmp_path: Path) -> None:
+    db = Database(schema_url)
+    db.migrate()
+    with db.begin() as conn:
+        token = issue(conn, "王芳", Role.DEPARTMENT, department="郑州市财政局")
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "crash-1"}
+    body = _batch()
+    outcome: dict[str, Any] = {}
+    port = _free_port()
+
+    def post() -> None:
+        try:
+            outcome["response"] = httpx.post(
+                f"http://127.0.0.1:{port}/records/batches", json=body, headers=headers, timeout=120
+            )
+        except httpx.TransportError as error:
+            outcome["error"] = error
+
+    process = _serve(schema_url, port, tmp_path)
+    sender = threading.Thread(target=post)
+    sender.start()
+    deadline = time.monotonic() + 60
+    while not _writing(db):
+        assert time.monotonic() < deadline, "the server never started writing"
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    sender.join()
+    assert "error" in outcome, "the server answered before it was killed; make the batch larger"
+    time.sleep(0.5)  # the backend notices the closed connection and rolls back
+    assert _counts(db) in {(0, 0), (ROWS, ROWS)}
+    with db.connect() as conn:
+        assert conn.execute(text("select count(*) from idempotency_keys")).scalar_one() == 0
+
+    process = _serve(schema_url, port := _free_port(), tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/records/batches"
+        first = httpx.post(url, json=body, headers=headers, timeout=300)
+        again = httpx.post(url, json=body, headers=headers, timeout=300)
+    finally:
+        process.terminate()
+        process.wait()
+    assert first.status_code == 201, first.text
+    assert first.json()["accepted"] == ROWS
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert _counts(db) == (ROWS, ROWS)
+    db.dispose()

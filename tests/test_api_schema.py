@@ -1,0 +1,61 @@
+"""schemathesis over every route of the in-process app: generated requests, valid and invalid,
+as an official (who may call almost everything) and as a subject (who may call its own routes).
+No answer may be a server error, every answer must match the documented schema and status
+codes, and invalid data must be refused."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from tests.dueprocess import add_records, add_subject
+from tests.helpers import resident_id, uscc_code
+
+from xinyong.api import create_app
+from xinyong.database import Database
+from xinyong.settings import Settings
+from xinyong.tokens import Role, issue
+
+_folder = Path(tempfile.mkdtemp(prefix="xinyong-schemathesis-"))
+_db = Database(f"sqlite:///{_folder / 'api.db'}")
+_db.migrate()
+with _db.begin() as _conn:
+    _rider = add_subject(_conn, resident_id(3, "440305"), "individual", "440305")
+    _firm = add_subject(_conn, uscc_code(5, "410102"), "enterprise", "410102")
+    add_records(_conn, _rider, "BIKE_VIOLATION", [date(2026, 2, 1)], conduct="damage")
+    add_records(_conn, _firm, "ADM_PENALTY_GENERAL", [date(2026, 3, 1)])
+    TOKENS = {
+        "official": issue(_conn, "李明", Role.OFFICIAL),
+        "subject": issue(_conn, "骑行者", Role.SUBJECT, subject_code=resident_id(3, "440305")),
+    }
+app = create_app(Settings(today=date(2026, 11, 23), database_url=_db.url), _db)
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_route_answers_as_documented(case: schemathesis.Case) -> None:
+    for token in TOKENS.values():
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
