@@ -24,6 +24,7 @@ demo: $(INSTALLED)
 	@echo
 	@echo "The database is $(DEMO_DIR)/xinyong.db; the files the departments sent are in $(DEMO_DIR)/sample/."
 	@echo "Run the commands above with: . $(BIN)/activate && export XINYONG_DATABASE_URL=$(DEMO_DB)"
+	@echo "Serve the HTTP API over it with: make serve   (OpenAPI at http://127.0.0.1:8000/docs)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench scripts
@@ -43,6 +44,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/ingest.py --records 1000000 --subjects 100000
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
 	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000
+	$(BIN)/python bench/api.py --subjects 1000000 --seconds 20
 
 serve: $(INSTALLED)
 	XINYONG_DATABASE_URL=$(DEMO_DB) $(BIN)/xinyong serve
