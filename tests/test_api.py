@@ -382,6 +382,30 @@ def test_every_non_public_read_is_logged_and_the_subject_sees_who_read(world: Wo
     assert readers[1]["purpose"] == "check before bidding at 郑州市财政局"
 
 
+def test_official_reads_of_listings_cases_and_readers_are_logged(world: World) -> None:
+    c, who = world.client, world.as_("official")
+    listing_id = list_rider(world)
+    filed = c.post(
+        "/cases/objections",
+        json={"record_id": world.ids["zz_record"], "reason": "paid"},
+        headers=who,
+    ).json()
+    assert c.get(f"/listings/{listing_id}", headers=who).status_code == 200
+    assert c.get(f"/cases/{filed['id']}", headers=who).status_code == 200
+    assert c.get(f"/subjects/{ZZ_FIRM}/readers", headers=who).status_code == 200
+    with world.db.connect() as conn:
+        rows = conn.execute(
+            select(access_log.c.subject_id, access_log.c.resource, access_log.c.purpose)
+        ).all()
+    ids = world.ids
+    assert [(r.subject_id, r.resource) for r in rows] == [
+        (ids["rider"], f"listing {listing_id}"),
+        (ids["zz"], f"case {filed['reference']}"),
+        (ids["zz"], "readers"),
+    ]
+    assert all(r.purpose for r in rows)
+
+
 def test_a_read_without_purpose_is_refused_naming_the_header(world: World) -> None:
     c = world.client
     answer = c.get(f"/subjects/{ZZ_FIRM}/file", headers=world.as_("department"))

@@ -53,6 +53,7 @@ CHECKS = [
 @schema.parametrize()
 @settings(
     max_examples=20,
+    derandomize=True,  # the same cases on every run: CI stays reproducible
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 
 from xinyong import __version__
@@ -26,6 +26,7 @@ from xinyong.api.routers import (
     webhooks,
 )
 from xinyong.database import Database
+from xinyong.errors import InvalidInput
 from xinyong.settings import Settings
 
 DESCRIPTION = """\
@@ -54,6 +55,31 @@ def api_routes(app: FastAPI, routers: list[APIRouter]) -> list[APIRoute]:
     return own + [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
 
 
+def known_query(request: Request) -> None:
+    """Refuse a query parameter the route does not declare: a misspelt ``?asof=`` silently
+    ignored would answer for today instead of the date asked for."""
+    app = request.app
+    names: dict[tuple[str, str], set[str]] | None = getattr(app.state, "query_names", None)
+    if names is None:
+        names = {
+            (method.upper(), path): {
+                p["name"] for p in op.get("parameters", []) if p["in"] == "query"
+            }
+            for path, operations in app.openapi()["paths"].items()
+            for method, op in operations.items()
+        }
+        app.state.query_names = names
+    route = request.scope.get("route")
+    allowed = names.get((request.method, getattr(route, "path", "")), set())
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        known = ", ".join(sorted(allowed)) or "none"
+        raise InvalidInput(
+            f"unknown query parameter {unknown[0]!r}; this route takes: {known}",
+            field=f"query.{unknown[0]}",
+        )
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     database = db or Database(settings.database_url)
@@ -62,6 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="xinyong",
         version=__version__,
         description=DESCRIPTION,
+        dependencies=[Depends(known_query)],
         openapi_tags=[
             {"name": "subjects", "description": "Search, public profile, full file, readers"},
             {"name": "self-service", "description": "A subject's own file, readers and cases"},

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from xinyong import audit
 from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import Out
+from xinyong.api.models import MAX_ID, Out
 from xinyong.api.problems import ERRORS
 from xinyong.tables import audit_log
 
@@ -74,7 +74,7 @@ class EntryOut(Out):
 )
 def entries(
     call: Annotated[Call, Depends(Allow(Permission.AUDIT))],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[EntryOut]:
     with call.service.db.connect() as conn:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from xinyong import access
-from xinyong.access import Permission
+from xinyong.access import Permission, Purpose
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import BodyId, CaseOut, Day, PathId, case_out
 from xinyong.api.problems import ERRORS
@@ -25,6 +25,7 @@ from xinyong.tokens import Principal
 from xinyong.workdays import WorkCalendar
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
+HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
 
 
 class ObjectionIn(BaseModel):
@@ -207,8 +208,10 @@ def cases_inbox(
 def case(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId
 ) -> CaseOut:
-    with call.service.db.connect() as conn:
-        return case_out(_guard_case(conn, call.principal, case_id), call.service.today())
+    with call.service.db.begin() as conn:
+        found = _guard_case(conn, call.principal, case_id)
+        access.log_read(conn, call.principal, found.subject_id, f"case {found.reference}", HANDLING)
+        return case_out(found, call.service.today())
 
 
 @router.post(

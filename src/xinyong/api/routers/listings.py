@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from xinyong import access
-from xinyong.access import Permission
+from xinyong.access import Permission, Purpose
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import BodyId, Day, ListingOut, PathId, listing_out
 from xinyong.api.problems import ERRORS
@@ -32,6 +32,9 @@ from xinyong.subjects import get
 from xinyong.tokens import Principal
 
 router = APIRouter(tags=["listings"], responses=ERRORS)
+HANDLING = Purpose(
+    "handling the listing", "the listing procedure of the scheme (国办发〔2020〕49号)"
+)
 
 
 class StepIn(BaseModel):
@@ -100,8 +103,10 @@ def proposals(
 def listing(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId
 ) -> ListingOut:
-    with call.service.db.connect() as conn:
-        return listing_out(_guarded(conn, call.principal, listing_id))
+    with call.service.db.begin() as conn:
+        found = _guarded(conn, call.principal, listing_id)
+        access.log_read(conn, call.principal, found.subject_id, f"listing {listing_id}", HANDLING)
+        return listing_out(found)
 
 
 @router.post(

@@ -21,6 +21,9 @@ from xinyong.tables import subjects
 
 router = APIRouter(tags=["subjects"], responses=ERRORS)
 
+OVERSIGHT = access.Purpose(
+    "oversight of who read the file", "the duty to log and review reads of credit information"
+)
 AsOf = Annotated[Day | None, Query(description="The file as of this date (default: today)")]
 
 
@@ -107,10 +110,12 @@ def full_file(
 def file_readers(
     call: Annotated[Call, Depends(Allow(Permission.READERS))], code: str
 ) -> list[access.Read]:
-    with call.service.db.connect() as conn:
+    with call.service.db.begin() as conn:
         subject = get(conn, code)
         access.reach(call.principal, subject)
-        return access.readers(conn, subject.id)
+        found = access.readers(conn, subject.id)
+        access.log_read(conn, call.principal, subject.id, "readers", OVERSIGHT)
+        return found
 
 
 @router.get(
