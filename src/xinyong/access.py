@@ -104,6 +104,16 @@ def reach(principal: Principal, subject: Subject) -> None:
     )
 
 
+def reach_region(principal: Principal, region: str, what: str) -> None:
+    """Refuse something filed under ``region`` (a scheme; ``000000`` for the whole country)
+    that lies outside the principal's region."""
+    prefix = region_prefix(principal.region_code)
+    if prefix and not region.startswith(prefix):
+        raise Forbidden(
+            f"the token's region {principal.region_code} does not include {what} ({region})"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Purpose:
     """Why a non-public read is made, and under which law."""

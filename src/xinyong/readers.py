@@ -189,8 +189,6 @@ def _read_xlsx(data: bytes, raw: RawFile) -> None:
 def read_file(path: Path, *, encoding: str | None = None, fmt: str | None = None) -> RawFile:
     """Read ``path`` whole; raise :class:`UnsupportedFile` if it cannot be read at all."""
     fmt = fmt or detect_format(path)
-    if fmt not in FORMATS:
-        raise UnsupportedFile(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -7,15 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from xinyong import access
 from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call, Declared
 from xinyong.api.models import MAX_ID, Day, Out, PathId
 from xinyong.api.problems import ERRORS
-from xinyong.errors import Forbidden
 from xinyong.explain import explain
-from xinyong.regions import region_prefix
 from xinyong.runs import compare_runs, get_run, grade_distribution, list_counts, store_run
 from xinyong.scheme import Scheme
 from xinyong.subjects import get
@@ -41,18 +40,10 @@ class RunOut(Out):
 
 def _reach_scheme(principal: Principal, scheme: Scheme) -> None:
     """A regional office runs only schemes of its own region or below."""
-    prefix = region_prefix(principal.region_code)
-    region = scheme.definition.scheme.region
-    if prefix and not region.startswith(prefix):
-        raise Forbidden(
-            f"the token's region {principal.region_code} does not include {scheme.key} ({region})"
-        )
+    access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
 
 
-def _run_out(conn: object, run_id: PathId) -> RunOut:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
+def _run_out(conn: Connection, run_id: int) -> RunOut:
     run = get_run(conn, run_id)
     grades = {g or "-": n for g, n in grade_distribution(conn, run.id).items()}
     return RunOut(

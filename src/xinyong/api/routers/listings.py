@@ -3,6 +3,8 @@ the lifecycle refuses out of order; and the public members of a list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -14,7 +16,6 @@ from xinyong.access import Permission, Purpose
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import BodyId, Day, ListingOut, PathId, listing_out
 from xinyong.api.problems import ERRORS
-from xinyong.api.routers.evaluations import _reach_scheme
 from xinyong.lifecycle import ExitReason
 from xinyong.listings import (
     Listing,
@@ -94,7 +95,7 @@ def proposals(
     with svc.db.begin() as conn:
         run = get_run(conn, body.run)
         scheme = svc.library.get(run.scheme)
-        _reach_scheme(call.principal, scheme)
+        access.reach_region(call.principal, scheme.definition.scheme.region, scheme.key)
         made = propose(conn, scheme, svc.catalog, run, body.on or svc.today(), call.principal.actor)
     return [listing_out(m) for m in made]
 
@@ -109,21 +110,32 @@ def listing(
         return listing_out(found)
 
 
+def _step(
+    call: Call,
+    listing_id: int,
+    on: date | None,
+    take: Callable[[Connection, Listing, date], Listing],
+) -> ListingOut:
+    """One lifecycle step on a listing the caller may reach, on ``on`` (default: today)."""
+    svc = call.service
+    with svc.db.begin() as conn:
+        found = _guarded(conn, call.principal, listing_id)
+        return listing_out(take(conn, found, on or svc.today()))
+
+
 @router.post(
     "/listings/{listing_id}/notice", response_model=ListingOut, summary="Notify the subject"
 )
 def notice(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
-    svc = call.service
-    with svc.db.begin() as conn:
-        found = _guarded(conn, call.principal, listing_id)
+    svc, actor = call.service, call.principal.actor
+
+    def take(conn: Connection, found: Listing, day: date) -> Listing:
         scheme = svc.library.get(f"{found.scheme_id}@{found.scheme_version}")
-        return listing_out(
-            notify(
-                conn, listing_id, body.on or svc.today(), call.principal.actor, scheme, svc.catalog
-            )
-        )
+        return notify(conn, found.id, day, actor, scheme, svc.catalog)
+
+    return _step(call, listing_id, body.on, take)
 
 
 @router.post(
@@ -136,12 +148,8 @@ def notice(
 def sign(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
-    svc = call.service
-    with svc.db.begin() as conn:
-        _guarded(conn, call.principal, listing_id)
-        return listing_out(
-            sign_off(conn, listing_id, body.on or svc.today(), call.principal.holder)
-        )
+    official = call.principal.holder
+    return _step(call, listing_id, body.on, lambda c, f, d: sign_off(c, f.id, d, official))
 
 
 @router.post(
@@ -152,33 +160,23 @@ def sign(
 def take_effect(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
-    svc = call.service
-    with svc.db.begin() as conn:
-        _guarded(conn, call.principal, listing_id)
-        return listing_out(
-            put_on_list(
-                conn, listing_id, body.on or svc.today(), call.principal.actor, svc.policies
-            )
-        )
+    actor, policies = call.principal.actor, call.service.policies
+    return _step(
+        call, listing_id, body.on, lambda c, f, d: put_on_list(c, f.id, d, actor, policies)
+    )
 
 
 @router.post("/listings/{listing_id}/exit", response_model=ListingOut, summary="End a listing")
 def end(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: ExitIn
 ) -> ListingOut:
-    svc = call.service
-    with svc.db.begin() as conn:
-        _guarded(conn, call.principal, listing_id)
-        return listing_out(
-            exit_listing(
-                conn,
-                listing_id,
-                body.on or svc.today(),
-                call.principal.actor,
-                body.reason,
-                body.note,
-            )
-        )
+    actor = call.principal.actor
+    return _step(
+        call,
+        listing_id,
+        body.on,
+        lambda c, f, d: exit_listing(c, f.id, d, actor, body.reason, body.note),
+    )
 
 
 @router.post(
@@ -189,16 +187,7 @@ def end(
 def dropped(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: DropIn
 ) -> ListingOut:
-    svc = call.service
-    with svc.db.begin() as conn:
-        _guarded(conn, call.principal, listing_id)
-        return listing_out(
-            drop(
-                conn,
-                listing_id,
-                body.on or svc.today(),
-                call.principal.actor,
-                body.reason,
-                body.note,
-            )
-        )
+    actor = call.principal.actor
+    return _step(
+        call, listing_id, body.on, lambda c, f, d: drop(c, f.id, d, actor, body.reason, body.note)
+    )

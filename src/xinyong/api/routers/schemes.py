@@ -12,12 +12,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy import select
 
-from xinyong import audit
+from xinyong import access, audit
 from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import Out
 from xinyong.api.problems import ERRORS
-from xinyong.api.routers.evaluations import _reach_scheme
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.plain import render
 from xinyong.scheme import Scheme
@@ -182,7 +181,7 @@ def publish(
 ) -> PublishedOut:
     svc = call.service
     scheme = svc.library.get(reference)
-    _reach_scheme(call.principal, scheme)
+    access.reach_region(call.principal, scheme.definition.scheme.region, scheme.key)
     failed = [r.name for r in run_tests(svc.db, scheme, svc.catalog) if not r.passed]
     if failed:
         raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")

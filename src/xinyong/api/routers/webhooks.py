@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from xinyong import webhooks
+from xinyong import access, webhooks
 from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Moment, Out, PathId
 from xinyong.api.problems import ERRORS
-from xinyong.errors import Forbidden
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=ERRORS)
 
@@ -43,8 +42,7 @@ class WebhookOut(Out):
 
 def _national(call: Call) -> None:
     # Events name subjects across the country; a regional office would see beyond its region.
-    if call.principal.region_code is not None:
-        raise Forbidden("webhooks carry events from every region; a national token is needed")
+    access.reach_region(call.principal, "000000", "webhooks, which carry events from everywhere")
 
 
 @router.post("", response_model=WebhookCreated, status_code=201, summary="Subscribe to events")
@@ -61,18 +59,7 @@ def subscribe(
 def subscriptions(call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))]) -> list[WebhookOut]:
     _national(call)
     with call.service.db.connect() as conn:
-        return [WebhookOut(**{**vars_(w)}) for w in webhooks.subscriptions(conn)]
-
-
-def vars_(hook: webhooks.Webhook) -> dict[str, object]:
-    return {
-        "id": hook.id,
-        "url": hook.url,
-        "events": list(hook.events),
-        "holder": hook.holder,
-        "created_at": hook.created_at,
-        "active": hook.active,
-    }
+        return [WebhookOut.model_validate(w) for w in webhooks.subscriptions(conn)]
 
 
 @router.delete("/{webhook_id}", status_code=204, summary="Stop a subscription")
