@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DEMO_DIR := demo
 DEMO_DB := sqlite:///$(DEMO_DIR)/xinyong.db
 
-.PHONY: demo test lint fmt typecheck bench serve clean install
+.PHONY: demo demo-data test lint fmt typecheck bench serve screenshots clean install
 
 install: $(INSTALLED)
 
@@ -15,16 +15,21 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xinyong needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,pdf]'
 	touch $@
 
-demo: $(INSTALLED)
+# `make demo` loads the demo data, then serves the portal and the API until Ctrl-C.
+# `make demo-data` (used by CI) stops after loading.
+demo: demo-data serve
+
+demo-data: $(INSTALLED)
 	mkdir -p $(DEMO_DIR)
 	XINYONG_DATABASE_URL=$(DEMO_DB) $(BIN)/xinyong demo --folder $(DEMO_DIR)/sample --subjects 5000 --records 50000
 	@echo
 	@echo "The database is $(DEMO_DIR)/xinyong.db; the files the departments sent are in $(DEMO_DIR)/sample/."
 	@echo "Run the commands above with: . $(BIN)/activate && export XINYONG_DATABASE_URL=$(DEMO_DB)"
-	@echo "Serve the HTTP API over it with: make serve   (OpenAPI at http://127.0.0.1:8000/docs)"
+	@echo
+	@echo "Open the portal at http://127.0.0.1:8000/  (the API's OpenAPI page is /docs; Ctrl-C stops)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench scripts
@@ -45,9 +50,15 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
 	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000
 	$(BIN)/python bench/api.py --subjects 1000000 --seconds 20
+	$(MAKE) demo-data
+	$(BIN)/python bench/portal.py --database $(DEMO_DB) --repeat 20
 
 serve: $(INSTALLED)
 	XINYONG_DATABASE_URL=$(DEMO_DB) $(BIN)/xinyong serve
+
+# Refresh the portal screenshots in docs/ from the browser tests (needs Debian's chromium).
+screenshots: $(INSTALLED)
+	XINYONG_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_portal_browser.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

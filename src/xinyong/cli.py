@@ -29,6 +29,7 @@ from xinyong.dueprocess_cli import (
 )
 from xinyong.errors import NotFound, XinyongError
 from xinyong.identifiers import MaskPolicy, SubjectKind
+from xinyong.report_cli import report_app
 from xinyong.schemes_cli import Context, compare, evaluate, schemes_app
 from xinyong.service_cli import serve, tokens_app, webhooks_app
 from xinyong.settings import Settings
@@ -54,6 +55,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(report_app, name="report")
 app.command()(serve)
 app.command()(evaluate)
 app.command()(compare)
@@ -290,12 +292,12 @@ def subjects_show(
 
 @subjects_app.command("search")
 def subjects_search(text: str, limit: int = 20) -> None:
-    """Find subjects by code, name or former name."""
-    from xinyong.subjects import search
+    """Find subjects by code, part of a name or a former name (two characters or more)."""
+    from xinyong.name_index import search
 
     with _database().connect() as conn:
-        for code, name in search(conn, text, limit):
-            out.print(f"{code}  {name}")
+        for hit in search(conn, text, limit, resident_ids=True):
+            out.print(f"{hit.code}  {hit.name}")
 
 
 @subjects_app.command("list")
@@ -445,6 +447,9 @@ def demo(
     if result.walkthrough:
         out.print("\n[bold]due process, one rider[/bold]")
         out.print("\n".join(result.walkthrough), markup=False, highlight=False)
+    if result.listed:
+        listed = ", ".join(f"{key} {n}" for key, n in sorted(result.listed.items()))
+        out.print(f"\n[bold]listed after notice and sign-off[/bold]: {listed}")
     if s.busiest_subject:
         code, name, n = s.busiest_subject
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")

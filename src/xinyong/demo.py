@@ -13,7 +13,9 @@ from xinyong.catalog import Catalog
 from xinyong.database import Database
 from xinyong.explain import Explanation, explain
 from xinyong.ingest import BatchReport, Ingestor
+from xinyong.leniency import load_policies
 from xinyong.library import Library
+from xinyong.listings import notify, propose, put_on_list, sign_off
 from xinyong.runs import Run, grade_distribution, list_counts, store_run
 from xinyong.sample_files import SampleFile, generate, read_evaluation_dates, read_manifest
 from xinyong.settings import Settings
@@ -43,6 +45,7 @@ class DemoResult:
     schemes: list[SchemeOutcome]
     explanation: Explanation | None
     walkthrough: list[str]
+    listed: dict[str, int]
 
 
 def run_demo(
@@ -98,8 +101,40 @@ def run_demo(
             )
         explanation = _explain_one(conn, catalog, library, outcomes)
         steps = _walk_one(conn, catalog, library, outcomes)
+        listed = _publish_lists(conn, catalog, library, outcomes)
     db.dispose()
-    return DemoResult(files, reports, summary, outcomes, explanation, steps)
+    return DemoResult(files, reports, summary, outcomes, explanation, steps, listed)
+
+
+#: How many candidates of each list the demo takes through due process onto the list.
+DEMO_LISTED_PER_LIST = 30
+
+
+def _publish_lists(
+    conn: Connection, catalog: Catalog, library: Library, outcomes: list[SchemeOutcome]
+) -> dict[str, int]:
+    """Take the first candidates of every list through due process (notice, the objection
+    window, an official's sign-off, listing), so that the portal's lists have members. Every
+    step is the library's own; nothing is written around it."""
+    policies = load_policies()
+    listed: dict[str, int] = {}
+    for outcome in outcomes:
+        if not outcome.lists:
+            continue
+        scheme = library.get(outcome.run.scheme)
+        start = outcome.run.as_of + timedelta(days=7)  # after the walkthrough's own steps
+        taken: dict[str, int] = {}
+        for proposal in propose(conn, scheme, catalog, outcome.run, start, actor="demo"):
+            if taken.get(proposal.list_id, 0) >= DEMO_LISTED_PER_LIST:
+                continue  # left proposed: the credit office's queue
+            notified = notify(conn, proposal.id, start, "demo", scheme, catalog)
+            deadline = notified.state.objection_deadline or start
+            sign_off(conn, proposal.id, deadline, "demo official")
+            done = put_on_list(conn, proposal.id, deadline + timedelta(days=1), "demo", policies)
+            if done.state.listed_from is not None:
+                taken[proposal.list_id] = taken.get(proposal.list_id, 0) + 1
+        listed |= {f"{scheme.id}/{k}": n for k, n in taken.items()}
+    return listed
 
 
 def _walk_one(

@@ -495,6 +495,23 @@ def members(conn: Connection, key: str, at: date) -> list[Listing]:
     return [_listing(conn, r) for r in rows]
 
 
+def members_page(
+    conn: Connection, key: str, at: date, offset: int = 0, limit: int = 50
+) -> tuple[int, list[Listing]]:
+    """One page of a list's members on ``at`` and how many there are in all."""
+    scheme_id, _, list_id = key.partition("/")
+    where = (listings.c.scheme_id == scheme_id, listings.c.list_id == list_id, _in_effect_on(at))
+    total = conn.execute(select(func.count()).select_from(listings).where(*where)).scalar_one()
+    rows = conn.execute(
+        _select()
+        .where(*where)
+        .order_by(listings.c.listed_from.desc(), listings.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(total), [_listing(conn, r) for r in rows]
+
+
 def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
     rows = conn.execute(
         _select().where(listings.c.subject_id == subject_id).order_by(listings.c.id)

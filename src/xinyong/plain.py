@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from xinyong.catalog import Catalog, LegalBasis, Names, Period
+from xinyong.errors import NotFound
 from xinyong.industries import Industries
 from xinyong.regions import Regions
 from xinyong.scheme import (
@@ -511,3 +512,12 @@ def render_text(sections: list[Section]) -> str:
         out.append(section.heading)
         out += [f"  {line}" for line in section.lines]
     return "\n".join(out)
+
+
+def list_criteria(scheme: Scheme, catalog: Catalog, list_id: str, language: Language = "zh") -> str:
+    """One list of a scheme in plain words: who enters, for how long, and the due process."""
+    entry = next((e for e in scheme.definition.lists if e.id == list_id), None)
+    if entry is None:
+        raise NotFound(f"{scheme.key} has no list {list_id}")
+    names = {f"{scheme.id}/{e.id}": e.name for e in scheme.definition.lists}
+    return _Writer(catalog, language, names).listing(entry, scheme.definition.window)

@@ -10,16 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from xinyong.cases import Case, inbox
-from xinyong.catalog import Catalog
+from xinyong.catalog import Catalog, Names
+from xinyong.errors import NotFound
+from xinyong.library import Library
 from xinyong.listings import Listing, memberships
 from xinyong.objections import disputed_ids
 from xinyong.publication import public_condition, window
 from xinyong.records import RecordState, RecordView, in_effect, subject_records
+from xinyong.scheme import SchemeType
 from xinyong.subjects import Subject, get
-from xinyong.tables import records
+from xinyong.tables import evaluation_results, evaluation_runs, records
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +74,64 @@ def credit_file(
         )
     cases = () if public else tuple(inbox(conn, at, subject_id=subject.id))
     return CreditFile(subject, at, tuple(rows), tuple(memberships(conn, subject.id, at)), cases)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A subject's result under one scheme in force: from the newest stored full run of that
+    version on or before the date."""
+
+    scheme_id: str
+    scheme_version: int
+    title: Names
+    run_id: int
+    run_as_of: date
+    score: float
+    grade: str | None
+    has_grades: bool
+
+
+def standings(conn: Connection, library: Library, subject_id: int, at: date) -> list[Standing]:
+    """The subject's grade or score under every scheme in force on ``at`` that has a stored
+    run for it (one query for all schemes); list candidates are not standings, listings are."""
+    rows = conn.execute(
+        select(
+            evaluation_runs.c.id,
+            evaluation_runs.c.scheme_id,
+            evaluation_runs.c.scheme_version,
+            evaluation_runs.c.as_of,
+            evaluation_results.c.score,
+            evaluation_results.c.grade,
+        )
+        .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
+        .where(
+            evaluation_results.c.subject_id == subject_id,
+            evaluation_runs.c.kind == "full",
+            evaluation_runs.c.as_of <= at,
+        )
+        .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
+    ).all()
+    found: dict[str, Standing] = {}
+    for row in rows:
+        if row.scheme_id in found:
+            continue
+        try:
+            scheme = library.get(row.scheme_id, on=at)
+        except NotFound:
+            continue
+        if scheme.version != row.scheme_version:
+            continue
+        definition = scheme.definition
+        if definition.grades is None and definition.scheme.type is not SchemeType.POINTS:
+            continue
+        found[row.scheme_id] = Standing(
+            scheme.id,
+            scheme.version,
+            definition.scheme.title,
+            row.id,
+            row.as_of,
+            float(row.score),
+            row.grade,
+            definition.grades is not None,
+        )
+    return sorted(found.values(), key=lambda s: s.scheme_id)

@@ -24,14 +24,17 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Run the HTTP service (OpenAPI at /docs)."""
+    """Run the portal (at /) and the HTTP API (OpenAPI at /docs)."""
     import os
 
     import uvicorn
 
     os.environ["XINYONG_DATABASE_URL"] = Context.settings.database_url
     _database()  # refuse to start on a database that is not migrated
-    out.print(f"xinyong serving {Context.settings.database_url} on http://{host}:{port}/docs")
+    out.print(
+        f"xinyong serving {Context.settings.database_url}: the portal on http://{host}:{port}/ "
+        f"and the API's OpenAPI page on http://{host}:{port}/docs"
+    )
     uvicorn.run(
         "xinyong.api.app:create_app",
         factory=True,

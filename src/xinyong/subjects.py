@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, false, func, insert, or_, select, update
 
+from xinyong import name_index
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.identifiers import Identifier, SubjectKind, parse_identifier
 from xinyong.tables import subject_changes, subject_names, subjects
@@ -117,7 +118,9 @@ def register_many(
     now = _now()
     for start in range(0, len(missing), chunk):
         conn.execute(insert(subjects), [s.row(source, now) for s in missing[start : start + chunk]])
-    known.update(ids_for_codes(conn, (s.identifier.code for s in missing)))
+    added = ids_for_codes(conn, (s.identifier.code for s in missing))
+    name_index.index(conn, {added[s.identifier.code]: [s.name] for s in missing})
+    known.update(added)
     return known
 
 
@@ -171,6 +174,8 @@ def change(
     if "name" in changed:
         add_name(conn, current["id"], current["name"], NameKind.FORMER, source, now.date())
     conn.execute(update(subjects).where(subjects.c.id == current["id"]).values(**changed))
+    if "name" in changed:
+        name_index.index(conn, {current["id"]: [str(changed["name"])]})
     return sorted(changed)
 
 
@@ -233,6 +238,7 @@ def add_name(
             "created_at": _now(),
         },
     )
+    name_index.index(conn, {subject_id: [name]})
     return True
 
 
@@ -273,25 +279,6 @@ def get(conn: Connection, code: str) -> Subject:
         created_at=row["created_at"],
         names=names,
     )
-
-
-def search(conn: Connection, text: str, limit: int = 20) -> list[tuple[str, str]]:
-    """(code, current name) of subjects whose code, name or any other name contains ``text``."""
-    pattern = f"%{text.strip()}%"
-    former = select(subject_names.c.subject_id).where(subject_names.c.name.like(pattern))
-    query = (
-        select(subjects.c.code, subjects.c.name)
-        .where(
-            or_(
-                subjects.c.code == text.strip().upper(),
-                subjects.c.name.like(pattern),
-                subjects.c.id.in_(former),
-            )
-        )
-        .order_by(subjects.c.name)
-        .limit(limit)
-    )
-    return [(code, name) for code, name in conn.execute(query)]
 
 
 def filtered(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -441,3 +442,31 @@ webhook_deliveries = Table(
     UniqueConstraint("webhook_id", "outbox_id"),
 )
 Index(None, webhook_deliveries.c.next_attempt_at)
+
+name_grams = Table(
+    "name_grams",
+    metadata,
+    Column("gram", String(8), primary_key=True, comment="two characters of a normalised name"),
+    Column("subject_id", Id, ForeignKey("subjects.id"), primary_key=True),
+    sqlite_with_rowid=False,
+    comment="the search index: every two-character piece of every name a subject has had",
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", String(32), primary_key=True, comment="printed on the report, e.g. R20261123-…"),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("scope", String(8), nullable=False, comment="public or full"),
+    Column("purpose", Text, nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("issued_by", String(100), nullable=False),
+    Column("content", Text, nullable=False, comment="the canonical JSON the hash is taken over"),
+    Column("content_sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, comment="the PDF as issued, kept so it can be served again"),
+    Column("pdf_sha256", String(64)),
+)
+Index(None, reports.c.subject_id)
+Index(None, reports.c.pdf_sha256)

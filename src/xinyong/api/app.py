@@ -116,4 +116,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     ]
     if unguarded:
         raise RuntimeError(f"routes without exactly one permission: {', '.join(unguarded)}")
+    # The portal's pages answer every path the API does not (mounted last, so the API wins).
+    from xinyong.portal import create_portal
+
+    app.mount("/", create_portal(app.state.service), name="portal")
     return app

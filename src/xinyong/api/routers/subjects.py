@@ -15,8 +15,9 @@ from xinyong.api.deps import Allow, Call, Declared, Public
 from xinyong.api.models import CreditFileOut, Day, Out, PathId, ReadOut, file_out
 from xinyong.api.problems import ERRORS
 from xinyong.errors import NotFound
+from xinyong.name_index import search
 from xinyong.profile import credit_file
-from xinyong.subjects import get, search
+from xinyong.subjects import get
 from xinyong.tables import subjects
 
 router = APIRouter(tags=["subjects"], responses=ERRORS)
@@ -37,26 +38,27 @@ class PublicHit(Out):
 @router.get("/public/subjects", response_model=list[PublicHit], summary="Search subjects")
 def search_public(
     call: Annotated[Call, Depends(Public())],
-    q: Annotated[str, Query(min_length=1, max_length=100, description="name, former name or USCC")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="two or more characters of a name, or a USCC",
+        ),
+    ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[PublicHit]:
     mask = call.service.mask
     with call.service.db.connect() as conn:
-        codes = [code for code, _ in search(conn, q, limit)]
-        rows = conn.execute(
-            select(subjects.c.id, subjects.c.code, subjects.c.name, subjects.c.kind).where(
-                subjects.c.code.in_(codes)
-            )
-        ).all()
-    order = {code: i for i, code in enumerate(codes)}
+        hits = search(conn, q, limit)
     return [
         PublicHit(
-            id=r.id,
-            code=mask.mask_code(r.code),
-            name=mask.mask_person_name(r.name) if r.kind == "individual" else r.name,
-            kind=r.kind,
+            id=hit.id,
+            code=mask.mask_code(hit.code),
+            name=mask.mask_person_name(hit.name) if hit.kind == "individual" else hit.name,
+            kind=hit.kind.value,
         )
-        for r in sorted(rows, key=lambda r: order[r.code])
+        for hit in hits
     ]
 
 

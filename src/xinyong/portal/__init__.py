@@ -1,0 +1,50 @@
+"""The public portal: server-rendered pages over the library, in Chinese and English, that work
+without JavaScript. :func:`create_portal` builds it; the HTTP service mounts it at ``/``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from xinyong.api.deps import Service
+from xinyong.api.problems import STATUS
+from xinyong.errors import Unauthenticated, XinyongError
+from xinyong.portal import account, pages, report_pages
+from xinyong.portal.context import page
+from xinyong.portal.render import HERE
+
+
+def _status(error: XinyongError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
+
+
+def create_portal(svc: Service) -> FastAPI:
+    portal = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    portal.state.service = svc
+    portal.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (pages, account, report_pages):
+        portal.include_router(module.router)
+
+    async def _page_error(request: Request, status: int, message: str) -> HTMLResponse:
+        ctx = page(request, svc)
+        return ctx.html("error.html", status=status, status_code=status, message=message)
+
+    @portal.exception_handler(XinyongError)
+    async def domain_error(request: Request, error: XinyongError) -> Response:
+        if isinstance(error, Unauthenticated) and request.method == "GET":
+            return RedirectResponse("/signin", status_code=303)
+        return await _page_error(request, _status(error), str(error))
+
+    @portal.exception_handler(RequestValidationError)
+    async def form_error(request: Request, error: RequestValidationError) -> HTMLResponse:
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()
+        )
+        return await _page_error(request, 422, fields)
+
+    return portal

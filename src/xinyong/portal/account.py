@@ -1,0 +1,147 @@
+"""Subject self-service: sign in with the token the platform issued, read the full own file and
+who read it, object to a record, apply for credit repair, and follow a case. Every read of the
+own file is written to the access log, as through the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from xinyong import access
+from xinyong.cases import cases_of, get_case, timeline
+from xinyong.errors import Forbidden, Unauthenticated
+from xinyong.objections import object_to
+from xinyong.portal.context import TOKEN_COOKIE, Ctx
+from xinyong.profile import credit_file, standings
+from xinyong.repair import REQUIRED_MATERIALS, apply_for_repair, eligibility
+from xinyong.subjects import get
+from xinyong.tokens import Role, authenticate
+from xinyong.workdays import WorkCalendar
+
+router = APIRouter()
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(ctx: Ctx) -> HTMLResponse:
+    return ctx.html("signin.html", problem=None)
+
+
+@router.post("/signin", response_model=None)
+def signin(
+    ctx: Ctx, token: Annotated[str, Form(max_length=200)]
+) -> HTMLResponse | RedirectResponse:
+    with ctx.svc.db.connect() as conn:
+        try:
+            principal = authenticate(conn, token.strip(), ctx.today)
+        except Unauthenticated as refused:
+            return ctx.html("signin.html", status=401, problem=str(refused))
+    if principal.role is not Role.SUBJECT:
+        return ctx.html(
+            "signin.html",
+            status=403,
+            problem="the portal signs in subjects; officials use the API",
+        )
+    response = RedirectResponse("/account", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, token.strip(), httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/signout")
+def signout() -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(ctx: Ctx) -> HTMLResponse:
+    svc = ctx.svc
+    code = ctx.subject_code()
+    with svc.db.begin() as conn:
+        subject = get(conn, code)
+        access.log_read(conn, ctx.principal, subject.id, "file (portal)", access.OWN)
+        file = credit_file(conn, svc.catalog, code, ctx.today)
+        grades = standings(conn, svc.library, subject.id, ctx.today)
+        repairable = {
+            entry.record.id
+            for entry in file.records
+            if eligibility(
+                conn, svc.catalog, entry.record.id, ctx.today, REQUIRED_MATERIALS
+            ).eligible
+        }
+        readers = access.readers(conn, subject.id, limit=50)
+        cases = cases_of(conn, subject.id)
+    return ctx.html(
+        "account.html",
+        subject=subject,
+        file=file,
+        grades=grades,
+        repairable=repairable,
+        readers=readers,
+        cases=cases,
+        catalog=svc.catalog,
+        filed=ctx.request.query_params.get("filed"),
+    )
+
+
+def _own_record(ctx: Ctx, record_id: int) -> None:
+    code = ctx.subject_code()
+    with ctx.svc.db.connect() as conn:
+        file = credit_file(conn, ctx.svc.catalog, code, ctx.today)
+    if record_id not in {entry.record.id for entry in file.records}:
+        raise Forbidden(f"record {record_id} is not in your file")
+
+
+@router.post("/account/objections")
+def file_objection(
+    ctx: Ctx,
+    record_id: Annotated[int, Form(ge=1)],
+    reason: Annotated[str, Form(min_length=1, max_length=4000)],
+    csrf: Annotated[str, Form()],
+) -> RedirectResponse:
+    ctx.check_csrf(csrf)
+    _own_record(ctx, record_id)
+    with ctx.svc.db.begin() as conn:
+        case = object_to(
+            conn, ctx.svc.catalog, record_id, ctx.today, ctx.principal.actor, reason.strip()
+        )
+    return RedirectResponse(f"/account/cases/{case.id}", status_code=303)
+
+
+@router.post("/account/repairs")
+def file_repair(
+    ctx: Ctx,
+    record_id: Annotated[int, Form(ge=1)],
+    csrf: Annotated[str, Form()],
+    commitment: Annotated[bool, Form()] = False,
+    performance: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    ctx.check_csrf(csrf)
+    _own_record(ctx, record_id)
+    materials = tuple(
+        m for m, given in zip(REQUIRED_MATERIALS, (commitment, performance), strict=True) if given
+    )
+    with ctx.svc.db.begin() as conn:
+        case = apply_for_repair(
+            conn,
+            ctx.svc.catalog,
+            WorkCalendar.from_database(conn),
+            record_id,
+            ctx.today,
+            ctx.principal.actor,
+            materials,
+        )
+    return RedirectResponse(f"/account/cases/{case.id}", status_code=303)
+
+
+@router.get("/account/cases/{case_id}", response_class=HTMLResponse)
+def case_page(ctx: Ctx, case_id: int) -> HTMLResponse:
+    code = ctx.subject_code()
+    with ctx.svc.db.connect() as conn:
+        case = get_case(conn, case_id)
+        if case.subject_code != code:
+            raise Forbidden(f"case {case_id} is not yours")
+        steps = timeline(conn, case_id)
+    return ctx.html("case.html", case=case, steps=steps)

@@ -1,0 +1,133 @@
+"""Credit reports on the portal: issue one (a public report of any subject, or the full report
+of one's own file), read it as HTML, download it as PDF or JSON, and verify a downloaded one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import access, reports
+from xinyong.errors import Forbidden, InvalidInput
+from xinyong.portal.context import Ctx, Page
+from xinyong.portal.render import report_html, report_pdf
+from xinyong.reports import Report, Scope
+from xinyong.subjects import get
+
+router = APIRouter()
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _issue(ctx: Page, code: str, scope: Scope, purpose: access.Purpose) -> RedirectResponse:
+    svc = ctx.svc
+    actor = ctx.principal.actor if ctx.signed_in else "public (portal)"
+    with svc.db.begin() as conn:
+        report = reports.issue(
+            conn,
+            svc.catalog,
+            svc.library,
+            code,
+            ctx.today,
+            scope=scope,
+            purpose=purpose,
+            actor=actor,
+            mask=svc.mask,
+        )
+        if scope is Scope.FULL:
+            access.log_read(conn, ctx.principal, report.subject_id, f"report {report.id}", purpose)
+    return RedirectResponse(f"/reports/{report.id}", status_code=303)
+
+
+def _purpose(purpose: str, legal_basis: str) -> access.Purpose:
+    return access.Purpose.declared(purpose.strip() or None, legal_basis.strip() or None)
+
+
+@router.post("/profile/{subject_id}/report")
+def public_report(
+    ctx: Ctx,
+    subject_id: int,
+    purpose: Annotated[str, Form(max_length=500)],
+    legal_basis: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    from xinyong.portal.pages import _subject_code
+
+    basis = legal_basis or ctx.t("public_basis")
+    return _issue(ctx, _subject_code(ctx, subject_id), Scope.PUBLIC, _purpose(purpose, basis))
+
+
+@router.post("/account/report")
+def own_report(
+    ctx: Ctx,
+    purpose: Annotated[str, Form(max_length=500)],
+    csrf: Annotated[str, Form()],
+) -> RedirectResponse:
+    ctx.check_csrf(csrf)
+    return _issue(ctx, ctx.subject_code(), Scope.FULL, _purpose(purpose, access.OWN.legal_basis))
+
+
+def _readable(ctx: Page, report_id: str) -> Report:
+    """A public report can be read by anyone who has its number; a full one by its subject."""
+    with ctx.svc.db.connect() as conn:
+        report = reports.get_report(conn, report_id)
+        if report.scope is Scope.FULL:
+            own = ctx.principal.subject_code if ctx.signed_in else None
+            if own is None or get(conn, own).id != report.subject_id:
+                raise Forbidden(f"report {report_id} is a subject's full report; sign in as it")
+    return report
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(ctx: Ctx, report_id: str) -> HTMLResponse:
+    report = _readable(ctx, report_id)
+    return ctx.html(
+        "report.html",
+        report=report,
+        body=report_html(report.content, report.content_sha256, ctx.lang),
+    )
+
+
+@router.get("/reports/{report_id}/pdf")
+def report_pdf_download(ctx: Ctx, report_id: str) -> Response:
+    """The PDF is rendered once, in the language of the first download, and kept: the same
+    bytes are served every time, so their hash in the register stays true."""
+    report = _readable(ctx, report_id)
+    with ctx.svc.db.begin() as conn:
+        pdf = reports.stored_pdf(conn, report_id)
+        if pdf is None:
+            pdf = report_pdf(report.content, report.content_sha256, ctx.lang)
+            reports.keep_pdf(conn, report_id, pdf)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{report_id}.pdf"'},
+    )
+
+
+@router.get("/reports/{report_id}/json")
+def report_json(ctx: Ctx, report_id: str) -> Response:
+    report = _readable(ctx, report_id)
+    return Response(
+        report.download(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{report_id}.json"'},
+    )
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(ctx: Ctx, id: str = "") -> HTMLResponse:
+    registered = None
+    if id.strip():
+        with ctx.svc.db.connect() as conn:
+            registered = reports.get_report(conn, id.strip())
+    return ctx.html("verify.html", outcome=None, registered=registered, asked=id)
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_upload(ctx: Ctx, file: Annotated[UploadFile, File()]) -> HTMLResponse:
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("a report is never larger than 20 MB", field="file")
+    with ctx.svc.db.connect() as conn:
+        outcome = reports.verify(conn, data)
+    return ctx.html("verify.html", status=200, outcome=outcome, registered=outcome.report, asked="")

@@ -1,0 +1,351 @@
+"""The portal over real data, through the HTTP stack: search by part of a Chinese name, former
+names and codes; the public pages mask resident IDs and never show a record past its publication
+period, in either language; English pages mark every Chinese proper noun; self-service objection
+marks the record disputed on the public profile; credit reports verify, and altered ones fail."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from tests.dueprocess import add_records, add_subject
+from tests.helpers import resident_id, uscc_code
+
+from xinyong import name_index
+from xinyong.api import create_app
+from xinyong.database import Database
+from xinyong.errors import InvalidInput
+from xinyong.settings import Settings
+from xinyong.subjects import add_alias, rename
+from xinyong.tokens import Role, issue
+
+TODAY = date(2026, 11, 23)
+RIDER = resident_id(7, "440305", "19900101")
+FIRM = uscc_code(11, "410102")
+OTHER = uscc_code(12, "410102")
+LEGAL_FORM_ONLY = uscc_code(13, "410102")
+HAN_OUTSIDE_ZH = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class Portal:
+    client: TestClient
+    db: Database
+    ids: dict[str, int]
+    tokens: dict[str, str]
+
+    def as_(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+@pytest.fixture
+def portal(db: Database) -> Iterator[Portal]:
+    with db.begin() as conn:
+        rider = add_subject(conn, RIDER, "individual", "440305")
+        firm = add_subject(conn, FIRM, "enterprise", "410102", "26")
+        other = add_subject(conn, OTHER, "enterprise", "410102")
+        add_subject(conn, LEGAL_FORM_ONLY, "enterprise", "410102")
+        name_index.rebuild(conn)
+        rename(conn, FIRM, "郑州恒达环保科技有限公司", "test")
+        rename(conn, FIRM, "郑州绿源环保科技有限公司", "test")  # 恒达 becomes a former name
+        rename(conn, OTHER, "郑州绿源", "test")
+        rename(conn, LEGAL_FORM_ONLY, "绿源环保有限公司", "test")
+        rename(conn, RIDER, "张三丰", "test")
+        add_alias(conn, OTHER, "绿源商贸", "test")
+        days = [date(2026, 2, 1), date(2026, 5, 1), date(2026, 8, 1)]
+        add_records(conn, rider, "BIKE_VIOLATION", days, conduct="damage")
+        current = add_records(conn, firm, "ADM_PENALTY_GENERAL", [date(2026, 3, 1)])
+        expired = add_records(conn, firm, "ADM_PENALTY_GENERAL", [date(2024, 1, 10)])
+        tokens = {
+            "firm": issue(conn, "绿源", Role.SUBJECT, subject_code=FIRM),
+            "rider": issue(conn, "张三丰", Role.SUBJECT, subject_code=RIDER),
+            "official": issue(conn, "李明", Role.OFFICIAL),
+        }
+    app = create_app(Settings(today=TODAY, database_url=db.url), db)
+    ids = {"rider": rider, "firm": firm, "other": other, "current": current[0]}
+    ids["expired"] = expired[0]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Portal(client, db, ids, tokens)
+
+
+def _sign_in(portal: Portal, who: str) -> None:
+    answer = portal.client.post("/signin", data={"token": portal.tokens[who]})
+    assert answer.status_code == 200 and answer.url.path == "/account", answer.text[:300]
+
+
+def _hits(portal: Portal, q: str) -> list[str]:
+    page = portal.client.get("/search", params={"q": q, "lang": "zh"})
+    assert page.status_code == 200
+    return re.findall(r'<a href="/profile/\d+">([^<]+)</a>', page.text)
+
+
+# -- search -------------------------------------------------------------------------------------
+
+
+def test_search_finds_part_of_a_name_and_ranks_exact_then_prefix_then_part(portal: Portal) -> None:
+    assert _hits(portal, "绿源") == ["绿源环保有限公司", "郑州绿源", "郑州绿源环保科技有限公司"]
+    found = _hits(portal, "郑州绿源")
+    assert found[0] == "郑州绿源"  # the exact name first
+    assert found[1] == "郑州绿源环保科技有限公司"  # then names that start with it
+    assert _hits(portal, "环保科技") == ["郑州绿源环保科技有限公司"]  # part of a name
+
+
+def test_search_finds_former_names_aliases_and_codes(portal: Portal) -> None:
+    assert _hits(portal, "恒达") == ["郑州绿源环保科技有限公司"]
+    assert _hits(portal, "绿源商贸") == ["郑州绿源"]
+    assert _hits(portal, FIRM) == ["郑州绿源环保科技有限公司"]
+    # A query of nothing but a legal form still works, through the common bigrams.
+    assert sorted(_hits(portal, "有限公司")) == ["绿源环保有限公司", "郑州绿源环保科技有限公司"]
+
+
+def test_a_single_character_is_refused_with_a_reason(portal: Portal, db: Database) -> None:
+    with db.connect() as conn, pytest.raises(InvalidInput, match="at least two characters"):
+        name_index.search(conn, "绿")
+    page = portal.client.get("/search", params={"q": "绿", "lang": "en"})
+    assert "at least two characters" in page.text
+
+
+def test_a_resident_id_finds_a_person_only_for_that_person(portal: Portal) -> None:
+    assert _hits(portal, RIDER) == []  # the public cannot look a person up by ID number
+    _sign_in(portal, "rider")
+    assert _hits(portal, RIDER) == ["张三丰"]  # the person finds their own entry
+
+
+def test_search_uses_the_name_index_on_both_databases(portal: Portal, db: Database) -> None:
+    """The gram lookup is a primary-key range, not a scan of the subjects table."""
+    with db.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            plan = conn.execute(
+                text("EXPLAIN QUERY PLAN SELECT subject_id FROM name_grams WHERE gram = '绿源'")
+            ).all()
+            assert any("PRIMARY KEY" in str(row) or "USING" in str(row) for row in plan), plan
+        else:
+            conn.execute(text("SET enable_seqscan = off"))
+            plan = conn.execute(
+                text("EXPLAIN SELECT subject_id FROM name_grams WHERE gram = '绿源'")
+            ).all()
+            assert any("Index" in str(row) for row in plan), plan
+        assert name_index.count_unindexed(conn) == 0
+
+
+def test_grams_fold_width_case_and_punctuation() -> None:
+    assert name_index.fold("Ａｂｃ（郑州）有限公司") == "abc郑州有限公司"
+    assert name_index.grams("绿源") == {"绿源"}
+    assert name_index.lookup_grams("绿源有限公司") == ["源有", "绿源"]
+    assert name_index.lookup_grams("有限公司") == ["公司", "有限", "限公"]
+
+
+# -- what public pages show ---------------------------------------------------------------------
+
+
+def _crawl(client: TestClient, starts: list[str], limit: int = 120) -> dict[str, str]:
+    """Every portal page reachable by GET from ``starts`` (no account pages)."""
+    seen: dict[str, str] = {}
+    queue = list(starts)
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        answer = client.get(path)
+        assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:300]}"
+        seen[path] = answer.text
+        for href in re.findall(r'href="([^"#]+)', answer.text):
+            url = urlparse(urljoin("http://portal" + path, href.replace("&amp;", "&")))
+            target = url.path + (f"?{url.query}" if url.query else "")
+            if url.netloc == "portal" and not target.startswith(("/static", "/account", "/signin")):
+                queue.append(target)
+    return seen
+
+
+def _listed(portal: Portal) -> None:
+    from tests.test_api import list_rider
+
+    list_rider(portal)  # type: ignore[arg-type]
+
+
+def test_no_public_page_shows_a_resident_id_or_an_expired_record(portal: Portal) -> None:
+    c = portal.client
+    _listed(portal)
+    starts = [f"/search?q=张三&lang={lang}" for lang in ("zh", "en")] + [
+        f"/profile/{portal.ids[k]}?lang={lang}" for k in ("rider", "firm") for lang in ("zh", "en")
+    ]
+    starts += ["/lists/shenzhen-rental-bike/untrustworthy?lang=zh", "/?lang=zh", "/?lang=en"]
+    pages = _crawl(c, starts)
+    assert len(pages) > 30
+    expired_ref = f"REF-{portal.ids['firm']}-2024-01-10-1"
+    current_ref = f"REF-{portal.ids['firm']}-2026-03-01-1"
+    seen_rider = False
+    for path, body in pages.items():
+        assert RIDER not in body, path
+        assert "张三丰" not in body, path  # the person's name is masked as well
+        assert expired_ref not in body, path
+        seen_rider |= "张**" in body
+    assert seen_rider  # the listed rider appears, masked
+    assert any(current_ref in body for body in pages.values())
+
+
+def test_english_pages_mark_every_chinese_run_as_chinese(portal: Portal) -> None:
+    _listed(portal)
+    pages = _crawl(
+        portal.client,
+        ["/?lang=en", f"/profile/{portal.ids['firm']}?lang=en", "/directory?lang=en"],
+    )
+    english = {p: b for p, b in pages.items() if '<html lang="en">' in b}
+    assert len(english) > 20
+    for path, body in english.items():
+        # A <title> cannot carry markup; a subject's own name may stand in it as written.
+        text_only = re.sub(r"<title>.*?</title>", "", body, flags=re.S)
+        text_only = re.sub(r'<span lang="zh">.*?</span>', "", text_only)
+        text_only = re.sub(r"<[^>]+>", " ", text_only)
+        text_only = text_only.replace("中文", "")  # the language switch names its language
+        assert not HAN_OUTSIDE_ZH.search(text_only), (path, HAN_OUTSIDE_ZH.findall(text_only)[:5])
+
+
+def test_the_why_page_agrees_with_the_grade_and_hides_non_public_records(portal: Portal) -> None:
+    c = portal.client
+    run = c.post(
+        "/evaluations",
+        json={"scheme": "zhengzhou-environment", "as_of": "2026-06-30"},
+        headers={"Authorization": f"Bearer {portal.tokens['official']}"},
+    )
+    assert run.status_code == 201, run.text
+    profile = c.get(f"/profile/{portal.ids['firm']}?lang=zh").text
+    grade = re.search(r'<td class="grade">([^<]+)</td>', profile)
+    assert grade, profile
+    why = c.get(f"/profile/{portal.ids['firm']}/why/zhengzhou-environment?lang=zh")
+    assert why.status_code == 200
+    assert f'<dd class="grade" id="why-grade">{grade.group(1)}</dd>' in why.text
+    assert "与评价查询结果一致" in why.text
+    assert not re.search(r"\b(score|band|override)\b", why.text)  # steps are said in Chinese
+
+
+# -- self-service -------------------------------------------------------------------------------
+
+
+def test_an_objection_marks_the_record_disputed_on_the_public_profile(portal: Portal) -> None:
+    c = portal.client
+    record = portal.ids["current"]
+    assert "异议处理中" not in c.get(f"/profile/{portal.ids['firm']}?lang=zh").text
+    _sign_in(portal, "firm")
+    account = c.get("/account?lang=zh").text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', account)
+    assert csrf
+    refused = c.post("/account/objections", data={"record_id": record, "reason": "x", "csrf": "0"})
+    assert refused.status_code == 403
+    others = c.post(
+        "/account/objections",
+        data={"record_id": portal.ids["current"] + 100, "reason": "x", "csrf": csrf.group(1)},
+    )
+    assert others.status_code in (403, 404)
+    filed = c.post(
+        "/account/objections",
+        data={"record_id": record, "reason": "处罚决定已被复议撤销", "csrf": csrf.group(1)},
+    )
+    assert filed.status_code == 200 and "/account/cases/" in str(filed.url)
+    assert "2026-12-13" in filed.text  # 20 days to answer
+    c.post("/signout")
+    profile = c.get(f"/profile/{portal.ids['firm']}?lang=zh").text
+    row = re.search(rf'<tr id="record-{record}" class="disputed">.*?</tr>', profile, re.S)
+    assert row and "异议处理中" in row.group(0)
+
+
+def test_the_account_logs_its_own_reads_and_shows_readers(portal: Portal, db: Database) -> None:
+    _sign_in(portal, "firm")
+    portal.client.get("/account?lang=en")
+    with db.connect() as conn:
+        n = conn.execute(
+            text("select count(*) from access_log where subject_id = :s"),
+            {"s": portal.ids["firm"]},
+        ).scalar_one()
+    assert n == 2  # the redirect after sign-in and the page above
+    assert "file (portal)" in portal.client.get("/account?lang=en").text
+
+
+def test_the_account_needs_a_subject_token(portal: Portal) -> None:
+    assert portal.client.get("/account").url.path == "/signin"
+    refused = portal.client.post("/signin", data={"token": portal.tokens["official"]})
+    assert refused.status_code == 403
+    assert portal.client.post("/signin", data={"token": "nonsense"}).status_code == 401
+
+
+# -- credit reports -----------------------------------------------------------------------------
+
+
+def _public_report(portal: Portal) -> str:
+    answer = portal.client.post(
+        f"/profile/{portal.ids['firm']}/report",
+        data={"purpose": "招标资格审查", "legal_basis": "《招标投标法》第十八条"},
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    return answer.url.path.rsplit("/", 1)[1]
+
+
+def _verify(portal: Portal, name: str, data: bytes) -> str:
+    answer = portal.client.post("/verify?lang=en", files={"file": (name, data)})
+    assert answer.status_code == 200, answer.text[:300]
+    verdict = re.search(r'<p id="verdict"[^>]*><strong>(\w[\w ]*)</strong>', answer.text)
+    assert verdict, answer.text
+    return verdict.group(1)
+
+
+def test_a_json_report_verifies_and_an_altered_one_fails(portal: Portal) -> None:
+    report_id = _public_report(portal)
+    data = portal.client.get(f"/reports/{report_id}/json").content
+    assert _verify(portal, "r.json", data) == "Valid"
+    document = json.loads(data)
+    assert document["report"]["subject"]["code"] == FIRM
+    assert document["report"]["scope"] == "public"
+    document["report"]["records"] = []
+    assert _verify(portal, "r.json", json.dumps(document).encode()) == "Not valid"
+    document = json.loads(data)
+    document["report"]["id"] = "R20991231-FFFFFFFFFF"
+    assert _verify(portal, "r.json", json.dumps(document).encode()) == "Not valid"
+
+
+def test_a_full_report_is_only_for_its_subject(portal: Portal) -> None:
+    c = portal.client
+    _sign_in(portal, "firm")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', c.get("/account").text)
+    assert csrf
+    made = c.post("/account/report", data={"purpose": "bank loan", "csrf": csrf.group(1)})
+    report_id = made.url.path.rsplit("/", 1)[1]
+    assert json.loads(c.get(f"/reports/{report_id}/json").content)["report"]["scope"] == "full"
+    c.post("/signout")
+    assert c.get(f"/reports/{report_id}/json").status_code == 403
+    _sign_in(portal, "rider")
+    assert c.get(f"/reports/{report_id}").status_code == 403
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_a_pdf_report_shows_chinese_verifies_and_fails_when_altered(
+    portal: Portal, tmp_path: Path
+) -> None:
+    pytest.importorskip("weasyprint")
+    report_id = _public_report(portal)
+    pdf = portal.client.get(f"/reports/{report_id}/pdf?lang=zh").content
+    assert pdf.startswith(b"%PDF")
+    assert portal.client.get(f"/reports/{report_id}/pdf").content == pdf  # kept, not re-rendered
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    extracted = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "信用报告" in extracted and "郑州绿源环保科技有限公司" in extracted
+    assert report_id in extracted
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", path, png], check=True)
+    assert list(tmp_path.glob("p*.png"))
+    assert _verify(portal, "r.pdf", pdf) == "Valid"
+    altered = bytearray(pdf)
+    altered[len(altered) // 2] ^= 0x01
+    assert _verify(portal, "r.pdf", bytes(altered)) == "Not valid"

@@ -1,0 +1,238 @@
+"""The portal in a real browser (Debian's Chromium, driven by Playwright): search by part of a
+Chinese name -> profile -> why; a list page; the scheme catalog filtered by type, industry and
+location; sign in as a subject -> object to a record -> the record shows as disputed on the public
+profile; download a PDF report, verify it, alter it and see verification fail.
+
+Screenshots go to the test's folder; with XINYONG_SCREENSHOTS=<dir> they are also written there
+(``make screenshots`` refreshes the ones in docs/)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import uvicorn
+from tests.dueprocess import add_records, add_subject
+from tests.helpers import resident_id, uscc_code
+
+from xinyong import name_index
+from xinyong.api import create_app
+from xinyong.database import Database
+from xinyong.settings import Settings
+from xinyong.subjects import rename
+from xinyong.tokens import Role, issue
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+    pytest.mark.slow,
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip)")
+
+TODAY = date(2026, 11, 23)
+FIRM = uscc_code(11, "410102")
+RIDER = resident_id(7, "440305", "19900101")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], int]]:
+    folder = tmp_path_factory.mktemp("portal")
+    db = Database(f"sqlite:///{folder / 'portal.db'}")
+    db.migrate()
+    with db.begin() as conn:
+        firm = add_subject(conn, FIRM, "enterprise", "410102", "26")
+        rider = add_subject(conn, RIDER, "individual", "440305")
+        name_index.rebuild(conn)
+        rename(conn, FIRM, "郑州绿源环保科技有限公司", "test")
+        rename(conn, RIDER, "张三丰", "test")
+        add_records(conn, firm, "ADM_PENALTY_GENERAL", [date(2026, 3, 1)])
+        add_records(conn, firm, "ENV_VIOLATION", [date(2026, 4, 1)], conduct="exceedance")
+        days = [date(2026, 2, 1), date(2026, 5, 1), date(2026, 8, 1)]
+        add_records(conn, rider, "BIKE_VIOLATION", days, conduct="damage")
+        tokens = {
+            "firm": issue(conn, "绿源", Role.SUBJECT, subject_code=FIRM),
+            "official": issue(conn, "李明", Role.OFFICIAL),
+        }
+    app = create_app(Settings(today=TODAY, database_url=db.url), db)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    _prepare(base, tokens["official"])
+    yield base, tokens, firm
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+
+
+def _prepare(base: str, official: str) -> None:
+    """Grade the firm and list the rider through the API, as a credit office would."""
+    import httpx
+
+    who = {"Authorization": f"Bearer {official}"}
+    with httpx.Client(base_url=base, headers=who) as api:
+        run = api.post(
+            "/evaluations", json={"scheme": "zhengzhou-environment", "as_of": "2026-06-30"}
+        )
+        assert run.status_code == 201, run.text
+        run = api.post(
+            "/evaluations", json={"scheme": "shenzhen-rental-bike", "as_of": "2026-09-01"}
+        )
+        made = api.post("/listings/proposals", json={"run": run.json()["id"], "on": "2026-09-01"})
+        (listing,) = [m for m in made.json() if m["list_key"].endswith("/untrustworthy")]
+        for step, day in [
+            ("notice", "2026-09-02"),
+            ("sign-off", "2026-09-20"),
+            ("listing", "2026-09-20"),
+        ]:
+            done = api.post(f"/listings/{listing['id']}/{step}", json={"on": day})
+            assert done.status_code == 200, done.text
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path) -> Iterator[playwright_api.Page]:
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+def _shot(page: playwright_api.Page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    wanted = os.environ.get("XINYONG_SCREENSHOTS")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(wanted) / path.name)
+
+
+def test_search_by_part_of_a_name_then_profile_then_why(
+    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+) -> None:
+    base, _, _ = site
+    page = browser_page
+    page.goto(base + "/")
+    _shot(page, tmp_path, "home")
+    page.fill("#q", "绿源环保")
+    page.click("form.search button")
+    page.wait_for_url("**/search?q=*")
+    _shot(page, tmp_path, "search")
+    page.click("text=郑州绿源环保科技有限公司")
+    page.wait_for_url("**/profile/*")
+    grade = page.inner_text("td.grade")
+    _shot(page, tmp_path, "profile")
+    page.click("a.why")
+    page.wait_for_url("**/why/zhengzhou-environment")
+    assert page.inner_text("#why-grade") == grade
+    assert "与评价查询结果一致" in page.content()
+    _shot(page, tmp_path, "why")
+
+
+def test_a_list_page_shows_members_masked(
+    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+) -> None:
+    base, _, _ = site
+    page = browser_page
+    page.goto(base + "/lists")
+    page.click("a[href='/lists/shenzhen-rental-bike/untrustworthy']")
+    page.wait_for_url("**/lists/shenzhen-rental-bike/untrustworthy")
+    members = page.inner_text("table.members")
+    assert "张**" in members and RIDER not in members and "张三丰" not in members
+    _shot(page, tmp_path, "list")
+
+
+def test_the_catalog_filters_by_type_industry_and_location(
+    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+) -> None:
+    base, _, _ = site
+    page = browser_page
+    page.goto(base + "/directory?lang=en")
+    everything = page.locator("table.schemes tbody tr").count()
+    page.select_option("#filter-type", "rating")
+    page.select_option("#filter-industry", "C")
+    page.select_option("#filter-region", "410000")
+    page.click("form.filters button")
+    page.wait_for_url("**/directory?type=rating&industry=C&region=410000")
+    rows = page.locator("table.schemes tbody tr")
+    assert 0 < rows.count() < everything
+    assert "Zhengzhou" in page.inner_text("table.schemes")
+    _shot(page, tmp_path, "catalog")
+    page.click("text=Zhengzhou enterprise environmental credit scoring")
+    assert page.locator("svg.chart rect").count() >= 3
+    _shot(page, tmp_path, "scheme")
+
+
+def test_a_subject_objects_and_the_record_shows_disputed_in_public(
+    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+) -> None:
+    base, tokens, firm = site
+    page = browser_page
+    page.goto(base + "/signin")
+    page.fill("input[name=token]", tokens["firm"])
+    page.click("#sign-in")
+    page.wait_for_url("**/account")
+    _shot(page, tmp_path, "account")
+    row = page.locator("table.records tbody tr").first
+    row.locator("summary", has_text="提出异议").click()
+    row.locator("textarea[name=reason]").fill("处罚决定已被行政复议撤销")
+    row.locator("button.object").click()
+    page.wait_for_url("**/account/cases/*")
+    assert "办理中" in page.inner_text("#case-state")
+    _shot(page, tmp_path, "case")
+    page.click("button.link")  # sign out
+    page.goto(f"{base}/profile/{firm}")
+    assert page.locator("tr.disputed .dispute").count() == 1
+
+
+def test_a_pdf_report_verifies_and_an_altered_copy_fails(
+    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+) -> None:
+    pytest.importorskip("weasyprint")
+    base, _, firm = site
+    page = browser_page
+    page.goto(f"{base}/profile/{firm}")
+    page.fill("input[name=purpose]", "招标资格审查")
+    page.click("#get-report")
+    page.wait_for_url("**/reports/*")
+    _shot(page, tmp_path, "report")
+    with page.expect_download() as download:
+        page.click("#download-pdf")
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    page.goto(base + "/verify")
+    page.set_input_files("#verify-file", str(pdf))
+    page.click("#verify-submit")
+    assert "核验通过" in page.inner_text("#verdict")
+    _shot(page, tmp_path, "verify")
+    altered = tmp_path / "altered.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 3] ^= 0x20
+    altered.write_bytes(bytes(data))
+    page.goto(base + "/verify")
+    page.set_input_files("#verify-file", str(altered))
+    page.click("#verify-submit")
+    assert "核验未通过" in page.inner_text("#verdict")
