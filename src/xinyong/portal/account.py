@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 
 from xinyong import access
 from xinyong.cases import cases_of, get_case, timeline
@@ -17,6 +18,7 @@ from xinyong.portal.context import TOKEN_COOKIE, Ctx
 from xinyong.profile import credit_file, standings
 from xinyong.repair import REQUIRED_MATERIALS, apply_for_repair, eligibility
 from xinyong.subjects import get
+from xinyong.tables import records, subjects
 from xinyong.tokens import Role, authenticate
 from xinyong.workdays import WorkCalendar
 
@@ -89,8 +91,12 @@ def account(ctx: Ctx) -> HTMLResponse:
 def _own_record(ctx: Ctx, record_id: int) -> None:
     code = ctx.subject_code()
     with ctx.svc.db.connect() as conn:
-        file = credit_file(conn, ctx.svc.catalog, code, ctx.today)
-    if record_id not in {entry.record.id for entry in file.records}:
+        owner = conn.execute(
+            select(subjects.c.code)
+            .join(records, records.c.subject_id == subjects.c.id)
+            .where(records.c.id == record_id)
+        ).scalar()
+    if owner != code:
         raise Forbidden(f"record {record_id} is not in your file")
 
 

@@ -12,10 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
 from xinyong.api.deps import Service, service
-from xinyong.errors import Forbidden, Unauthenticated
+from xinyong.errors import Forbidden, NotFound, Unauthenticated
 from xinyong.portal.render import LANGUAGES, Language, Translator, render
+from xinyong.tables import subjects
 from xinyong.tokens import PUBLIC, Principal, Role, authenticate
 
 LANG_COOKIE = "xinyong_lang"
@@ -66,6 +68,14 @@ class Page:
     def check_csrf(self, value: str) -> None:
         if not hmac.compare_digest(value, self.csrf()):
             raise Forbidden("the form has expired; open the page again and resubmit")
+
+    def code_of(self, subject_id: int) -> str:
+        """The code of the subject with ``subject_id`` (for pages addressed by id)."""
+        with self.svc.db.connect() as conn:
+            code = conn.execute(select(subjects.c.code).where(subjects.c.id == subject_id)).scalar()
+        if code is None:
+            raise NotFound(f"no subject {subject_id}")
+        return str(code)
 
     def subject_code(self) -> str:
         if not self.signed_in or not self.principal.subject_code:

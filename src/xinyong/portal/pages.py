@@ -73,19 +73,11 @@ def search_page(
     )
 
 
-def _subject_code(ctx: Page, subject_id: int) -> str:
-    with ctx.svc.db.connect() as conn:
-        code = conn.execute(select(subjects.c.code).where(subjects.c.id == subject_id)).scalar()
-    if code is None:
-        raise NotFound(f"no subject {subject_id}")
-    return str(code)
-
-
 @router.get("/profile/{subject_id}", response_class=HTMLResponse)
 def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
     svc = ctx.svc
     day = at or ctx.today
-    code = _subject_code(ctx, subject_id)
+    code = ctx.code_of(subject_id)
     with svc.db.connect() as conn:
         file = credit_file(conn, svc.catalog, code, day, public=True)
         grades = [s for s in standings(conn, svc.library, subject_id, day) if s.has_grades]
@@ -114,7 +106,7 @@ def why(ctx: Ctx, subject_id: int, scheme_id: str, at: Day = None) -> HTMLRespon
     records the public may see (the others are counted, not shown)."""
     svc = ctx.svc
     day = at or ctx.today
-    code = _subject_code(ctx, subject_id)
+    code = ctx.code_of(subject_id)
     with svc.db.connect() as conn:
         standing = next(
             (s for s in standings(conn, svc.library, subject_id, day) if s.scheme_id == scheme_id),

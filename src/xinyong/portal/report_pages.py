@@ -50,10 +50,8 @@ def public_report(
     purpose: Annotated[str, Form(max_length=500)],
     legal_basis: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
-    from xinyong.portal.pages import _subject_code
-
     basis = legal_basis or ctx.t("public_basis")
-    return _issue(ctx, _subject_code(ctx, subject_id), Scope.PUBLIC, _purpose(purpose, basis))
+    return _issue(ctx, ctx.code_of(subject_id), Scope.PUBLIC, _purpose(purpose, basis))
 
 
 @router.post("/account/report")
