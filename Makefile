@@ -50,6 +50,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
 	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000
 	$(BIN)/python bench/api.py --subjects 1000000 --seconds 20
+	$(BIN)/python bench/search.py --subjects 1000000 --repeat 30
 	$(MAKE) demo-data
 	$(BIN)/python bench/portal.py --database $(DEMO_DB) --repeat 20
 

@@ -5,6 +5,7 @@ marks the record disputed on the public profile; credit reports verify, and alte
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -106,6 +107,24 @@ def test_search_finds_former_names_aliases_and_codes(portal: Portal) -> None:
     assert _hits(portal, FIRM) == ["郑州绿源环保科技有限公司"]
     # A query of nothing but a legal form still works, through the common bigrams.
     assert sorted(_hits(portal, "有限公司")) == ["绿源环保有限公司", "郑州绿源环保科技有限公司"]
+
+
+def test_a_broad_search_says_it_ranked_only_the_first_candidates(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the thresholds lowered, "有限公司" is broad here: the page and the API say so."""
+    narrow = portal.client.get("/search", params={"q": "有限公司", "lang": "en"}).text
+    assert 'id="broad"' not in narrow
+    lowered = functools.partial(name_index.search, probe=1, most=1)
+    monkeypatch.setattr("xinyong.portal.pages.search", lowered)
+    monkeypatch.setattr("xinyong.api.routers.subjects.search", lowered)
+    page = portal.client.get("/search", params={"q": "有限公司", "lang": "en"}).text
+    assert 'id="broad"' in page and "first 1 registered" in page
+    assert len(re.findall(r'<a href="/profile/\d+">', page)) == 1
+    answer = portal.client.get("/public/subjects", params={"q": "有限公司"})
+    assert answer.headers["X-Search-Broad"] == "true" and len(answer.json()) == 1
+    answer = portal.client.get("/public/subjects", params={"q": "绿源商贸"})
+    assert "X-Search-Broad" not in answer.headers
 
 
 def test_a_single_character_is_refused_with_a_reason(portal: Portal, db: Database) -> None:

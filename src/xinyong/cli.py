@@ -296,8 +296,11 @@ def subjects_search(text: str, limit: int = 20) -> None:
     from xinyong.name_index import search
 
     with _database().connect() as conn:
-        for hit in search(conn, text, limit, resident_ids=True):
-            out.print(f"{hit.code}  {hit.name}")
+        found = search(conn, text, limit, resident_ids=True)
+    for hit in found.hits:
+        out.print(f"{hit.code}  {hit.name}")
+    if found.broad:
+        err.print("many subjects match; these are the best of those registered first")
 
 
 @subjects_app.command("list")

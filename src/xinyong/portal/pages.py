@@ -15,7 +15,7 @@ from xinyong.explain import explain
 from xinyong.industries import Industries
 from xinyong.library import Publication
 from xinyong.listings import members_page
-from xinyong.name_index import Hit, search
+from xinyong.name_index import Found, Hit, search
 from xinyong.plain import list_criteria, render
 from xinyong.portal.context import Ctx, Page
 from xinyong.profile import credit_file, standings
@@ -51,6 +51,7 @@ def search_page(
 ) -> HTMLResponse:
     hits: list[tuple[Hit, str, str]] = []
     problem = None
+    ranked_among = None
     if q.strip():
         own = ctx.principal.subject_code if ctx.signed_in else None
         try:
@@ -62,14 +63,21 @@ def search_page(
                     offset=(page - 1) * PAGE_SIZE,
                     resident_ids=own is not None,
                 )
+            ranked_among = found.ranked_among
         except InvalidInput as refused:
-            found, problem = [], str(refused)
+            found, problem = Found([]), str(refused)
         # A resident ID finds only the signed-in person's own entry.
-        found = [h for h in found if h.kind.value != "individual" or h.match != 0 or h.code == own]
-        hits = [(h, *_shown(ctx, h)) for h in found]
+        shown = [h for h in found.hits if h.kind.value != "individual" or h.match or h.code == own]
+        hits = [(h, *_shown(ctx, h)) for h in shown]
     more = len(hits) > PAGE_SIZE
     return ctx.html(
-        "search.html", q=q, hits=hits[:PAGE_SIZE], page=page, more=more, problem=problem
+        "search.html",
+        q=q,
+        hits=hits[:PAGE_SIZE],
+        page=page,
+        more=more,
+        problem=problem,
+        ranked_among=ranked_among,
     )
 
 

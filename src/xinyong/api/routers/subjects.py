@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 from sqlalchemy import select
 
@@ -35,8 +35,18 @@ class PublicHit(Out):
     kind: str
 
 
-@router.get("/public/subjects", response_model=list[PublicHit], summary="Search subjects")
+@router.get(
+    "/public/subjects",
+    response_model=list[PublicHit],
+    summary="Search subjects",
+    description="Ranked: the code, the exact name, names that start with the text, names that "
+    "contain it, then former names and aliases. When every two-character piece of the text is "
+    "common, only the subjects registered first are ranked and the answer carries the header "
+    "`X-Search-Broad: true`; a longer text narrows it.",
+    responses={200: {"headers": {"X-Search-Broad": {"schema": {"type": "string"}}}}},
+)
 def search_public(
+    response: Response,
     call: Annotated[Call, Depends(Public())],
     q: Annotated[
         str,
@@ -50,7 +60,9 @@ def search_public(
 ) -> list[PublicHit]:
     mask = call.service.mask
     with call.service.db.connect() as conn:
-        hits = search(conn, q, limit)
+        found = search(conn, q, limit)
+    if found.broad:
+        response.headers["X-Search-Broad"] = "true"
     return [
         PublicHit(
             id=hit.id,
@@ -58,7 +70,7 @@ def search_public(
             name=mask.mask_person_name(hit.name) if hit.kind == "individual" else hit.name,
             kind=hit.kind.value,
         )
-        for hit in hits
+        for hit in found.hits
     ]
 
 
