@@ -85,15 +85,6 @@ def run(con: Any, plan: Plan) -> dict[int, Outcome]:
     """Execute the plan's DuckDB query and read the outcomes by subject id."""
     cursor = con.execute(to_sql(plan, "duckdb"))
     names = [d[0] for d in cursor.description]
-    lists = [name for name, _ in plan.lists]
-    outcomes = {}
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
-        outcomes[int(row["subject_id"])] = Outcome(
-            subject_id=int(row["subject_id"]),
-            score=float(row["score"]),
-            grade=row["grade"],
-            lists=frozenset(n for n in lists if row[f"list_{n.replace('-', '_')}"]),
-            measures={i: float(row[f"m{i}"]) for i in range(len(plan.measures)) if f"m{i}" in row},
-        )
-    return outcomes
+    rows = (dict(zip(names, values, strict=True)) for values in cursor.fetchall())
+    outcomes = (Outcome.of_row(plan, row) for row in rows)
+    return {outcome.subject_id: outcome for outcome in outcomes}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -24,6 +25,19 @@ class Outcome:
     lists: frozenset[str]
     measures: dict[int, float]  # the measures the query returns as columns, by index
 
+    @classmethod
+    def of_row(cls, plan: Plan, row: Mapping[Any, Any]) -> Outcome:
+        """A row of the compiled query (any engine) by column name."""
+        return cls(
+            subject_id=int(row["subject_id"]),
+            score=float(row["score"]),
+            grade=row["grade"],
+            lists=frozenset(
+                name for name, _ in plan.lists if row[f"list_{name.replace('-', '_')}"]
+            ),
+            measures={i: float(row[f"m{i}"]) for i in range(len(plan.measures)) if f"m{i}" in row},
+        )
+
 
 def run_plan(
     conn: Connection, resolved: Plan, subject_ids: Sequence[int] | None = None
@@ -32,16 +46,6 @@ def run_plan(
     dialect = SQLGLOT_DIALECT.get(conn.dialect.name)
     if dialect is None:
         raise ValueError(f"not supported on {conn.dialect.name}")
-    names = [name for name, _ in resolved.lists]
-    outcomes = {}
-    for row in conn.execute(text(to_sql(resolved, dialect, subject_ids=subject_ids))).mappings():
-        outcomes[int(row["subject_id"])] = Outcome(
-            subject_id=int(row["subject_id"]),
-            score=float(row["score"]),
-            grade=row["grade"],
-            lists=frozenset(n for n in names if row[f"list_{n.replace('-', '_')}"]),
-            measures={
-                i: float(row[f"m{i}"]) for i in range(len(resolved.measures)) if f"m{i}" in row
-            },
-        )
-    return outcomes
+    query = text(to_sql(resolved, dialect, subject_ids=subject_ids))
+    outcomes = (Outcome.of_row(resolved, row) for row in conn.execute(query).mappings())
+    return {outcome.subject_id: outcome for outcome in outcomes}

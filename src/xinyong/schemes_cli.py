@@ -143,6 +143,9 @@ def schemes_test(
     duckdb: Annotated[
         bool | None, typer.Option(help="Also run every case on DuckDB (default: if installed).")
     ] = None,
+    spark: Annotated[
+        bool, typer.Option(help="Also run every case on Spark SQL (needs pyspark and Java).")
+    ] = False,
 ) -> None:
     """Run schemes' own test cases with the compiled query and the reference evaluator."""
     import importlib.util
@@ -154,19 +157,28 @@ def schemes_test(
     schemes: list[Scheme] = [load_scheme(p, used) for p in paths] if paths else list(_library(used))
     db = Database(Context.settings.database_url if database else "sqlite://")
     db.migrate()
+    session = None
+    if spark:
+        from xinyong import spark_backend
+
+        session = spark_backend.session()
     failed = total = 0
-    for scheme in schemes:
-        results = run_tests(db, scheme, used, on_duckdb)
-        for result in results:
-            total += 1
-            mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
-            out.print(f"{mark} {result.scheme} / {result.name}")
-            for problem in result.problems:
-                out.print(f"     {problem}")
-            failed += not result.passed
-        missing = uncovered(scheme, results)
-        if missing:
-            out.print(f"[yellow]{scheme.key}: no test case for[/yellow] {', '.join(missing)}")
+    try:
+        for scheme in schemes:
+            results = run_tests(db, scheme, used, on_duckdb, session)
+            for result in results:
+                total += 1
+                mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
+                out.print(f"{mark} {result.scheme} / {result.name}")
+                for problem in result.problems:
+                    out.print(f"     {problem}")
+                failed += not result.passed
+            missing = uncovered(scheme, results)
+            if missing:
+                out.print(f"[yellow]{scheme.key}: no test case for[/yellow] {', '.join(missing)}")
+    finally:
+        if session is not None:
+            session.stop()
     out.print(f"{total - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)

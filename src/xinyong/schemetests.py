@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert
 from stdnum.cn import ric, uscc
 
-from xinyong import duckdb_backend
+from xinyong import duckdb_backend, spark_backend
 from xinyong.catalog import Catalog
 from xinyong.database import Database
 from xinyong.evaluation import Outcome, run_plan
@@ -127,10 +128,15 @@ def _compare(label: str, got: Outcome | Result | None, case: TestCase) -> list[s
 
 
 def run_case(
-    db: Database, scheme: Scheme, catalog: Catalog, case: TestCase, duckdb: bool = False
+    db: Database,
+    scheme: Scheme,
+    catalog: Catalog,
+    case: TestCase,
+    duckdb: bool = False,
+    spark: Any = None,
 ) -> CaseResult:
     """One case on ``db`` (compiled query), the reference evaluator and, with ``duckdb``,
-    the DuckDB query over the same rows."""
+    the DuckDB query over the same rows; with a ``spark`` session, the Spark SQL query too."""
     resolved = plan(scheme, catalog, case.as_of)
     with db.engine.connect() as conn:
         transaction = conn.begin()
@@ -145,6 +151,9 @@ def run_case(
     if duckdb:
         on_duckdb = duckdb_backend.run(duckdb_backend.from_rows(tables), resolved)
         problems += _compare("duckdb", on_duckdb.get(subject_id), case)
+    if spark is not None:
+        on_spark = spark_backend.run(spark_backend.from_rows(spark, tables), resolved)
+        problems += _compare("spark", on_spark.get(subject_id), case)
     covered = _covered(resolved, tables, reference, case)
     return CaseResult(scheme.key, case.name, tuple(problems), covered)
 
@@ -198,7 +207,7 @@ def uncovered(scheme: Scheme, results: list[CaseResult]) -> list[str]:
 
 
 def run_tests(
-    db: Database, scheme: Scheme, catalog: Catalog, duckdb: bool = False
+    db: Database, scheme: Scheme, catalog: Catalog, duckdb: bool = False, spark: Any = None
 ) -> list[CaseResult]:
     """Every test case of ``scheme``, in file order."""
-    return [run_case(db, scheme, catalog, case, duckdb) for case in scheme.definition.tests]
+    return [run_case(db, scheme, catalog, case, duckdb, spark) for case in scheme.definition.tests]
