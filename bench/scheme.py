@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import statistics
 import time
 import uuid
 from datetime import date
@@ -120,15 +121,26 @@ def generate(subjects: int, records: int) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def timed(run) -> float:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
+REPEAT = 3
+
+
+def timed_pair(hand, ours) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The median of REPEAT runs of each query, taken in turn (hand, ours, hand, ...) so that
+    both see the same caches; one run alone varied by a tenth from run to run."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(REPEAT):
+        for run, kept in ((hand, times[0]), (ours, times[1])):
+            started = time.perf_counter()
+            run()
+            kept.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def duckdb_case(con: duckdb.DuckDBPyConnection, compiled: str) -> dict[str, float | int]:
-    hand = timed(lambda: con.execute(f"CREATE OR REPLACE TABLE hand AS {HAND_WRITTEN}"))
-    ours = timed(lambda: con.execute(f"CREATE OR REPLACE TABLE ours AS {compiled}"))
+    hand, ours = timed_pair(
+        lambda: con.execute(f"CREATE OR REPLACE TABLE hand AS {HAND_WRITTEN}"),
+        lambda: con.execute(f"CREATE OR REPLACE TABLE ours AS {compiled}"),
+    )
     differ = con.execute(
         "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
         "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
@@ -169,8 +181,10 @@ def sqlite_case(
     )
     db.commit()
     load_seconds = time.perf_counter() - load
-    hand = timed(lambda: db.execute(f"CREATE TABLE hand AS {HAND_WRITTEN}"))
-    ours = timed(lambda: db.execute(f"CREATE TABLE ours AS {compiled}"))
+    hand, ours = timed_pair(
+        lambda: db.executescript(f"DROP TABLE IF EXISTS hand; CREATE TABLE hand AS {HAND_WRITTEN}"),
+        lambda: db.executescript(f"DROP TABLE IF EXISTS ours; CREATE TABLE ours AS {compiled}"),
+    )
     # Without these SQLite compares the two results by a nested loop (10^12 steps at 1M).
     db.execute("CREATE INDEX ix_hand ON hand (subject_id)")
     db.execute("CREATE INDEX ix_ours ON ours (subject_id)")
@@ -226,8 +240,10 @@ def postgres_case(
         pg.execute("CREATE INDEX ON record_events (record_id)")
         pg.execute("ANALYZE")
         load_seconds = time.perf_counter() - started
-        hand = timed(lambda: pg.execute(f"CREATE TABLE hand AS {HAND_WRITTEN}"))
-        ours = timed(lambda: pg.execute(f"CREATE TABLE ours AS {compiled}"))
+        hand, ours = timed_pair(
+            lambda: pg.execute(f"DROP TABLE IF EXISTS hand; CREATE TABLE hand AS {HAND_WRITTEN}"),
+            lambda: pg.execute(f"DROP TABLE IF EXISTS ours; CREATE TABLE ours AS {compiled}"),
+        )
         differ = pg.execute(
             "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
             "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "

@@ -86,86 +86,86 @@ WITH rec AS (
     SUM(
       CASE k.item_code
         WHEN 'N01'
-        THEN GREATEST(LEAST(-1.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-1 * k.n, 30), -30)
         WHEN 'N02'
-        THEN GREATEST(LEAST(-2.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-2 * k.n, 30), -30)
         WHEN 'N03'
-        THEN GREATEST(LEAST(-3.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
         WHEN 'N04'
-        THEN GREATEST(LEAST(-4.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-4 * k.n, 30), -30)
         WHEN 'N05'
-        THEN GREATEST(LEAST(-5.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-5 * k.n, 30), -30)
         WHEN 'N06'
-        THEN GREATEST(LEAST(-6.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-6 * k.n, 30), -30)
         WHEN 'N07'
-        THEN GREATEST(LEAST(-7.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-7 * k.n, 30), -30)
         WHEN 'N08'
-        THEN GREATEST(LEAST(-8.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-8 * k.n, 30), -30)
         WHEN 'N09'
-        THEN GREATEST(LEAST(-9.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-9 * k.n, 30), -30)
         WHEN 'N10'
-        THEN GREATEST(LEAST(-10.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-10 * k.n, 30), -30)
         WHEN 'N11'
-        THEN GREATEST(LEAST(-11.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-11 * k.n, 30), -30)
         WHEN 'N12'
-        THEN GREATEST(LEAST(-12.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-12 * k.n, 30), -30)
         WHEN 'N13'
-        THEN GREATEST(LEAST(-13.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-13 * k.n, 30), -30)
         WHEN 'N14'
-        THEN GREATEST(LEAST(-14.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-14 * k.n, 30), -30)
         WHEN 'N15'
-        THEN GREATEST(LEAST(-15.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-15 * k.n, 30), -30)
         WHEN 'N16'
-        THEN GREATEST(LEAST(-16.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-16 * k.n, 30), -30)
         WHEN 'N17'
-        THEN GREATEST(LEAST(-17.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-17 * k.n, 30), -30)
         WHEN 'N18'
-        THEN GREATEST(LEAST(-18.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-18 * k.n, 30), -30)
         WHEN 'N19'
-        THEN GREATEST(LEAST(-19.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-19 * k.n, 30), -30)
         WHEN 'N20'
-        THEN GREATEST(LEAST(-20.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-20 * k.n, 30), -30)
         WHEN 'N21'
-        THEN GREATEST(LEAST(-1.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-1 * k.n, 30), -30)
         WHEN 'N22'
-        THEN GREATEST(LEAST(-2.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-2 * k.n, 30), -30)
         WHEN 'N23'
-        THEN GREATEST(LEAST(-3.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
         WHEN 'N24'
-        THEN GREATEST(LEAST(-4.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-4 * k.n, 30), -30)
         WHEN 'N25'
-        THEN GREATEST(LEAST(-5.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-5 * k.n, 30), -30)
         WHEN 'N26'
-        THEN GREATEST(LEAST(-6.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-6 * k.n, 30), -30)
         WHEN 'N27'
-        THEN GREATEST(LEAST(-7.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-7 * k.n, 30), -30)
         WHEN 'N28'
-        THEN GREATEST(LEAST(-8.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-8 * k.n, 30), -30)
         WHEN 'N29'
-        THEN GREATEST(LEAST(-9.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-9 * k.n, 30), -30)
         WHEN 'N30'
-        THEN GREATEST(LEAST(-10.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-10 * k.n, 30), -30)
         WHEN 'N31'
-        THEN GREATEST(LEAST(-11.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-11 * k.n, 30), -30)
         WHEN 'N32'
-        THEN GREATEST(LEAST(-12.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-12 * k.n, 30), -30)
         WHEN 'N33'
-        THEN GREATEST(LEAST(-13.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-13 * k.n, 30), -30)
         WHEN 'N34'
-        THEN GREATEST(LEAST(-14.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-14 * k.n, 30), -30)
         WHEN 'N35'
-        THEN GREATEST(LEAST(-15.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-15 * k.n, 30), -30)
         WHEN 'N36'
-        THEN GREATEST(LEAST(-16.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-16 * k.n, 30), -30)
         WHEN 'N37'
-        THEN GREATEST(LEAST(-17.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-17 * k.n, 30), -30)
         WHEN 'N38'
-        THEN GREATEST(LEAST(-18.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-18 * k.n, 30), -30)
         WHEN 'N39'
-        THEN GREATEST(LEAST(-19.0 * k.n, 30.0), -30.0)
+        THEN GREATEST(LEAST(-19 * k.n, 30), -30)
         WHEN 'N40'
-        THEN GREATEST(LEAST(-20.0 * k.n, 30.0), -30.0)
-        ELSE 0.0
+        THEN GREATEST(LEAST(-20 * k.n, 30), -30)
+        ELSE 0
       END
     ) AS points
   FROM k AS k
@@ -179,7 +179,7 @@ WITH rec AS (
     s.industry_code,
     COALESCE(p.m40, 0) AS m40,
     COALESCE(p.m41, 0) AS m41,
-    100.0 + COALESCE(p.points, 0.0) + GREATEST(LEAST(5.0 * COALESCE(p.m40, 0), 10.0), -10.0) AS score
+    100 + COALESCE(p.points, 0) + GREATEST(LEAST(5 * COALESCE(p.m40, 0), 10), -10) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -193,11 +193,11 @@ WITH rec AS (
       WHEN m41 >= 1
       THEN 3
       ELSE CASE
-        WHEN score >= 89.999999999
+        WHEN score >= CAST(89.999999999 AS DOUBLE PRECISION)
         THEN 0
-        WHEN score >= 69.999999999
+        WHEN score >= CAST(69.999999999 AS DOUBLE PRECISION)
         THEN 1
-        WHEN score >= 39.999999999
+        WHEN score >= CAST(39.999999999 AS DOUBLE PRECISION)
         THEN 2
         ELSE 3
       END
@@ -220,5 +220,3 @@ SELECT
   m40,
   m41
 FROM graded
-ORDER BY
-  subject_id

@@ -86,86 +86,86 @@ WITH rec AS (
     SUM(
       CASE k.item_code
         WHEN 'N01'
-        THEN MAX(MIN(-1.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-1 * k.n, 30), -30)
         WHEN 'N02'
-        THEN MAX(MIN(-2.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-2 * k.n, 30), -30)
         WHEN 'N03'
-        THEN MAX(MIN(-3.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-3 * k.n, 30), -30)
         WHEN 'N04'
-        THEN MAX(MIN(-4.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-4 * k.n, 30), -30)
         WHEN 'N05'
-        THEN MAX(MIN(-5.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-5 * k.n, 30), -30)
         WHEN 'N06'
-        THEN MAX(MIN(-6.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-6 * k.n, 30), -30)
         WHEN 'N07'
-        THEN MAX(MIN(-7.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-7 * k.n, 30), -30)
         WHEN 'N08'
-        THEN MAX(MIN(-8.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-8 * k.n, 30), -30)
         WHEN 'N09'
-        THEN MAX(MIN(-9.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-9 * k.n, 30), -30)
         WHEN 'N10'
-        THEN MAX(MIN(-10.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-10 * k.n, 30), -30)
         WHEN 'N11'
-        THEN MAX(MIN(-11.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-11 * k.n, 30), -30)
         WHEN 'N12'
-        THEN MAX(MIN(-12.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-12 * k.n, 30), -30)
         WHEN 'N13'
-        THEN MAX(MIN(-13.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-13 * k.n, 30), -30)
         WHEN 'N14'
-        THEN MAX(MIN(-14.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-14 * k.n, 30), -30)
         WHEN 'N15'
-        THEN MAX(MIN(-15.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-15 * k.n, 30), -30)
         WHEN 'N16'
-        THEN MAX(MIN(-16.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-16 * k.n, 30), -30)
         WHEN 'N17'
-        THEN MAX(MIN(-17.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-17 * k.n, 30), -30)
         WHEN 'N18'
-        THEN MAX(MIN(-18.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-18 * k.n, 30), -30)
         WHEN 'N19'
-        THEN MAX(MIN(-19.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-19 * k.n, 30), -30)
         WHEN 'N20'
-        THEN MAX(MIN(-20.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-20 * k.n, 30), -30)
         WHEN 'N21'
-        THEN MAX(MIN(-1.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-1 * k.n, 30), -30)
         WHEN 'N22'
-        THEN MAX(MIN(-2.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-2 * k.n, 30), -30)
         WHEN 'N23'
-        THEN MAX(MIN(-3.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-3 * k.n, 30), -30)
         WHEN 'N24'
-        THEN MAX(MIN(-4.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-4 * k.n, 30), -30)
         WHEN 'N25'
-        THEN MAX(MIN(-5.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-5 * k.n, 30), -30)
         WHEN 'N26'
-        THEN MAX(MIN(-6.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-6 * k.n, 30), -30)
         WHEN 'N27'
-        THEN MAX(MIN(-7.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-7 * k.n, 30), -30)
         WHEN 'N28'
-        THEN MAX(MIN(-8.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-8 * k.n, 30), -30)
         WHEN 'N29'
-        THEN MAX(MIN(-9.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-9 * k.n, 30), -30)
         WHEN 'N30'
-        THEN MAX(MIN(-10.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-10 * k.n, 30), -30)
         WHEN 'N31'
-        THEN MAX(MIN(-11.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-11 * k.n, 30), -30)
         WHEN 'N32'
-        THEN MAX(MIN(-12.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-12 * k.n, 30), -30)
         WHEN 'N33'
-        THEN MAX(MIN(-13.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-13 * k.n, 30), -30)
         WHEN 'N34'
-        THEN MAX(MIN(-14.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-14 * k.n, 30), -30)
         WHEN 'N35'
-        THEN MAX(MIN(-15.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-15 * k.n, 30), -30)
         WHEN 'N36'
-        THEN MAX(MIN(-16.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-16 * k.n, 30), -30)
         WHEN 'N37'
-        THEN MAX(MIN(-17.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-17 * k.n, 30), -30)
         WHEN 'N38'
-        THEN MAX(MIN(-18.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-18 * k.n, 30), -30)
         WHEN 'N39'
-        THEN MAX(MIN(-19.0 * k.n, 30.0), -30.0)
+        THEN MAX(MIN(-19 * k.n, 30), -30)
         WHEN 'N40'
-        THEN MAX(MIN(-20.0 * k.n, 30.0), -30.0)
-        ELSE 0.0
+        THEN MAX(MIN(-20 * k.n, 30), -30)
+        ELSE 0
       END
     ) AS points
   FROM k AS k
@@ -179,7 +179,7 @@ WITH rec AS (
     s.industry_code,
     COALESCE(p.m40, 0) AS m40,
     COALESCE(p.m41, 0) AS m41,
-    100.0 + COALESCE(p.points, 0.0) + MAX(MIN(5.0 * COALESCE(p.m40, 0), 10.0), -10.0) AS score
+    100 + COALESCE(p.points, 0) + MAX(MIN(5 * COALESCE(p.m40, 0), 10), -10) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -193,11 +193,11 @@ WITH rec AS (
       WHEN m41 >= 1
       THEN 3
       ELSE CASE
-        WHEN score >= 89.999999999
+        WHEN score >= CAST(89.999999999 AS REAL)
         THEN 0
-        WHEN score >= 69.999999999
+        WHEN score >= CAST(69.999999999 AS REAL)
         THEN 1
-        WHEN score >= 39.999999999
+        WHEN score >= CAST(39.999999999 AS REAL)
         THEN 2
         ELSE 3
       END
@@ -220,5 +220,3 @@ SELECT
   m40,
   m41
 FROM graded
-ORDER BY
-  subject_id

@@ -41,8 +41,8 @@ WITH rec AS (
     SUM(
       CASE k.item_code
         WHEN 'HON_BLOOD_DONATION'
-        THEN GREATEST(LEAST(5.0 * k.n, 30.0), -30.0)
-        ELSE 0.0
+        THEN GREATEST(LEAST(5 * k.n, 30), -30)
+        ELSE 0
       END
     ) AS points
   FROM k AS k
@@ -55,7 +55,7 @@ WITH rec AS (
     s.kind,
     s.industry_code,
     COALESCE(p.m1, 0) AS m1,
-    0.0 + COALESCE(p.points, 0.0) + CASE WHEN COALESCE(p.m1, 0) >= 1 THEN 20.0 ELSE 0.0 END AS score
+    0 + COALESCE(p.points, 0) + CASE WHEN COALESCE(p.m1, 0) >= 1 THEN 20 ELSE 0 END AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -71,8 +71,6 @@ SELECT
   subject_id,
   score,
   NULL AS grade,
-  CASE WHEN score >= 14.999999999 THEN 1 ELSE 0 END AS list_honour_list,
+  CASE WHEN score >= CAST(14.999999999 AS DOUBLE) THEN 1 ELSE 0 END AS list_honour_list,
   m1
 FROM graded
-ORDER BY
-  subject_id

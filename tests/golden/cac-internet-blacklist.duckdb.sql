@@ -74,7 +74,7 @@ WITH rec AS (
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
-    0.0 AS score
+    0 AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -102,5 +102,3 @@ SELECT
   m3,
   m4
 FROM graded
-ORDER BY
-  subject_id

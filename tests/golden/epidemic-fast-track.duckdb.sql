@@ -59,7 +59,7 @@ WITH rec AS (
     s.industry_code,
     COALESCE(p.m0, 0) AS m0,
     COALESCE(p.m1, 0) AS m1,
-    0.0 AS score
+    0 AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -80,5 +80,3 @@ SELECT
   m0,
   m1
 FROM graded
-ORDER BY
-  subject_id

@@ -106,10 +106,10 @@ WITH rec AS (
     COALESCE(p.m6, 0) AS m6,
     MAX(
       MIN(
-        100.0 + MAX(MIN(-1.0 * COALESCE(p.m0, 0), 60.0), -60.0) + MAX(MIN(-5.0 * COALESCE(p.m1, 0), 20.0), -20.0) + MAX(MIN(-3.0 * COALESCE(p.m2, 0), 15.0), -15.0) + MAX(MIN(-10.0 * COALESCE(p.m3, 0), 30.0), -30.0),
-        100.0
+        100 + MAX(MIN(-1 * COALESCE(p.m0, 0), 60), -60) + MAX(MIN(-5 * COALESCE(p.m1, 0), 20), -20) + MAX(MIN(-3 * COALESCE(p.m2, 0), 15), -15) + MAX(MIN(-10 * COALESCE(p.m3, 0), 30), -30),
+        100
       ),
-      0.0
+      0
     ) AS score
   FROM subjects AS s
   LEFT JOIN p
@@ -130,13 +130,13 @@ WITH rec AS (
           WHEN m5 >= 1
           THEN 4
           ELSE CASE
-            WHEN score >= 94.999999999
+            WHEN score >= CAST(94.999999999 AS REAL)
             THEN 0
-            WHEN score >= 84.999999999
+            WHEN score >= CAST(84.999999999 AS REAL)
             THEN 1
-            WHEN score >= 74.999999999
+            WHEN score >= CAST(74.999999999 AS REAL)
             THEN 2
-            WHEN score >= 59.999999999
+            WHEN score >= CAST(59.999999999 AS REAL)
             THEN 3
             ELSE 4
           END
@@ -170,5 +170,3 @@ SELECT
   m5,
   m6
 FROM graded
-ORDER BY
-  subject_id

@@ -85,7 +85,7 @@ WITH rec AS (
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
-    GREATEST(LEAST(0.0 + CASE WHEN COALESCE(p.m0, 0) >= 1 THEN 100.0 ELSE 0.0 END, 100.0), 0.0) AS score
+    GREATEST(LEAST(0 + CASE WHEN COALESCE(p.m0, 0) >= 1 THEN 100 ELSE 0 END, 100), 0) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -103,15 +103,15 @@ WITH rec AS (
             WHEN m1 >= 1
             THEN 3
             ELSE CASE
-              WHEN score >= 99.999999999
+              WHEN score >= CAST(99.999999999 AS DOUBLE)
               THEN 0
-              WHEN score >= 89.999999999
+              WHEN score >= CAST(89.999999999 AS DOUBLE)
               THEN 1
-              WHEN score >= 79.999999999
+              WHEN score >= CAST(79.999999999 AS DOUBLE)
               THEN 2
-              WHEN score >= 69.999999999
+              WHEN score >= CAST(69.999999999 AS DOUBLE)
               THEN 3
-              WHEN score >= 0.999999999
+              WHEN score >= CAST(0.999999999 AS DOUBLE)
               THEN 4
               ELSE 5
             END
@@ -147,5 +147,3 @@ SELECT
   m3,
   m4
 FROM graded
-ORDER BY
-  subject_id

@@ -128,10 +128,10 @@ WITH rec AS (
     COALESCE(p.m4, 0) AS m4,
     GREATEST(
       LEAST(
-        80.0 + GREATEST(LEAST(0.05 * COALESCE(p.m0, 0), 15.0), -15.0) + CASE WHEN COALESCE(p.m1, 0) >= 2 THEN 5.0 ELSE 0.0 END + GREATEST(LEAST(-10.0 * COALESCE(p.m2, 0), 40.0), -40.0) + GREATEST(LEAST(-10.0 * COALESCE(p.m3, 0), 20.0), -20.0) + -50.0 * COALESCE(p.m4, 0),
-        100.0
+        80 + GREATEST(LEAST(CAST(0.05 AS DOUBLE) * COALESCE(p.m0, 0), 15), -15) + CASE WHEN COALESCE(p.m1, 0) >= 2 THEN 5 ELSE 0 END + GREATEST(LEAST(-10 * COALESCE(p.m2, 0), 40), -40) + GREATEST(LEAST(-10 * COALESCE(p.m3, 0), 20), -20) + -50 * COALESCE(p.m4, 0),
+        100
       ),
-      0.0
+      0
     ) AS score
   FROM subjects AS s
   LEFT JOIN p
@@ -148,11 +148,11 @@ WITH rec AS (
       WHEN m4 >= 1
       THEN 3
       ELSE CASE
-        WHEN score >= 94.999999999
+        WHEN score >= CAST(94.999999999 AS DOUBLE)
         THEN 0
-        WHEN score >= 79.999999999
+        WHEN score >= CAST(79.999999999 AS DOUBLE)
         THEN 1
-        WHEN score >= 59.999999999
+        WHEN score >= CAST(59.999999999 AS DOUBLE)
         THEN 2
         ELSE 3
       END
@@ -172,12 +172,10 @@ SELECT
     WHEN grade_index = 3
     THEN 'D'
   END AS grade,
-  CASE WHEN score >= 94.999999999 THEN 1 ELSE 0 END AS list_redlist,
+  CASE WHEN score >= CAST(94.999999999 AS DOUBLE) THEN 1 ELSE 0 END AS list_redlist,
   m0,
   m1,
   m2,
   m3,
   m4
 FROM graded
-ORDER BY
-  subject_id

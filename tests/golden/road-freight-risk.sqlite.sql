@@ -48,11 +48,7 @@ WITH rec AS (
     SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c2 ELSE 0 END) AS m3,
     SUM(CASE WHEN k.item_code IN ('ROAD_ACCIDENT') THEN k.c3 ELSE 0 END) AS m4,
     SUM(
-      CASE k.item_code
-        WHEN 'ROAD_ACCIDENT'
-        THEN MAX(MIN(-20.0 * k.n, 40.0), -40.0)
-        ELSE 0.0
-      END
+      CASE k.item_code WHEN 'ROAD_ACCIDENT' THEN MAX(MIN(-20 * k.n, 40), -40) ELSE 0 END
     ) AS points
   FROM k AS k
   GROUP BY
@@ -69,10 +65,10 @@ WITH rec AS (
     COALESCE(p.m4, 0) AS m4,
     MAX(
       MIN(
-        100.0 + COALESCE(p.points, 0.0) + MAX(MIN(-8.0 * COALESCE(p.m0, 0), 40.0), -40.0) + MAX(MIN(-5.0 * COALESCE(p.m1, 0), 25.0), -25.0),
-        100.0
+        100 + COALESCE(p.points, 0) + MAX(MIN(-8 * COALESCE(p.m0, 0), 40), -40) + MAX(MIN(-5 * COALESCE(p.m1, 0), 25), -25),
+        100
       ),
-      0.0
+      0
     ) AS score
   FROM subjects AS s
   LEFT JOIN p
@@ -89,11 +85,11 @@ WITH rec AS (
         )
         THEN 3
         ELSE CASE
-          WHEN score >= 89.999999999
+          WHEN score >= CAST(89.999999999 AS REAL)
           THEN 0
-          WHEN score >= 74.999999999
+          WHEN score >= CAST(74.999999999 AS REAL)
           THEN 1
-          WHEN score >= 59.999999999
+          WHEN score >= CAST(59.999999999 AS REAL)
           THEN 2
           ELSE 3
         END
@@ -120,5 +116,3 @@ SELECT
   m3,
   m4
 FROM graded
-ORDER BY
-  subject_id

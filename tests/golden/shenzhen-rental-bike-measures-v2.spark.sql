@@ -42,7 +42,7 @@ WITH rec AS (
     s.registered_on,
     s.kind,
     s.industry_code,
-    0.0 AS score
+    0 AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -60,5 +60,3 @@ SELECT
   score,
   NULL AS grade
 FROM graded
-ORDER BY
-  subject_id

@@ -59,7 +59,7 @@ WITH rec AS (
     COALESCE(p.m0, 0) AS m0,
     COALESCE(p.m1, 0) AS m1,
     COALESCE(p.m2, 0) AS m2,
-    0.0 AS score
+    0 AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -86,5 +86,3 @@ SELECT
   m1,
   m2
 FROM graded
-ORDER BY
-  subject_id

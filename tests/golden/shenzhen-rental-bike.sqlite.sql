@@ -46,7 +46,7 @@ WITH rec AS (
     s.kind,
     s.industry_code,
     COALESCE(p.m0, 0) AS m0,
-    0.0 AS score
+    0 AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -66,5 +66,3 @@ SELECT
   CASE WHEN m0 >= 2 THEN 1 ELSE 0 END AS list_attention,
   m0
 FROM graded
-ORDER BY
-  subject_id

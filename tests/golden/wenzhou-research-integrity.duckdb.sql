@@ -81,10 +81,10 @@ WITH rec AS (
     COALESCE(p.m5, 0) AS m5,
     GREATEST(
       LEAST(
-        90.0 + GREATEST(LEAST(-10.0 * COALESCE(p.m0, 0), 30.0), -30.0) + GREATEST(LEAST(5.0 * COALESCE(p.m1, 0), 10.0), -10.0) + GREATEST(LEAST(-20.0 * COALESCE(p.m2, 0), 40.0), -40.0) + GREATEST(LEAST(5.0 * COALESCE(p.m3, 0), 10.0), -10.0),
-        100.0
+        90 + GREATEST(LEAST(-10 * COALESCE(p.m0, 0), 30), -30) + GREATEST(LEAST(5 * COALESCE(p.m1, 0), 10), -10) + GREATEST(LEAST(-20 * COALESCE(p.m2, 0), 40), -40) + GREATEST(LEAST(5 * COALESCE(p.m3, 0), 10), -10),
+        100
       ),
-      0.0
+      0
     ) AS score
   FROM subjects AS s
   LEFT JOIN p
@@ -102,11 +102,11 @@ WITH rec AS (
       WHEN m5 >= 1
       THEN 2
       ELSE CASE
-        WHEN score >= 94.999999999
+        WHEN score >= CAST(94.999999999 AS DOUBLE)
         THEN 0
-        WHEN score >= 79.999999999
+        WHEN score >= CAST(79.999999999 AS DOUBLE)
         THEN 1
-        WHEN score >= 59.999999999
+        WHEN score >= CAST(59.999999999 AS DOUBLE)
         THEN 2
         ELSE 3
       END
@@ -134,5 +134,3 @@ SELECT
   m4,
   m5
 FROM graded
-ORDER BY
-  subject_id

@@ -33,7 +33,7 @@ WITH rec AS (
     SUM(CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END) AS c0,
     SUM(CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END) AS c1,
     SUM(CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END) AS c2,
-    SUM(CASE WHEN a_fine_10k_cny >= 10.0 THEN 1 ELSE 0 END) AS c3,
+    SUM(CASE WHEN a_fine_10k_cny >= 10 THEN 1 ELSE 0 END) AS c3,
     SUM(
       CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
     ) AS c4,
@@ -68,10 +68,10 @@ WITH rec AS (
     COALESCE(p.m5, 0) AS m5,
     MAX(
       MIN(
-        100.0 + MAX(MIN(-10.0 * COALESCE(p.m0, 0), 40.0), -40.0) + MAX(MIN(-15.0 * COALESCE(p.m1, 0), 45.0), -45.0) + MAX(MIN(-5.0 * COALESCE(p.m2, 0), 20.0), -20.0) + MAX(MIN(-5.0 * COALESCE(p.m3, 0), 15.0), -15.0) + CASE WHEN COALESCE(p.m4, 0) >= 3 THEN -10.0 ELSE 0.0 END,
-        100.0
+        100 + MAX(MIN(-10 * COALESCE(p.m0, 0), 40), -40) + MAX(MIN(-15 * COALESCE(p.m1, 0), 45), -45) + MAX(MIN(-5 * COALESCE(p.m2, 0), 20), -20) + MAX(MIN(-5 * COALESCE(p.m3, 0), 15), -15) + CASE WHEN COALESCE(p.m4, 0) >= 3 THEN -10 ELSE 0 END,
+        100
       ),
-      0.0
+      0
     ) AS score
   FROM subjects AS s
   LEFT JOIN p
@@ -124,11 +124,11 @@ WITH rec AS (
       WHEN m5 >= 1
       THEN 3
       ELSE CASE
-        WHEN score >= 99.999999999
+        WHEN score >= CAST(99.999999999 AS REAL)
         THEN 0
-        WHEN score >= 79.999999999
+        WHEN score >= CAST(79.999999999 AS REAL)
         THEN 1
-        WHEN score >= 59.999999999
+        WHEN score >= CAST(59.999999999 AS REAL)
         THEN 2
         ELSE 3
       END
@@ -148,9 +148,13 @@ SELECT
     WHEN grade_index = 3
     THEN '环保不良'
   END AS grade,
-  CASE WHEN score >= 99.999999999 THEN 1 ELSE 0 END AS list_redlist,
-  CASE WHEN score < 79.999999999 AND score >= 59.999999999 THEN 1 ELSE 0 END AS list_warning,
-  CASE WHEN score < 59.999999999 THEN 1 ELSE 0 END AS list_blacklist,
+  CASE WHEN score >= CAST(99.999999999 AS REAL) THEN 1 ELSE 0 END AS list_redlist,
+  CASE
+    WHEN score < CAST(79.999999999 AS REAL) AND score >= CAST(59.999999999 AS REAL)
+    THEN 1
+    ELSE 0
+  END AS list_warning,
+  CASE WHEN score < CAST(59.999999999 AS REAL) THEN 1 ELSE 0 END AS list_blacklist,
   m0,
   m1,
   m2,
@@ -158,5 +162,3 @@ SELECT
   m4,
   m5
 FROM graded
-ORDER BY
-  subject_id

@@ -94,7 +94,7 @@ WITH rec AS (
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
-    0.0 + GREATEST(LEAST(10.0 * COALESCE(p.m0, 0), 30.0), -30.0) + GREATEST(LEAST(3.0 * COALESCE(p.m1, 0), 15.0), -15.0) + GREATEST(LEAST(2.0 * COALESCE(p.m2, 0), 10.0), -10.0) + -20.0 * COALESCE(p.m3, 0) + GREATEST(LEAST(-5.0 * COALESCE(p.m4, 0), 15.0), -15.0) AS score
+    0 + GREATEST(LEAST(10 * COALESCE(p.m0, 0), 30), -30) + GREATEST(LEAST(3 * COALESCE(p.m1, 0), 15), -15) + GREATEST(LEAST(2 * COALESCE(p.m2, 0), 10), -10) + -20 * COALESCE(p.m3, 0) + GREATEST(LEAST(-5 * COALESCE(p.m4, 0), 15), -15) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -112,13 +112,11 @@ SELECT
   subject_id,
   score,
   NULL AS grade,
-  CASE WHEN score >= 19.999999999 THEN 1 ELSE 0 END AS list_honour_roll,
-  CASE WHEN score < -10.000000001 THEN 1 ELSE 0 END AS list_key_attention,
+  CASE WHEN score >= CAST(19.999999999 AS DOUBLE) THEN 1 ELSE 0 END AS list_honour_roll,
+  CASE WHEN score < CAST(-10.000000001 AS DOUBLE) THEN 1 ELSE 0 END AS list_key_attention,
   m0,
   m1,
   m2,
   m3,
   m4
 FROM graded
-ORDER BY
-  subject_id
