@@ -82,8 +82,18 @@ record_sets = st.builds(
     st.lists(attr_tests, max_size=2, unique=True).map(tuple),
     windows,
 )
+# Records of one item, any severity, no attribute test, over all time: the measure of a
+# per-record rule, which the compiler takes through its table (or CASE) of item points.
+one_item_records = st.builds(
+    RecordSet,
+    st.sampled_from(ITEMS).map(lambda item: frozenset({item})),
+    st.none(),
+    st.just(()),
+    st.just(Window(None, AS_OF)),
+)
 measures = st.one_of(
     st.builds(Measure, st.just("count"), record_sets),
+    st.builds(Measure, st.just("count"), one_item_records),
     st.builds(Measure, st.just("sum"), record_sets, st.just("fine_10k_cny")),
     st.builds(Measure, st.just("distinct"), record_sets, st.just("level")),
 )
