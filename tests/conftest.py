@@ -85,6 +85,12 @@ def catalog() -> Catalog:
     return Catalog.load()
 
 
+@pytest.fixture(scope="session")
+def bench_catalog() -> Catalog:
+    """The catalog of the reference scheme in bench/."""
+    return Catalog.load([Path(__file__).parent.parent / "bench" / "catalog.yaml"])
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings(today=TODAY, database_url="sqlite://")

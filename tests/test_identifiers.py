@@ -86,7 +86,10 @@ def test_masking_policies() -> None:
     strict = MaskPolicy.named("strict")
     assert strict.mask_code("91110000600037341L") == "91110000********1L"
     assert strict.mask_code("11010519491231002X") == "1****************X"
-    assert MaskPolicy.named("standard").mask_person_name("张三丰") == "张**"
+    standard = MaskPolicy.named("standard")
+    assert standard.mask_person_name("张三丰") == "张**"
+    assert standard.mask_name("张三丰", SubjectKind.INDIVIDUAL) == "张**"
+    assert standard.mask_name("郑州绿源有限公司", "enterprise") == "郑州绿源有限公司"
     with pytest.raises(ValueError, match="unknown mask policy"):
         MaskPolicy.named("lenient")
 

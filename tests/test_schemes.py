@@ -52,11 +52,6 @@ def write(tmp_path: Path, body: str = BODY) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def bench_catalog() -> Catalog:
-    return Catalog.load([BENCH / "catalog.yaml"])
-
-
 def all_schemes(catalog: Catalog, bench_catalog: Catalog) -> list[tuple[Scheme, Catalog]]:
     shipped = [(s, catalog) for s in Library.load(catalog)]
     return [*shipped, (load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog)]

@@ -9,7 +9,6 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,11 +51,6 @@ def sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database.migrate()
     yield database
     database.dispose()
-
-
-@pytest.fixture(scope="module")
-def bench_catalog() -> Catalog:
-    return Catalog.load([Path(__file__).parent.parent / "bench" / "catalog.yaml"])
 
 
 def test_shipped_scheme_cases_pass_on_spark(

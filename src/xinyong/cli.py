@@ -247,7 +247,7 @@ def subjects_show(
         file = credit_file(conn, catalog, code, day, public=public)
         subject = file.subject
         changes = [] if public else history(conn, subject.id)
-    name = policy.mask_person_name(subject.name) if subject.kind == "individual" else subject.name
+    name = policy.mask_name(subject.name, subject.kind)
     out.print(f"[bold]{name}[/bold]  {policy.mask_code(subject.code)}")
     region = " ".join(Regions.load().path(subject.region_code)) if subject.region_code else "-"
     out.print(

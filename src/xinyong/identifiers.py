@@ -195,6 +195,10 @@ class MaskPolicy:
             return name
         return name[: self.person_name_keep] + "*" * (len(name) - self.person_name_keep)
 
+    def mask_name(self, name: str, kind: str) -> str:
+        """A subject's name as the public sees it: an individual's masked, any other's whole."""
+        return self.mask_person_name(name) if kind == SubjectKind.INDIVIDUAL else name
+
 
 def _has_birth_date(code: str) -> bool:
     try:

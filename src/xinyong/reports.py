@@ -25,7 +25,7 @@ from xinyong import audit
 from xinyong.access import Purpose
 from xinyong.catalog import Catalog
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.identifiers import MaskPolicy, SubjectKind
+from xinyong.identifiers import MaskPolicy
 from xinyong.library import Library
 from xinyong.profile import credit_file, standings
 from xinyong.tables import reports
@@ -80,7 +80,6 @@ def compose(
     public = scope is Scope.PUBLIC
     file = credit_file(conn, catalog, code, at, public=public)
     subject = file.subject
-    person = subject.kind is SubjectKind.INDIVIDUAL
     lists = {f"{s.id}/{d.id}": (s, d) for s in library for d in s.definition.lists}
     records = []
     for entry in file.records:
@@ -135,7 +134,7 @@ def compose(
         "scope": scope.value,
         "subject": {
             "code": mask.mask_code(subject.code) if public else subject.code,
-            "name": mask.mask_person_name(subject.name) if public and person else subject.name,
+            "name": mask.mask_name(subject.name, subject.kind) if public else subject.name,
             "kind": subject.kind.value,
             "region_code": subject.region_code,
         },

@@ -178,12 +178,9 @@ def case_out(case: Any, today: date) -> CaseOut:
 def file_out(file: CreditFile, today: date, mask: MaskPolicy | None = None) -> CreditFileOut:
     """A credit file as an answer; with ``mask``, the public view (identifiers masked)."""
     subject = file.subject
-    name = subject.name
-    if mask is not None and subject.kind.value == "individual":
-        name = mask.mask_person_name(name)
     return CreditFileOut(
         code=mask.mask_code(subject.code) if mask else subject.code,
-        name=name,
+        name=mask.mask_name(subject.name, subject.kind) if mask else subject.name,
         kind=subject.kind.value,
         region_code=subject.region_code,
         industry_code=subject.industry_code,

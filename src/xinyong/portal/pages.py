@@ -90,9 +90,8 @@ def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
         file = credit_file(conn, svc.catalog, code, day, public=True)
         grades = [s for s in standings(conn, svc.library, subject_id, day) if s.has_grades]
     subject = file.subject
-    person = subject.kind.value == "individual"
     shown_code = svc.mask.mask_code(subject.code)
-    shown_name = svc.mask.mask_person_name(subject.name) if person else subject.name
+    shown_name = svc.mask.mask_name(subject.name, subject.kind)
     lists = {f"{s.id}/{d.id}": (s, d) for s in svc.library for d in s.definition.lists}
     return ctx.html(
         "profile.html",
@@ -146,7 +145,7 @@ def _public_name(ctx: Page, code: str) -> str:
     with ctx.svc.db.connect() as conn:
         row = conn.execute(select(subjects.c.name, subjects.c.kind).where(subjects.c.code == code))
         name, kind = row.one()
-    return str(ctx.svc.mask.mask_person_name(name) if kind == "individual" else name)
+    return ctx.svc.mask.mask_name(str(name), str(kind))
 
 
 def _in_force(ctx: Page) -> list[Scheme]:
@@ -194,7 +193,7 @@ def list_page(
     people = {
         r.id: (
             mask.mask_code(r.code),
-            mask.mask_person_name(r.name) if r.kind == "individual" else r.name,
+            mask.mask_name(r.name, r.kind),
         )
         for r in rows
     }

@@ -67,7 +67,7 @@ def search_public(
         PublicHit(
             id=hit.id,
             code=mask.mask_code(hit.code),
-            name=mask.mask_person_name(hit.name) if hit.kind == "individual" else hit.name,
+            name=mask.mask_name(hit.name, hit.kind),
             kind=hit.kind.value,
         )
         for hit in found.hits
