@@ -5,11 +5,17 @@ The query has the shape of a hand-written one:
 1. ``rec``: the record versions in effect on the as-of date, for the items the scheme reads;
 2. ``k``: one row per (subject, item) with a count, and a count, sum or flag for each other kind
    of record a measure reads (a severity, a narrower window, attribute tests);
-3. ``p``: one row per subject: the capped points of rules that give points per record of one
-   item, taken row by row of ``k`` by a CASE on the item, and every other measure as a
-   conditional aggregate, in one pass;
-4. ``scored`` and ``graded``: every subject in scope, with its score and the index of its grade;
-5. the final select: score, grade, one 0/1 column per list, and the measures for explanations.
+3. ``w``: one row per item the scheme reads, with what the scheme says of it: the points and
+   cap of the rule that gives points per record of it, and a 0/1 flag per set of items that a
+   measure reads;
+4. ``p``: one row per subject, from ``k`` joined to ``w`` on the item (the hand-written query's
+   join to its table of item rules; on SQLite a CASE on the item instead): the capped points
+   of the per-record rules, and every other measure as a conditional aggregate, in one pass;
+5. ``scored`` and ``graded``: every subject in scope, with its score and the index of its grade;
+6. the final select: score, grade, one 0/1 column per list, and the measures for explanations.
+
+Sums of whole numbers (counts, and points when every per-record rule's points and cap are
+whole) are cast to BIGINT: without it PostgreSQL sums them as NUMERIC and DuckDB as HUGEINT.
 
 What differs between databases is a table (:data:`ATTRIBUTE_ACCESS`), not an if-chain; dates are
 literals, resolved when the plan was made.
@@ -70,6 +76,13 @@ def _case(condition: Expr, then: Expr, otherwise: Expr) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=condition, true=then)], default=otherwise)
 
 
+def _bigint(value: Expr) -> Expr:
+    return exp.cast(value, exp.DataType.build("BIGINT"))
+
+
+#: Dialects that look up what the scheme says of an item by a CASE, not a join to ``w``.
+CASE_LOOKUP = frozenset({"sqlite"})
+
 #: Scalar (two-argument) greatest and least of each dialect, for caps.
 GREATEST_LEAST: dict[str, tuple[str, str]] = {"sqlite": ("MAX", "MIN")}
 
@@ -85,12 +98,9 @@ class Compiler:
         self.widest = Window(
             None if None in starts or not starts else min(s for s in starts if s), plan.as_of
         )
-        # Plain per-record rules (a count of some items over the widest window) are summed in
-        # long form, through a table of (item, rule), as a hand-written query would; every
-        # other measure is pivoted into a column by conditional aggregation.
         # Rules that give points per record of one item (each item read by one such rule)
         # take their capped points row by row of the per-(subject, item) counts, joined to a
-        # table of (item, rule, points, cap), in the same pass as the other measures, as a
+        # table of (item, points, cap), in the same pass as the other measures, as a
         # hand-written query would; every other measure is a conditional aggregate.
         self.long_rules: list[RuleNode] = []
         taken: set[str] = set()
@@ -109,6 +119,16 @@ class Compiler:
             | {c.measure for c in conditions if c.measure is not None}
         )
         pivoted = [plan.measures[i] for i in self.pivot]
+        self.items = sorted({i for m in plan.measures for i in m.records.items})
+        # one 0/1 column of ``w`` per set of items that a pivoted measure reads, unless it
+        # reads them all
+        self.item_sets: dict[frozenset[str], str] = {}
+        for measure in pivoted:
+            if measure.records.items != frozenset(self.items):
+                self.item_sets.setdefault(measure.records.items, f"i{len(self.item_sets)}")
+        # SQLite scans a small joined table once per row of ``k`` (or indexes ``k`` instead):
+        # there a CASE on the item does the lookup
+        self.reads_w = bool(self.long_rules or self.item_sets) and dialect not in CASE_LOOKUP
         self.k_columns: dict[tuple[str, str | None, str | None], str] = {}
         self.tests = sorted(
             {t for m in pivoted for t in m.records.attrs},
@@ -178,7 +198,7 @@ class Compiler:
     # -- CTEs ------------------------------------------------------------------------------------
     def rec(self) -> exp.Select:
         plan = self.plan
-        items = sorted({i for m in plan.measures for i in m.records.items})
+        items = self.items
         widest = self.widest
         decided = col("decided_on", "r")
         as_of = lit(plan.as_of.isoformat())
@@ -309,11 +329,10 @@ class Compiler:
                     )
                 )
             elif measure.kind == "count":
-                aggregates.append(
-                    exp.alias_(
-                        exp.Sum(this=lit(1) if test is None else _case(test, lit(1), lit(0))), name
-                    )
-                )
+                # COUNT, not SUM of 1 or 0: an integer on every engine (DuckDB sums into
+                # HUGEINT); every group has a row, so the count is never NULL
+                assert test is not None
+                aggregates.append(exp.alias_(exp.Count(this=_case(test, lit(1), exp.null())), name))
             else:
                 aggregates.append(
                     exp.alias_(
@@ -322,22 +341,57 @@ class Compiler:
                 )
         return exp.select(*keys, *aggregates).from_("rec").group_by(*keys)
 
+    def w(self) -> exp.Select:
+        """The scheme's items, one row each: ``pts`` and ``cap`` of the per-record rule on the
+        item (0 where none; a NULL cap where that rule has none), and a 0/1 column per set of
+        items a measure reads. A UNION ALL of one-row selects: every engine reads it, where a
+        VALUES list with named columns is not portable."""
+        per_item = {
+            next(iter(self.plan.measures[r.measure].records.items)): r for r in self.long_rules
+        }
+        capped = any(r.cap is not None for r in self.long_rules)
+        rows: list[exp.Select] = []
+        for item in self.items:
+            rule = per_item.get(item)
+            values: list[Expr] = [exp.alias_(lit(item), "item_code")]
+            if self.long_rules:
+                values.append(exp.alias_(lit(float(rule.per_unit) if rule else 0.0), "pts"))
+            if capped:
+                if rule is None:
+                    cap: Expr = lit(0.0)
+                else:
+                    cap = exp.null() if rule.cap is None else lit(float(rule.cap))
+                values.append(exp.alias_(cap, "cap"))
+            for items, name in self.item_sets.items():
+                values.append(exp.alias_(lit(int(item in items)), name))
+            rows.append(exp.select(*values))
+        query: exp.Select = rows[0]
+        for row in rows[1:]:
+            query = exp.union(query, row, distinct=False)  # type: ignore[assignment]
+        return query
+
     def p(self) -> exp.Select:
         """One row per subject: every pivoted measure and, in one pass, the long-form points."""
         columns: list[Expr] = [col("subject_id", "k")]
         for index in self.pivot:
             measure = self.plan.measures[index]
-            items = exp.In(
-                this=col("item_code", "k"),
-                expressions=[lit(i) for i in sorted(measure.records.items)],
-            )
+            flag = self.item_sets.get(measure.records.items)
+            items: Expr | None = None
+            if flag is not None and self.reads_w:
+                items = exp.EQ(this=col(flag, "w"), expression=lit(1))
+            elif flag is not None:
+                items = exp.In(
+                    this=col("item_code", "k"),
+                    expressions=[lit(i) for i in sorted(measure.records.items)],
+                )
             source = col(self.k_column(measure), "k")
             if measure.kind == "count":
-                value: Expr = exp.Sum(this=_case(items, source, lit(0)))
+                counted = source if items is None else _case(items, source, lit(0))
+                value: Expr = _bigint(exp.Sum(this=counted))
             elif measure.kind == "sum":
-                value = exp.Sum(this=_case(items, source, exp.null()))
+                value = exp.Sum(this=source if items is None else _case(items, source, exp.null()))
             else:
-                present = exp.and_(items, exp.EQ(this=source, expression=lit(1)))
+                present = _and([p for p in (items, exp.EQ(this=source, expression=lit(1))) if p])
                 value = exp.Count(
                     this=exp.Distinct(
                         expressions=[_case(present, col(f"a_{measure.attribute}", "k"), exp.null())]
@@ -345,14 +399,40 @@ class Compiler:
                 )
             columns.append(exp.alias_(value, f"m{index}"))
         if self.long_rules:
-            columns.append(exp.alias_(exp.Sum(this=self.long_points()), "points"))
+            points: Expr = exp.Sum(this=self.long_points())
+            whole = all(
+                float(r.per_unit).is_integer() and (r.cap is None or float(r.cap).is_integer())
+                for r in self.long_rules
+            )
+            columns.append(exp.alias_(_bigint(points) if whole else points, "points"))
         query = exp.select(*columns).from_(exp.table_("k", alias="k"))
+        if self.reads_w:
+            join = exp.EQ(this=col("item_code", "w"), expression=col("item_code", "k"))
+            query = query.join(exp.table_("w", alias="w"), on=join)
         return query.group_by(col("subject_id", "k"))
 
     def long_points(self) -> Expr:
-        """The capped points of the per-record rules for one row of ``k``: a CASE on its item
-        (one item per rule). Measured faster than joining a table of rules on SQLite (which
-        scans it per row) and no slower elsewhere."""
+        """The capped points of the per-record rules for one row of ``k`` joined to ``w``."""
+        if not self.reads_w:
+            return self.case_points()
+        value: Expr = exp.Mul(this=col("pts", "w"), expression=col("n", "k"))
+        if not any(rule.cap is not None for rule in self.long_rules):
+            return value
+        greatest, least = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))
+        cap = col("cap", "w")
+        clamped = exp.Anonymous(
+            this=greatest,
+            expressions=[
+                exp.Anonymous(this=least, expressions=[value, cap]),
+                exp.Neg(this=cap.copy()),
+            ],
+        )
+        if all(rule.cap is not None for rule in self.long_rules):
+            return clamped
+        return _case(exp.Is(this=cap.copy(), expression=exp.Null()), value.copy(), clamped)
+
+    def case_points(self) -> Expr:
+        """The same by a CASE on the item, one branch per rule, where a join is slow."""
         ifs = []
         for rule in self.long_rules:
             (item,) = self.plan.measures[rule.measure].records.items
@@ -524,7 +604,9 @@ class Compiler:
             )
         columns += [col(f"m{i}") for i in self.pivot]
         query = exp.select(*columns).from_("graded")
-        ctes: list[tuple[str, exp.Select]] = [("rec", self.rec()), ("k", self.k()), ("p", self.p())]
+        ctes: list[tuple[str, exp.Select]] = [("rec", self.rec()), ("k", self.k())]
+        ctes += [("w", self.w())] if self.reads_w else []
+        ctes += [("p", self.p())]
         ctes += [("scored", self.scored()), ("graded", self.graded())]
         for name, body in ctes:
             query = query.with_(name, as_=body)

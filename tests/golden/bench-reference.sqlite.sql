@@ -71,7 +71,7 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN severity IN (3) THEN 1 ELSE 0 END) AS c0
+    COUNT(CASE WHEN severity IN (3) THEN 1 ELSE NULL END) AS c0
   FROM rec
   GROUP BY
     subject_id,
@@ -79,11 +79,11 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('P01', 'P02') THEN k.n ELSE 0 END) AS m40,
-    SUM(
+    CAST(SUM(CASE WHEN k.item_code IN ('P01', 'P02') THEN k.n ELSE 0 END) AS INTEGER) AS m40,
+    CAST(SUM(
       CASE WHEN k.item_code IN ('N05', 'N12', 'N19', 'N26', 'N33') THEN k.c0 ELSE 0 END
-    ) AS m41,
-    SUM(
+    ) AS INTEGER) AS m41,
+    CAST(SUM(
       CASE k.item_code
         WHEN 'N01'
         THEN MAX(MIN(-1 * k.n, 30), -30)
@@ -167,7 +167,7 @@ WITH rec AS (
         THEN MAX(MIN(-20 * k.n, 30), -30)
         ELSE 0
       END
-    ) AS points
+    ) AS INTEGER) AS points
   FROM k AS k
   GROUP BY
     k.subject_id

@@ -29,23 +29,24 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN a_honour IN ('gold', 'lifetime') THEN 1 ELSE 0 END) AS c0
+    COUNT(CASE WHEN a_honour IN ('gold', 'lifetime') THEN 1 ELSE NULL END) AS c0
   FROM rec
   GROUP BY
     subject_id,
     item_code
+), w AS (
+  SELECT
+    'HON_BLOOD_DONATION' AS item_code,
+    5 AS pts,
+    30 AS cap
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('HON_BLOOD_DONATION') THEN k.c0 ELSE 0 END) AS m1,
-    SUM(
-      CASE k.item_code
-        WHEN 'HON_BLOOD_DONATION'
-        THEN GREATEST(LEAST(5 * k.n, 30), -30)
-        ELSE 0
-      END
-    ) AS points
+    CAST(SUM(k.c0) AS BIGINT) AS m1,
+    CAST(SUM(GREATEST(LEAST(w.pts * k.n, w.cap), -w.cap)) AS BIGINT) AS points
   FROM k AS k
+  JOIN w AS w
+    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

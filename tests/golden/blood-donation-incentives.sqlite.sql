@@ -29,7 +29,7 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN a_honour IN ('gold', 'lifetime') THEN 1 ELSE 0 END) AS c0
+    COUNT(CASE WHEN a_honour IN ('gold', 'lifetime') THEN 1 ELSE NULL END) AS c0
   FROM rec
   GROUP BY
     subject_id,
@@ -37,14 +37,14 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('HON_BLOOD_DONATION') THEN k.c0 ELSE 0 END) AS m1,
-    SUM(
+    CAST(SUM(k.c0) AS INTEGER) AS m1,
+    CAST(SUM(
       CASE k.item_code
         WHEN 'HON_BLOOD_DONATION'
         THEN MAX(MIN(5 * k.n, 30), -30)
         ELSE 0
       END
-    ) AS points
+    ) AS INTEGER) AS points
   FROM k AS k
   GROUP BY
     k.subject_id

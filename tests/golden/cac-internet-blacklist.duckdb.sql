@@ -31,36 +31,50 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(
+    COUNT(
       CASE
         WHEN a_penalty IN ('site_closed', 'licence_revoked', 'business_licence_revoked', 'filing_cancelled')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c0,
-    SUM(
+    COUNT(
       CASE
         WHEN LOWER(CAST(a_not_performed AS TEXT)) IN ('1', 'true')
         AND a_penalty IN ('other_penalty')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(CASE WHEN LOWER(CAST(a_grave_harm AS TEXT)) IN ('1', 'true') THEN 1 ELSE 0 END) AS c2,
-    SUM(CASE WHEN a_penalty IN ('other_penalty') THEN 1 ELSE 0 END) AS c3
+    COUNT(
+      CASE WHEN LOWER(CAST(a_grave_harm AS TEXT)) IN ('1', 'true') THEN 1 ELSE NULL END
+    ) AS c2,
+    COUNT(CASE WHEN a_penalty IN ('other_penalty') THEN 1 ELSE NULL END) AS c3
   FROM rec
   GROUP BY
     subject_id,
     item_code
+), w AS (
+  SELECT
+    'NET_INTERVIEW' AS item_code,
+    0 AS i0,
+    1 AS i1
+  UNION ALL
+  SELECT
+    'NET_VIOLATION' AS item_code,
+    1 AS i0,
+    0 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('NET_INTERVIEW') THEN k.n ELSE 0 END) AS m4
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m4
   FROM k AS k
+  JOIN w AS w
+    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

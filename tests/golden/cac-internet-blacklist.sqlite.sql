@@ -31,23 +31,25 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(
+    COUNT(
       CASE
         WHEN a_penalty IN ('site_closed', 'licence_revoked', 'business_licence_revoked', 'filing_cancelled')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c0,
-    SUM(
+    COUNT(
       CASE
         WHEN LOWER(CAST(a_not_performed AS TEXT)) IN ('1', 'true')
         AND a_penalty IN ('other_penalty')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(CASE WHEN LOWER(CAST(a_grave_harm AS TEXT)) IN ('1', 'true') THEN 1 ELSE 0 END) AS c2,
-    SUM(CASE WHEN a_penalty IN ('other_penalty') THEN 1 ELSE 0 END) AS c3
+    COUNT(
+      CASE WHEN LOWER(CAST(a_grave_harm AS TEXT)) IN ('1', 'true') THEN 1 ELSE NULL END
+    ) AS c2,
+    COUNT(CASE WHEN a_penalty IN ('other_penalty') THEN 1 ELSE NULL END) AS c3
   FROM rec
   GROUP BY
     subject_id,
@@ -55,11 +57,11 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('NET_INTERVIEW') THEN k.n ELSE 0 END) AS m4
+    CAST(SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c0 ELSE 0 END) AS INTEGER) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c1 ELSE 0 END) AS INTEGER) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c2 ELSE 0 END) AS INTEGER) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('NET_VIOLATION') THEN k.c3 ELSE 0 END) AS INTEGER) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('NET_INTERVIEW') THEN k.n ELSE 0 END) AS INTEGER) AS m4
   FROM k AS k
   GROUP BY
     k.subject_id

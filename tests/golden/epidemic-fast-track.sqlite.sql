@@ -29,15 +29,19 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(
+    COUNT(
       CASE
         WHEN a_conduct IN ('price_gouging', 'fake_protective_goods', 'substandard_protective_goods')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c0,
-    SUM(
-      CASE WHEN a_conduct IN ('hoarding', 'false_advertising', 'other') THEN 1 ELSE 0 END
+    COUNT(
+      CASE
+        WHEN a_conduct IN ('hoarding', 'false_advertising', 'other')
+        THEN 1
+        ELSE NULL
+      END
     ) AS c1
   FROM rec
   GROUP BY
@@ -46,8 +50,8 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_MARKET_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_MARKET_VIOLATION') THEN k.c1 ELSE 0 END) AS m1
+    CAST(SUM(k.c0) AS INTEGER) AS m0,
+    CAST(SUM(k.c1) AS INTEGER) AS m1
   FROM k AS k
   GROUP BY
     k.subject_id

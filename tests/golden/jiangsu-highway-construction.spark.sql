@@ -41,54 +41,100 @@ WITH rec AS (
         ELSE NULL
       END
     ) AS c0,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
         AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(
-      CASE WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31' THEN 1 ELSE 0 END
+    COUNT(
+      CASE
+        WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        THEN 1
+        ELSE NULL
+      END
     ) AS c2,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
         AND a_conduct IN ('collusion', 'bribery', 'false_materials')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c3,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
         AND a_conduct IN ('illegal_subcontracting', 'lending_qualification', 'major_accident')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c4
   FROM rec
   GROUP BY
     subject_id,
     item_code
+), w AS (
+  SELECT
+    'ADM_PENALTY_GENERAL' AS item_code,
+    0 AS i0,
+    0 AS i1,
+    1 AS i2,
+    0 AS i3,
+    0 AS i4
+  UNION ALL
+  SELECT
+    'ADM_PENALTY_SERIOUS' AS item_code,
+    0 AS i0,
+    0 AS i1,
+    0 AS i2,
+    1 AS i3,
+    0 AS i4
+  UNION ALL
+  SELECT
+    'HWY_BID_MISCONDUCT' AS item_code,
+    0 AS i0,
+    1 AS i1,
+    0 AS i2,
+    0 AS i3,
+    0 AS i4
+  UNION ALL
+  SELECT
+    'HWY_CONDUCT' AS item_code,
+    1 AS i0,
+    0 AS i1,
+    0 AS i2,
+    0 AS i3,
+    0 AS i4
+  UNION ALL
+  SELECT
+    'JUD_DEFAULTER' AS item_code,
+    0 AS i0,
+    0 AS i1,
+    0 AS i2,
+    0 AS i3,
+    1 AS i4
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c0 ELSE NULL END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS m4,
-    SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c4 ELSE 0 END) AS m5,
-    SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS m6
+    SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE NULL END) AS m0,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN w.i3 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m5,
+    CAST(SUM(CASE WHEN w.i4 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m6
   FROM k AS k
+  JOIN w AS w
+    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -41,37 +41,41 @@ WITH rec AS (
         ELSE NULL
       END
     ) AS c0,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
         AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(
-      CASE WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31' THEN 1 ELSE 0 END
+    COUNT(
+      CASE
+        WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        THEN 1
+        ELSE NULL
+      END
     ) AS c2,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
         AND a_conduct IN ('collusion', 'bribery', 'false_materials')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c3,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
         AND a_conduct IN ('illegal_subcontracting', 'lending_qualification', 'major_accident')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c4
   FROM rec
@@ -82,12 +86,12 @@ WITH rec AS (
   SELECT
     k.subject_id,
     SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c0 ELSE NULL END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS m4,
-    SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c4 ELSE 0 END) AS m5,
-    SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS m6
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c1 ELSE 0 END) AS INTEGER) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS INTEGER) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS INTEGER) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS INTEGER) AS m4,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c4 ELSE 0 END) AS INTEGER) AS m5,
+    CAST(SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS INTEGER) AS m6
   FROM k AS k
   GROUP BY
     k.subject_id

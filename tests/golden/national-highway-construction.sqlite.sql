@@ -30,33 +30,33 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN a_scheme IN ('jiangsu-highway-construction') THEN 1 ELSE 0 END) AS c0,
-    SUM(
+    COUNT(CASE WHEN a_scheme IN ('jiangsu-highway-construction') THEN 1 ELSE NULL END) AS c0,
+    COUNT(
       CASE
         WHEN a_grade IN ('D') AND a_scheme IN ('jiangsu-highway-construction')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(
+    COUNT(
       CASE
         WHEN a_grade IN ('A') AND a_scheme IN ('jiangsu-highway-construction')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c2,
-    SUM(
+    COUNT(
       CASE
         WHEN a_grade IN ('B') AND a_scheme IN ('jiangsu-highway-construction')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c3,
-    SUM(
+    COUNT(
       CASE
         WHEN a_grade IN ('C') AND a_scheme IN ('jiangsu-highway-construction')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c4
   FROM rec
@@ -66,11 +66,11 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('EVAL_INDUSTRY_GRADE') THEN k.c4 ELSE 0 END) AS m4
+    CAST(SUM(k.c0) AS INTEGER) AS m0,
+    CAST(SUM(k.c1) AS INTEGER) AS m1,
+    CAST(SUM(k.c2) AS INTEGER) AS m2,
+    CAST(SUM(k.c3) AS INTEGER) AS m3,
+    CAST(SUM(k.c4) AS INTEGER) AS m4
   FROM k AS k
   GROUP BY
     k.subject_id

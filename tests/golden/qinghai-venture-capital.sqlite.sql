@@ -55,18 +55,22 @@ WITH rec AS (
         ELSE NULL
       END
     ) AS c0,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2022-06-30' AND decided_on <= '2025-06-30'
         )
         AND a_stage IN ('seed', 'early')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(
-      CASE WHEN decided_on > '2022-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
+    COUNT(
+      CASE
+        WHEN decided_on > '2022-06-30' AND decided_on <= '2025-06-30'
+        THEN 1
+        ELSE NULL
+      END
     ) AS c2
   FROM rec
   GROUP BY
@@ -76,8 +80,8 @@ WITH rec AS (
   SELECT
     k.subject_id,
     SUM(CASE WHEN k.item_code IN ('VC_LOCAL_INVESTMENT') THEN k.c0 ELSE NULL END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('VC_LOCAL_INVESTMENT') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(
+    CAST(SUM(CASE WHEN k.item_code IN ('VC_LOCAL_INVESTMENT') THEN k.c1 ELSE 0 END) AS INTEGER) AS m1,
+    CAST(SUM(
       CASE
         WHEN k.item_code IN (
           'ADM_PENALTY_GENERAL',
@@ -97,21 +101,21 @@ WITH rec AS (
         THEN k.c2
         ELSE 0
       END
-    ) AS m2,
-    SUM(
+    ) AS INTEGER) AS m2,
+    CAST(SUM(
       CASE
         WHEN k.item_code IN ('OBL_SOCIAL_INSURANCE_ARREARS', 'OBL_TAX_ARREARS')
         THEN k.c2
         ELSE 0
       END
-    ) AS m3,
-    SUM(
+    ) AS INTEGER) AS m3,
+    CAST(SUM(
       CASE
         WHEN k.item_code IN ('JUD_DEFAULTER', 'SUL_MARKET', 'SUL_TAX')
         THEN k.n
         ELSE 0
       END
-    ) AS m4
+    ) AS INTEGER) AS m4
   FROM k AS k
   GROUP BY
     k.subject_id

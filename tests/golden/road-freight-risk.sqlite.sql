@@ -30,12 +30,18 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN a_conduct IN ('overloading', 'illegal_modification') THEN 1 ELSE 0 END) AS c0,
-    SUM(
-      CASE WHEN a_conduct IN ('unlicensed', 'fatigue_driving', 'other') THEN 1 ELSE 0 END
+    COUNT(
+      CASE WHEN a_conduct IN ('overloading', 'illegal_modification') THEN 1 ELSE NULL END
+    ) AS c0,
+    COUNT(
+      CASE
+        WHEN a_conduct IN ('unlicensed', 'fatigue_driving', 'other')
+        THEN 1
+        ELSE NULL
+      END
     ) AS c1,
-    SUM(CASE WHEN a_conduct IN ('dangerous_goods') THEN 1 ELSE 0 END) AS c2,
-    SUM(CASE WHEN a_level IN ('major', 'severe') THEN 1 ELSE 0 END) AS c3
+    COUNT(CASE WHEN a_conduct IN ('dangerous_goods') THEN 1 ELSE NULL END) AS c2,
+    COUNT(CASE WHEN a_level IN ('major', 'severe') THEN 1 ELSE NULL END) AS c3
   FROM rec
   GROUP BY
     subject_id,
@@ -43,13 +49,13 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c2 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('ROAD_ACCIDENT') THEN k.c3 ELSE 0 END) AS m4,
-    SUM(
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c0 ELSE 0 END) AS INTEGER) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c1 ELSE 0 END) AS INTEGER) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c2 ELSE 0 END) AS INTEGER) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_ACCIDENT') THEN k.c3 ELSE 0 END) AS INTEGER) AS m4,
+    CAST(SUM(
       CASE k.item_code WHEN 'ROAD_ACCIDENT' THEN MAX(MIN(-20 * k.n, 40), -40) ELSE 0 END
-    ) AS points
+    ) AS INTEGER) AS points
   FROM k AS k
   GROUP BY
     k.subject_id

@@ -29,14 +29,14 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(
+    COUNT(
       CASE
         WHEN a_conduct IN ('deposit_misuse', 'unsafe_bikes', 'over_quota')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c0,
-    SUM(CASE WHEN a_conduct IN ('no_clearance') THEN 1 ELSE 0 END) AS c1
+    COUNT(CASE WHEN a_conduct IN ('no_clearance') THEN 1 ELSE NULL END) AS c1
   FROM rec
   GROUP BY
     subject_id,
@@ -44,9 +44,9 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.n ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('BIKE_OPERATOR_VIOLATION') THEN k.c0 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('BIKE_OPERATOR_VIOLATION') THEN k.c1 ELSE 0 END) AS m2
+    CAST(SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.n ELSE 0 END) AS INTEGER) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('BIKE_OPERATOR_VIOLATION') THEN k.c0 ELSE 0 END) AS INTEGER) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('BIKE_OPERATOR_VIOLATION') THEN k.c1 ELSE 0 END) AS INTEGER) AS m2
   FROM k AS k
   GROUP BY
     k.subject_id

@@ -35,7 +35,7 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.n ELSE 0 END) AS m0
+    CAST(SUM(k.n) AS BIGINT) AS m0
   FROM k AS k
   GROUP BY
     k.subject_id

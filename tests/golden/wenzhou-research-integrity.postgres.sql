@@ -31,40 +31,64 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN a_result IN ('failed') THEN 1 ELSE 0 END) AS c0,
-    SUM(CASE WHEN a_result IN ('excellent') THEN 1 ELSE 0 END) AS c1,
-    SUM(CASE WHEN a_handling IN ('warning', 'notice') THEN 1 ELSE 0 END) AS c2,
-    SUM(
-      CASE WHEN decided_on > '2022-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
+    COUNT(CASE WHEN a_result IN ('failed') THEN 1 ELSE NULL END) AS c0,
+    COUNT(CASE WHEN a_result IN ('excellent') THEN 1 ELSE NULL END) AS c1,
+    COUNT(CASE WHEN a_handling IN ('warning', 'notice') THEN 1 ELSE NULL END) AS c2,
+    COUNT(
+      CASE
+        WHEN decided_on > '2022-06-30' AND decided_on <= '2025-06-30'
+        THEN 1
+        ELSE NULL
+      END
     ) AS c3,
-    SUM(
+    COUNT(
       CASE
         WHEN a_handling IN ('project_suspended', 'project_terminated', 'funds_recovered')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c4,
-    SUM(
+    COUNT(
       CASE
         WHEN a_conduct IN ('bribery', 'fabrication', 'falsification', 'plagiarism', 'fund_misuse')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c5
   FROM rec
   GROUP BY
     subject_id,
     item_code
+), w AS (
+  SELECT
+    'HON_AWARD' AS item_code,
+    0 AS i0,
+    0 AS i1,
+    1 AS i2
+  UNION ALL
+  SELECT
+    'RESEARCH_MISCONDUCT' AS item_code,
+    0 AS i0,
+    1 AS i1,
+    0 AS i2
+  UNION ALL
+  SELECT
+    'RESEARCH_PROJECT_RESULT' AS item_code,
+    1 AS i0,
+    0 AS i1,
+    0 AS i2
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('RESEARCH_PROJECT_RESULT') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('RESEARCH_PROJECT_RESULT') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('RESEARCH_MISCONDUCT') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('HON_AWARD') THEN k.c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('RESEARCH_MISCONDUCT') THEN k.c4 ELSE 0 END) AS m4,
-    SUM(CASE WHEN k.item_code IN ('RESEARCH_MISCONDUCT') THEN k.c5 ELSE 0 END) AS m5
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c5 ELSE 0 END) AS BIGINT) AS m5
   FROM k AS k
+  JOIN w AS w
+    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -30,14 +30,18 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE 0 END) AS c0,
-    SUM(CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE 0 END) AS c1,
-    SUM(CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE 0 END) AS c2,
-    SUM(CASE WHEN a_fine_10k_cny >= 10 THEN 1 ELSE 0 END) AS c3,
-    SUM(
-      CASE WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30' THEN 1 ELSE 0 END
+    COUNT(CASE WHEN a_conduct IN ('exceedance') THEN 1 ELSE NULL END) AS c0,
+    COUNT(CASE WHEN a_conduct IN ('no_permit') THEN 1 ELSE NULL END) AS c1,
+    COUNT(CASE WHEN a_conduct IN ('dust', 'waste', 'other') THEN 1 ELSE NULL END) AS c2,
+    COUNT(CASE WHEN a_fine_10k_cny >= 10 THEN 1 ELSE NULL END) AS c3,
+    COUNT(
+      CASE
+        WHEN decided_on > '2024-06-30' AND decided_on <= '2025-06-30'
+        THEN 1
+        ELSE NULL
+      END
     ) AS c4,
-    SUM(CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE 0 END) AS c5
+    COUNT(CASE WHEN a_conduct IN ('falsified_monitoring') THEN 1 ELSE NULL END) AS c5
   FROM rec
   GROUP BY
     subject_id,
@@ -45,12 +49,12 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c4 ELSE 0 END) AS m4,
-    SUM(CASE WHEN k.item_code IN ('ENV_VIOLATION') THEN k.c5 ELSE 0 END) AS m5
+    CAST(SUM(k.c0) AS BIGINT) AS m0,
+    CAST(SUM(k.c1) AS BIGINT) AS m1,
+    CAST(SUM(k.c2) AS BIGINT) AS m2,
+    CAST(SUM(k.c3) AS BIGINT) AS m3,
+    CAST(SUM(k.c4) AS BIGINT) AS m4,
+    CAST(SUM(k.c5) AS BIGINT) AS m5
   FROM k AS k
   GROUP BY
     k.subject_id

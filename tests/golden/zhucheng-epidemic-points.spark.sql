@@ -30,57 +30,69 @@ WITH rec AS (
     subject_id,
     item_code,
     COUNT(*) AS n,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2024-06-30' AND decided_on <= '2025-06-30'
         )
         AND a_contribution IN ('frontline')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c0,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2024-06-30' AND decided_on <= '2025-06-30'
         )
         AND a_contribution IN ('volunteer', 'reporting')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c1,
-    SUM(
+    COUNT(
       CASE
         WHEN (
           decided_on > '2024-06-30' AND decided_on <= '2025-06-30'
         )
         AND a_contribution IN ('donation')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c2,
-    SUM(
+    COUNT(
       CASE
         WHEN a_conduct IN ('concealing_travel', 'refusing_quarantine')
         THEN 1
-        ELSE 0
+        ELSE NULL
       END
     ) AS c3,
-    SUM(CASE WHEN a_conduct IN ('gathering', 'rumour', 'other') THEN 1 ELSE 0 END) AS c4
+    COUNT(CASE WHEN a_conduct IN ('gathering', 'rumour', 'other') THEN 1 ELSE NULL END) AS c4
   FROM rec
   GROUP BY
     subject_id,
     item_code
+), w AS (
+  SELECT
+    'EPIDEMIC_CONTRIBUTION' AS item_code,
+    1 AS i0,
+    0 AS i1
+  UNION ALL
+  SELECT
+    'EPIDEMIC_ENDANGERING' AS item_code,
+    0 AS i0,
+    1 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_CONTRIBUTION') THEN k.c0 ELSE 0 END) AS m0,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_CONTRIBUTION') THEN k.c1 ELSE 0 END) AS m1,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_CONTRIBUTION') THEN k.c2 ELSE 0 END) AS m2,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_ENDANGERING') THEN k.c3 ELSE 0 END) AS m3,
-    SUM(CASE WHEN k.item_code IN ('EPIDEMIC_ENDANGERING') THEN k.c4 ELSE 0 END) AS m4
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m4
   FROM k AS k
+  JOIN w AS w
+    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (
