@@ -73,7 +73,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         file=sys.stderr,
     )
-    from xinyong.tokens import Role, issue
+    from xinyong.disclosure.tokens import Role, issue
 
     started = time.perf_counter()
     (db, schema), codes = build(POSTGRES_URL, args.subjects, args.seed)

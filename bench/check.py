@@ -1,12 +1,12 @@
 """Point-of-service check latency over 1M subjects, on SQLite and PostgreSQL.
 
-Run by ``make bench``. Builds a database per backend with N subjects (valid resident IDs and
-USCCs), one stored Zhengzhou environmental rating run with a grade for every enterprise, listings
-in effect for 5% of subjects on the rental-bike and environmental lists (with the notice and
-sign-off dates that due process requires, and the records behind them) and open objections on
-1% of those records. Then times ``xinyong.checks.check`` (which also writes its audit log row)
-for a random sample of subjects, one committed transaction per check, as a department's request
-would be, and prints the median and 99th percentile in a Markdown table row.
+Run by ``make bench``. Builds a database per backend with N subjects (valid resident IDs and USCCs),
+one stored Zhengzhou environmental rating run with a grade for every enterprise, listings in effect
+for 5% of subjects on the rental-bike and environmental lists (with the notice and sign-off dates
+that due process requires, and the records behind them) and open objections on 1% of those records.
+Then times ``xinyong.dueprocess.checks.check`` (which also writes its audit log row) for a random
+sample of subjects, one committed transaction per check, as a department's request would be, and
+prints the median and 99th percentile in a Markdown table row.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def _code(i: int) -> tuple[str, str]:
 
 
 def build(url: str, subjects: int, seed: int) -> tuple[Any, list[str]]:
-    from xinyong.database import Database
-    from xinyong.tables import (
+    from xinyong.store.database import Database
+    from xinyong.store.tables import (
         batches,
         cases,
         evaluation_results,
@@ -53,7 +53,7 @@ def build(url: str, subjects: int, seed: int) -> tuple[Any, list[str]]:
         listings,
         records,
     )
-    from xinyong.tables import subjects as subject_table
+    from xinyong.store.tables import subjects as subject_table
 
     rng = random.Random(seed)
     connect_args: dict[str, Any] = {}
@@ -213,10 +213,10 @@ def build(url: str, subjects: int, seed: int) -> tuple[Any, list[str]]:
 
 
 def measure(url: str, subjects: int, samples: int, seed: int) -> dict[str, Any]:
-    from xinyong.catalog import Catalog
-    from xinyong.checks import check
-    from xinyong.leniency import load_policies
-    from xinyong.library import Library
+    from xinyong.catalog.items import Catalog
+    from xinyong.dueprocess.checks import check
+    from xinyong.dueprocess.leniency import load_policies
+    from xinyong.schemes.library import Library
 
     started = time.perf_counter()
     (db, schema), codes = build(url, subjects, seed)

@@ -29,8 +29,8 @@ POSTGRES_URL = os.environ.get(
 
 
 def sample(records: int, subjects: int) -> Path:
-    from xinyong.catalog import Catalog
-    from xinyong.sample_files import generate
+    from xinyong.catalog.items import Catalog
+    from xinyong.samples.files import generate
 
     folder = HERE / "out" / f"s{subjects}-r{records}"
     if not (folder / "manifest.json").exists():
@@ -49,7 +49,7 @@ def sample(records: int, subjects: int) -> Path:
 def _database(backend: str, schema: str):  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine, text
 
-    from xinyong.database import Database
+    from xinyong.store.database import Database
 
     if backend == "sqlite":
         path = HERE / "out" / f"{schema}.db"
@@ -65,8 +65,8 @@ def _database(backend: str, schema: str):  # type: ignore[no-untyped-def]
 
 def measure(backend: str, folder: Path, schema: str) -> dict[str, object]:
     """One backend in this process: subjects first, then the timed records batch."""
-    from xinyong.catalog import Catalog
-    from xinyong.ingest import Ingestor
+    from xinyong.catalog.items import Catalog
+    from xinyong.ingest.pipeline import Ingestor
     from xinyong.settings import Settings
 
     db = _database(backend, schema)
@@ -93,7 +93,7 @@ def copy_baseline(db, schema: str) -> float:  # type: ignore[no-untyped-def]
     """Time COPY of the stored records (same rows, same table) into an empty schema."""
     from sqlalchemy import text
 
-    from xinyong.database import Database
+    from xinyong.store.database import Database
 
     raw = db.engine.raw_connection()
     buffer = io.BytesIO()

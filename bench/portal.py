@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from xinyong.api import create_app
-from xinyong.database import Database
 from xinyong.settings import Settings
-from xinyong.tables import evaluation_results, listings, subjects
+from xinyong.store.database import Database
+from xinyong.store.tables import evaluation_results, listings, subjects
 
 
 def main() -> None:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 
-from xinyong.catalog import Catalog
-from xinyong.compiler import to_sql
-from xinyong.ir import plan
-from xinyong.scheme import load_scheme
+from xinyong.catalog.items import Catalog
+from xinyong.schemes.compiler import to_sql
+from xinyong.schemes.ir import plan
+from xinyong.schemes.model import load_scheme
 
 HERE = Path(__file__).resolve().parent
 AS_OF = date(2025, 6, 30)

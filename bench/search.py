@@ -33,11 +33,11 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from stdnum.cn import uscc
 
-from xinyong import name_index
-from xinyong.database import Database
-from xinyong.regions import Regions
-from xinyong.samples import FORMS, GIVEN, INDUSTRY_WORDS, SURNAMES
-from xinyong.tables import name_grams, subject_names, subjects
+from xinyong.reference.regions import Regions
+from xinyong.registry import name_index
+from xinyong.samples.population import FORMS, GIVEN, INDUSTRY_WORDS, SURNAMES
+from xinyong.store.database import Database
+from xinyong.store.tables import name_grams, subject_names, subjects
 
 POSTGRES_URL = os.environ.get(
     "XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from xinyong.catalog import Catalog
-from xinyong.database import Database
-from xinyong.ingest import Ingestor
+from xinyong.catalog.items import Catalog
+from xinyong.ingest.pipeline import Ingestor
 from xinyong.settings import Settings
+from xinyong.store.database import Database
 
 POSTGRES_URL = os.environ.get(
     "XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

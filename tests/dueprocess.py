@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
-from xinyong.tables import batches, records, subjects
+from xinyong.store.tables import batches, records, subjects
 
 _batch = 0
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from stdnum.cn import ric, uscc
 
-from xinyong.sample_files import write_csv as write_csv  # re-exported for the tests
+from xinyong.samples.files import write_csv as write_csv  # re-exported for the tests
 
 
 def uscc_code(serial: int, region: str = "320102", prefix: str = "91") -> str:

@@ -18,14 +18,14 @@ from sqlalchemy import func, select, text
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
-from xinyong.access import POLICY, Permission
 from xinyong.api import create_app
 from xinyong.api.app import guard_of
-from xinyong.database import Database
-from xinyong.regions import region_prefix
+from xinyong.disclosure.access import POLICY, Permission
+from xinyong.disclosure.tokens import Role, issue
+from xinyong.reference.regions import region_prefix
 from xinyong.settings import Settings
-from xinyong.tables import access_log, records
-from xinyong.tokens import Role, issue
+from xinyong.store.database import Database
+from xinyong.store.tables import access_log, records
 
 TODAY = date(2026, 11, 23)
 RIDER = resident_id(7, "440305", "19900101")
@@ -519,7 +519,7 @@ def test_problem_details_name_the_field(world: World) -> None:
 
 
 def test_a_revoked_or_unknown_token_is_refused(world: World) -> None:
-    from xinyong.tokens import issued, revoke
+    from xinyong.disclosure.tokens import issued, revoke
 
     bad = world.client.get("/me/file", headers={"Authorization": "Bearer xy_nonsense"})
     assert bad.status_code == 401 and bad.headers["www-authenticate"] == "Bearer"

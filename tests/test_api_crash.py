@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, text
 from tests.conftest import POSTGRES_URL, postgres_problem
 from tests.helpers import uscc_code
 
-from xinyong.database import Database
-from xinyong.tokens import Role, issue
+from xinyong.disclosure.tokens import Role, issue
+from xinyong.store.database import Database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ROWS = 30000

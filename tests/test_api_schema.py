@@ -22,9 +22,9 @@ from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
 from xinyong.api import create_app
-from xinyong.database import Database
+from xinyong.disclosure.tokens import Role, issue
 from xinyong.settings import Settings
-from xinyong.tokens import Role, issue
+from xinyong.store.database import Database
 
 _folder = Path(tempfile.mkdtemp(prefix="xinyong-schemathesis-"))
 _db = Database(f"sqlite:///{_folder / 'api.db'}")

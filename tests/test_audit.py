@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import Connection, delete, select, update
 
 from helpers import penalty, uscc_code, write_csv
-from xinyong.audit import GENESIS, Checkpoint, append, checkpoint, verify
-from xinyong.catalog import Catalog
-from xinyong.database import Database
-from xinyong.ingest import Ingestor
-from xinyong.library import Library
-from xinyong.runs import store_run
-from xinyong.tables import audit_log
+from xinyong.catalog.items import Catalog
+from xinyong.evaluation.runs import store_run
+from xinyong.ingest.pipeline import Ingestor
+from xinyong.schemes.library import Library
+from xinyong.store.audit import GENESIS, Checkpoint, append, checkpoint, verify
+from xinyong.store.database import Database
+from xinyong.store.tables import audit_log
 
 
 def _chain(conn: Connection, n: int = 4) -> None:
@@ -64,7 +64,7 @@ def test_an_edited_row_is_caught(db: Database) -> None:
 
 def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(db: Database) -> None:
     """Rewriting a row and its hash is not enough: the next row still links to the old hash."""
-    from xinyong.audit import _digest
+    from xinyong.store.audit import _digest
 
     with db.begin() as conn:
         _chain(conn)

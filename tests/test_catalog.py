@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from xinyong.catalog import Catalog, Category, Period, Polarity, Severity
+from xinyong.catalog.items import Catalog, Category, Period, Polarity, Severity
 from xinyong.errors import InvalidCatalog
 
 HEADER = """\

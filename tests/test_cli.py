@@ -39,7 +39,7 @@ def ready(tmp_path: Path) -> Path:
 
 
 def test_init_reports_the_migration(tmp_path: Path) -> None:
-    from xinyong.database import Database
+    from xinyong.store.database import Database
 
     head = Database("sqlite://").head_revision()
     assert f"is at migration {head}" in run(tmp_path, "init").stdout

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 from helpers import penalty, uscc_code, write_csv
-from xinyong.catalog import Catalog
-from xinyong.database import Database
-from xinyong.ingest import Ingestor
-from xinyong.runs import publish_run, reevaluate, result_for, store_run
-from xinyong.scheme import load_scheme
-from xinyong.subjects import get
+from xinyong.catalog.items import Catalog
+from xinyong.evaluation.runs import publish_run, reevaluate, result_for, store_run
+from xinyong.ingest.pipeline import Ingestor
+from xinyong.registry.subjects import get
+from xinyong.schemes.model import load_scheme
+from xinyong.store.database import Database
 
 HEADER = """\
 scheme:

@@ -11,7 +11,7 @@ import pytest
 import typer.main
 
 import xinyong
-from xinyong.cli import app
+from xinyong.cli.main import app
 from xinyong.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +62,10 @@ def test_public_surface_imports() -> None:
 
 
 def test_the_scheme_reference_example_loads_and_passes(tmp_path: Path) -> None:
-    from xinyong.catalog import Catalog
-    from xinyong.database import Database
-    from xinyong.scheme import load_scheme
-    from xinyong.schemetests import run_tests
+    from xinyong.catalog.items import Catalog
+    from xinyong.evaluation.scheme_cases import run_tests
+    from xinyong.schemes.model import load_scheme
+    from xinyong.store.database import Database
 
     text = (ROOT / "docs" / "schemes.md").read_text(encoding="utf-8")
     example = text.split("## A whole example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]

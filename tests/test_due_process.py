@@ -11,15 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from dueprocess import add_records, add_subject
 from helpers import resident_id, uscc_code
-from xinyong.cases import CaseKind, inbox, timeline
-from xinyong.catalog import Catalog
-from xinyong.checks import check
-from xinyong.database import Database
-from xinyong.errors import InvalidInput
-from xinyong.leniency import get_policy, grant, load_policies
-from xinyong.library import Library
-from xinyong.lifecycle import ExitReason, IllegalTransition, State
-from xinyong.listings import (
+from xinyong.catalog.items import Catalog
+from xinyong.dueprocess.cases import CaseKind, inbox, timeline
+from xinyong.dueprocess.checks import check
+from xinyong.dueprocess.leniency import get_policy, grant, load_policies
+from xinyong.dueprocess.lifecycle import ExitReason, IllegalTransition, State
+from xinyong.dueprocess.listings import (
     events,
     exit_listing,
     memberships,
@@ -29,13 +26,16 @@ from xinyong.listings import (
     sign_off,
     verify,
 )
-from xinyong.objections import decide_objection, disputed_ids, object_to
-from xinyong.outbox import notices
-from xinyong.repair import apply_for_repair, decide_repair, eligibility, forward
-from xinyong.runs import store_run
-from xinyong.tables import checks, listings
-from xinyong.tags import add_tag
-from xinyong.workdays import WorkCalendar
+from xinyong.dueprocess.objections import decide_objection, disputed_ids, object_to
+from xinyong.dueprocess.repair import apply_for_repair, decide_repair, eligibility, forward
+from xinyong.errors import InvalidInput
+from xinyong.evaluation.runs import store_run
+from xinyong.reference.workdays import WorkCalendar
+from xinyong.registry.tags import add_tag
+from xinyong.schemes.library import Library
+from xinyong.store.database import Database
+from xinyong.store.outbox import notices
+from xinyong.store.tables import checks, listings
 
 BIKE = "shenzhen-rental-bike"
 MATERIALS = ("credit_commitment", "proof_of_performance")
@@ -317,7 +317,7 @@ def test_leniency_defers_listing_and_the_check_says_so(
         spc2019 = get_policy(policies, "spc-2019-grace")
         with pytest.raises(InvalidInput, match="from 1M to 3M"):
             grant(conn, spc2019, subject, date(2025, 7, 1), grace=None)
-        from xinyong.catalog import Period
+        from xinyong.catalog.items import Period
 
         grant(conn, spc2019, subject, date(2025, 7, 1), grace=Period(2, "M"))
         notify(conn, listing_id, date(2025, 7, 2), "xinyong", scheme, catalog)
@@ -348,8 +348,8 @@ def test_leniency_defers_listing_and_the_check_says_so(
 def test_epidemic_leniency_covers_tagged_firms_only(db: Database) -> None:
     policies = load_policies()
     spc2020 = get_policy(policies, "spc-2020-epidemic-grace")
-    from xinyong.leniency import covers
-    from xinyong.tables import subjects
+    from xinyong.dueprocess.leniency import covers
+    from xinyong.store.tables import subjects
 
     with db.begin() as conn:
         hit = add_subject(conn, uscc_code(1, "420100"), kind="enterprise", region="420100")
@@ -371,8 +371,8 @@ def test_epidemic_leniency_covers_tagged_firms_only(db: Database) -> None:
 def test_a_leniency_application_is_a_case_whose_grant_defers_listing(
     db: Database, library: Library, catalog: Catalog
 ) -> None:
-    from xinyong.catalog import Period
-    from xinyong.leniency import apply_for_leniency, decide_leniency
+    from xinyong.catalog.items import Period
+    from xinyong.dueprocess.leniency import apply_for_leniency, decide_leniency
 
     policies = load_policies()
     scheme = library.get(BIKE)
@@ -467,7 +467,7 @@ suspend_measures: [NO_BIKE_RENTAL]
 
 
 def test_the_outbox_delivers_and_keeps_failures_for_retry(db: Database) -> None:
-    from xinyong.outbox import deliver, enqueue
+    from xinyong.store.outbox import deliver, enqueue
 
     sent: list[tuple[int, str]] = []
 

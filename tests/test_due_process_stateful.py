@@ -15,15 +15,13 @@ from sqlalchemy import select
 
 from dueprocess import add_records, add_subject
 from helpers import resident_id
-from xinyong.cases import CaseKind, CaseState, cases_of, timeline
-from xinyong.catalog import Catalog, Period
-from xinyong.checks import check
-from xinyong.database import Database
-from xinyong.errors import XinyongError
-from xinyong.leniency import deferral, get_policy, grant, load_policies
-from xinyong.library import Library
-from xinyong.lifecycle import Action, ExitReason, State, replay
-from xinyong.listings import (
+from xinyong.catalog.items import Catalog, Period
+from xinyong.disclosure.credit_file import credit_file
+from xinyong.dueprocess.cases import CaseKind, CaseState, cases_of, timeline
+from xinyong.dueprocess.checks import check
+from xinyong.dueprocess.leniency import deferral, get_policy, grant, load_policies
+from xinyong.dueprocess.lifecycle import Action, ExitReason, State, replay
+from xinyong.dueprocess.listings import (
     events,
     exit_listing,
     get_listing,
@@ -35,14 +33,16 @@ from xinyong.listings import (
     sign_off,
     verify,
 )
-from xinyong.objections import decide_objection, object_to
-from xinyong.outbox import notices
-from xinyong.profile import credit_file
-from xinyong.publication import window
-from xinyong.repair import REQUIRED_MATERIALS, apply_for_repair, decide_repair, forward
-from xinyong.runs import store_run
-from xinyong.tables import listing_events, records
-from xinyong.workdays import WorkCalendar
+from xinyong.dueprocess.objections import decide_objection, object_to
+from xinyong.dueprocess.publication import window
+from xinyong.dueprocess.repair import REQUIRED_MATERIALS, apply_for_repair, decide_repair, forward
+from xinyong.errors import XinyongError
+from xinyong.evaluation.runs import store_run
+from xinyong.reference.workdays import WorkCalendar
+from xinyong.schemes.library import Library
+from xinyong.store.database import Database
+from xinyong.store.outbox import notices
+from xinyong.store.tables import listing_events, records
 
 CATALOG = Catalog.load()
 LIBRARY = Library.load(CATALOG)

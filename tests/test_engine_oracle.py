@@ -12,10 +12,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, insert
 
-from xinyong import duckdb_backend
-from xinyong.database import Database
-from xinyong.evaluation import run_plan
-from xinyong.ir import (
+from xinyong.backends import duckdb as duckdb_backend
+from xinyong.backends.sql import run_plan
+from xinyong.schemes.ir import (
     AttrTest,
     ConditionNode,
     Measure,
@@ -26,8 +25,9 @@ from xinyong.ir import (
     SubjectTest,
     Window,
 )
-from xinyong.reference import Tables, evaluate
-from xinyong.tables import batches, cases, record_events, records, subjects
+from xinyong.schemes.oracle import Tables, evaluate
+from xinyong.store.database import Database
+from xinyong.store.tables import batches, cases, record_events, records, subjects
 
 AS_OF = date(2025, 6, 30)
 ITEMS = ("ADM_PENALTY_GENERAL", "ADM_PENALTY_SERIOUS", "JUD_DEFAULTER", "HON_AWARD")

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from xinyong.errors import InvalidIdentifier
-from xinyong.identifiers import (
+from xinyong.reference.identifiers import (
     IdScheme,
     MaskPolicy,
     SubjectKind,

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from helpers import bad_check, penalty, resident_id, uscc_code, write_csv, write_jsonl
-from xinyong.database import Database
 from xinyong.errors import BatchConflict, BatchRejected, UnsupportedFile
-from xinyong.ingest import Ingestor, quarantined_rows
-from xinyong.records import RecordState, in_effect, subject_records
-from xinyong.subjects import get, history
-from xinyong.tables import batches, quarantine, record_events, records, subjects
+from xinyong.ingest.pipeline import Ingestor, quarantined_rows
+from xinyong.registry.records import RecordState, in_effect, subject_records
+from xinyong.registry.subjects import get, history
+from xinyong.store.database import Database
+from xinyong.store.tables import batches, quarantine, record_events, records, subjects
 
 
 def count(db: Database, table) -> int:  # type: ignore[no-untyped-def]
@@ -498,8 +498,8 @@ def test_excel_licence_file(ingestor: Ingestor, db: Database, tmp_path: Path) ->
 def test_subjects_filter_by_location_and_industry(
     ingestor: Ingestor, db: Database, tmp_path: Path
 ) -> None:
-    from xinyong.identifiers import SubjectKind
-    from xinyong.subjects import filtered
+    from xinyong.reference.identifiers import SubjectKind
+    from xinyong.registry.subjects import filtered
 
     path = write_csv(
         tmp_path / "s.csv",

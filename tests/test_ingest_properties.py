@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from helpers import bad_check, penalty, uscc_code, write_csv
-from xinyong.catalog import Catalog
-from xinyong.database import Database
-from xinyong.ingest import Ingestor
+from xinyong.catalog.items import Catalog
+from xinyong.ingest.pipeline import Ingestor
 from xinyong.settings import Settings
-from xinyong.tables import quarantine, records
+from xinyong.store.database import Database
+from xinyong.store.tables import quarantine, records
 
 DAMAGE = {
     "none": lambda row: row,

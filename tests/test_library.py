@@ -12,15 +12,15 @@ import pytest
 
 from dueprocess import add_records, add_subject
 from helpers import uscc_code
-from xinyong.catalog import Catalog
-from xinyong.checks import check
-from xinyong.database import Database
+from xinyong.catalog.items import Catalog
+from xinyong.dueprocess.checks import check
 from xinyong.errors import InvalidInput
-from xinyong.library import Library, industry_matches, region_matches, shipped_scheme_files
-from xinyong.plain import render, render_text
-from xinyong.runs import store_run
-from xinyong.scheme import InvalidScheme, Names, SchemeType, load_scheme
-from xinyong.schemetests import run_tests, uncovered
+from xinyong.evaluation.runs import store_run
+from xinyong.evaluation.scheme_cases import run_tests, uncovered
+from xinyong.schemes.library import Library, industry_matches, region_matches, shipped_scheme_files
+from xinyong.schemes.model import InvalidScheme, Names, SchemeType, load_scheme
+from xinyong.schemes.plain import render, render_text
+from xinyong.store.database import Database
 
 #: The seed systems of issue 5, each with the scheme ids that model it.
 SEED_SCHEMES = {
@@ -241,7 +241,7 @@ def test_any_grounds_are_checked_at_load(catalog: Catalog, tmp_path: Path) -> No
 def test_sample_data_exercises_every_scheme(tmp_path: Path, library: Library) -> None:
     """The demo's data (random records plus each scheme's cases as subjects) puts subjects in
     every grade and on every list of every scheme, and the scheme cases ingest cleanly."""
-    from xinyong.demo import run_demo
+    from xinyong.application.demo import run_demo
     from xinyong.settings import Settings
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")

@@ -9,7 +9,8 @@ BLOCK_OPTIONAL = """
 import sys
 for name in ("psycopg", "pytest", "hypothesis", "weasyprint", "pyspark", "duckdb"):
     sys.modules[name] = None  # importing any of these now fails
-import xinyong, xinyong.cli, xinyong.ingest, xinyong.sample_files, xinyong.runs, xinyong.explain
+import xinyong, xinyong.cli.main, xinyong.ingest.pipeline, xinyong.samples.files
+import xinyong.evaluation.runs, xinyong.evaluation.explain
 from xinyong import Catalog, Database
 Catalog.load()
 Database("sqlite://").migrate()

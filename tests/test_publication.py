@@ -8,8 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_engine, insert, select
 
-from xinyong.catalog import Catalog
-from xinyong.publication import public_condition, window
+from xinyong.catalog.items import Catalog
+from xinyong.dueprocess.publication import public_condition, window
 
 CATALOG = Catalog.load()
 

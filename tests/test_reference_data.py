@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from xinyong.industries import Industries
-from xinyong.regions import REGIONS_AS_OF, Regions
+from xinyong.reference.industries import Industries
+from xinyong.reference.regions import REGIONS_AS_OF, Regions
 
 
 def test_regions_know_current_and_retired_codes() -> None:

@@ -5,12 +5,12 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
-from xinyong.catalog import Catalog, Polarity
-from xinyong.identifiers import parse_identifier
-from xinyong.industries import Industries
-from xinyong.regions import Regions
-from xinyong.sample_files import generate, read_manifest
-from xinyong.samples import SampleGenerator
+from xinyong.catalog.items import Catalog, Polarity
+from xinyong.reference.identifiers import parse_identifier
+from xinyong.reference.industries import Industries
+from xinyong.reference.regions import Regions
+from xinyong.samples.files import generate, read_manifest
+from xinyong.samples.population import SampleGenerator
 
 
 def digest(folder: Path) -> dict[str, str]:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from xinyong.catalog import Catalog
-from xinyong.compiler import DIALECTS, to_sql
-from xinyong.database import Database
-from xinyong.ir import plan
-from xinyong.library import Library, shipped_scheme_files
-from xinyong.scheme import InvalidScheme, Scheme, load_scheme
-from xinyong.schemetests import run_tests
+from xinyong.catalog.items import Catalog
+from xinyong.evaluation.scheme_cases import run_tests
+from xinyong.schemes.compiler import DIALECTS, to_sql
+from xinyong.schemes.ir import plan
+from xinyong.schemes.library import Library, shipped_scheme_files
+from xinyong.schemes.model import InvalidScheme, Scheme, load_scheme
+from xinyong.store.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"

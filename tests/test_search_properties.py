@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, insert, select
 from tests.helpers import uscc_code
 
-from xinyong import name_index
-from xinyong.database import Database
-from xinyong.name_index import Match
-from xinyong.tables import name_grams, subject_names, subjects
+from xinyong.registry import name_index
+from xinyong.registry.name_index import Match
+from xinyong.store.database import Database
+from xinyong.store.tables import name_grams, subject_names, subjects
 
 ALPHABET = "甲乙丙丁有限公司"
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

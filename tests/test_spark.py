@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from tests.test_engine_oracle import load, plans, record_rows
 from tests.test_schemes import all_schemes
 
-from xinyong import spark_backend
-from xinyong.catalog import Catalog
-from xinyong.compiler import to_sql
-from xinyong.database import Database
-from xinyong.ir import Plan
-from xinyong.reference import Tables, evaluate
-from xinyong.schemetests import run_tests
+from xinyong.backends import spark as spark_backend
+from xinyong.catalog.items import Catalog
+from xinyong.evaluation.scheme_cases import run_tests
+from xinyong.schemes.compiler import to_sql
+from xinyong.schemes.ir import Plan
+from xinyong.schemes.oracle import Tables, evaluate
+from xinyong.store.database import Database
 
 
 def _missing() -> str | None:

@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from xinyong.database import Database, DatabaseNotReady
-from xinyong.tables import metadata
+from xinyong.store.database import Database, DatabaseNotReady
+from xinyong.store.tables import metadata
 
 
 def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
@@ -39,7 +39,7 @@ def test_upgrading_keeps_what_is_stored(tmp_path: Path) -> None:
 
     from sqlalchemy import insert, select
 
-    from xinyong.tables import subjects
+    from xinyong.store.tables import subjects
 
     old = Database(f"sqlite:///{tmp_path / 'old.db'}")
     old.migrate("0001")

@@ -14,11 +14,7 @@ from sqlalchemy import select
 from tests.dueprocess import add_subject
 from tests.helpers import resident_id
 
-from xinyong.database import Database
-from xinyong.errors import InvalidInput
-from xinyong.outbox import enqueue
-from xinyong.tables import webhook_deliveries
-from xinyong.webhooks import (
+from xinyong.disclosure.webhooks import (
     MAX_ATTEMPTS,
     backoff,
     deliver,
@@ -27,6 +23,10 @@ from xinyong.webhooks import (
     register,
     verify_signature,
 )
+from xinyong.errors import InvalidInput
+from xinyong.store.database import Database
+from xinyong.store.outbox import enqueue
+from xinyong.store.tables import webhook_deliveries
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xinyong.database import Database
 from xinyong.errors import InvalidInput
-from xinyong.workdays import WorkCalendar, load_days, read_days
+from xinyong.reference.workdays import WorkCalendar, load_days, read_days
+from xinyong.store.database import Database
 
 CAL = WorkCalendar()
 

@@ -5,8 +5,7 @@ The public surface is listed in ``__all__``; other modules are free to move.
 
 from __future__ import annotations
 
-from xinyong.catalog import Catalog, CatalogItem, Category, Disclosure, Polarity, Severity
-from xinyong.database import Database
+from xinyong.catalog.items import Catalog, CatalogItem, Category, Disclosure, Polarity, Severity
 from xinyong.errors import (
     BatchConflict,
     BatchRejected,
@@ -16,12 +15,19 @@ from xinyong.errors import (
     NotFound,
     XinyongError,
 )
-from xinyong.identifiers import Identifier, MaskPolicy, SubjectKind, mask, parse_identifier
-from xinyong.industries import Industries
-from xinyong.ingest import BatchReport, Ingestor
-from xinyong.records import RecordState, RecordView
-from xinyong.regions import Regions
+from xinyong.ingest.pipeline import BatchReport, Ingestor
+from xinyong.reference.identifiers import (
+    Identifier,
+    MaskPolicy,
+    SubjectKind,
+    mask,
+    parse_identifier,
+)
+from xinyong.reference.industries import Industries
+from xinyong.reference.regions import Regions
+from xinyong.registry.records import RecordState, RecordView
 from xinyong.settings import Settings
+from xinyong.store.database import Database
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """``python -m xinyong``: the same as the ``xinyong`` command."""
 
-from xinyong.cli import main
+from xinyong.cli.main import main
 
 main()

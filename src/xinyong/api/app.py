@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 
 from xinyong import __version__
-from xinyong.access import Permission
 from xinyong.api import problems
 from xinyong.api.deps import Allow, Call, Public, Service
 from xinyong.api.routers import (
@@ -25,9 +24,10 @@ from xinyong.api.routers import (
     subjects,
     webhooks,
 )
-from xinyong.database import Database
+from xinyong.disclosure.access import Permission
 from xinyong.errors import InvalidInput
 from xinyong.settings import Settings
+from xinyong.store.database import Database
 
 DESCRIPTION = """\
 Public-credit schemes as versioned policy files, on one engine, with due process built in.

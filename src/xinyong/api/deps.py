@@ -13,17 +13,17 @@ from urllib.parse import unquote
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from xinyong import access
-from xinyong.access import Permission, Purpose
-from xinyong.catalog import Catalog
-from xinyong.database import Database
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.measures import MeasureCatalog, shipped_measures
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission, Purpose
+from xinyong.disclosure.tokens import PUBLIC, Principal, authenticate
+from xinyong.dueprocess.leniency import Policy, load_policies
 from xinyong.errors import Unauthenticated
-from xinyong.identifiers import MaskPolicy
-from xinyong.leniency import Policy, load_policies
-from xinyong.library import Library
-from xinyong.measures import MeasureCatalog, shipped_measures
+from xinyong.reference.identifiers import MaskPolicy
+from xinyong.schemes.library import Library
 from xinyong.settings import Settings
-from xinyong.tokens import PUBLIC, Principal, authenticate
+from xinyong.store.database import Database
 
 
 @dataclass

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from xinyong.identifiers import MaskPolicy
-from xinyong.listings import Listing
-from xinyong.profile import CreditFile, FileRecord
+from xinyong.disclosure.credit_file import CreditFile, FileRecord
+from xinyong.dueprocess.listings import Listing
+from xinyong.reference.identifiers import MaskPolicy
 
 
 def _iso_day(value: object) -> object:

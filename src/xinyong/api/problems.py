@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from xinyong.database import DatabaseNotReady
+from xinyong.dueprocess.lifecycle import IllegalTransition
 from xinyong.errors import (
     AccessNotLogged,
     BatchConflict,
@@ -28,7 +28,7 @@ from xinyong.errors import (
     Unauthenticated,
     XinyongError,
 )
-from xinyong.lifecycle import IllegalTransition
+from xinyong.store.database import DatabaseNotReady
 
 STATUS: dict[type[XinyongError], int] = {
     InvalidInput: 422,

@@ -10,17 +10,17 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from xinyong import access
-from xinyong.cases import cases_of, get_case, timeline
+from xinyong.disclosure import access
+from xinyong.disclosure.credit_file import credit_file, standings
+from xinyong.disclosure.tokens import Role, authenticate
+from xinyong.dueprocess.cases import cases_of, get_case, timeline
+from xinyong.dueprocess.objections import object_to
+from xinyong.dueprocess.repair import REQUIRED_MATERIALS, apply_for_repair, eligibility
 from xinyong.errors import Forbidden, Unauthenticated
-from xinyong.objections import object_to
 from xinyong.portal.context import TOKEN_COOKIE, Ctx
-from xinyong.profile import credit_file, standings
-from xinyong.repair import REQUIRED_MATERIALS, apply_for_repair, eligibility
-from xinyong.subjects import get
-from xinyong.tables import records, subjects
-from xinyong.tokens import Role, authenticate
-from xinyong.workdays import WorkCalendar
+from xinyong.reference.workdays import WorkCalendar
+from xinyong.registry.subjects import get
+from xinyong.store.tables import records, subjects
 
 router = APIRouter()
 

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from xinyong.api.deps import Service, service
+from xinyong.disclosure.tokens import PUBLIC, Principal, Role, authenticate
 from xinyong.errors import Forbidden, NotFound, Unauthenticated
 from xinyong.portal.render import LANGUAGES, Language, Translator, render
-from xinyong.tables import subjects
-from xinyong.tokens import PUBLIC, Principal, Role, authenticate
+from xinyong.store.tables import subjects
 
 LANG_COOKIE = "xinyong_lang"
 TOKEN_COOKIE = "xinyong_token"

@@ -10,21 +10,21 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
+from xinyong.disclosure.credit_file import credit_file, standings
+from xinyong.dueprocess.listings import members_page
+from xinyong.dueprocess.publication import public_condition
 from xinyong.errors import InvalidInput, NotFound
-from xinyong.explain import explain
-from xinyong.industries import Industries
-from xinyong.library import Publication
-from xinyong.listings import members_page
-from xinyong.name_index import Found, Hit, search
-from xinyong.plain import list_criteria, render
+from xinyong.evaluation.explain import explain
+from xinyong.evaluation.runs import grade_distribution, latest_run
 from xinyong.portal.context import Ctx, Page
-from xinyong.profile import credit_file, standings
-from xinyong.publication import public_condition
-from xinyong.records import in_effect
-from xinyong.regions import Regions
-from xinyong.runs import grade_distribution, latest_run
-from xinyong.scheme import Scheme, SchemeType
-from xinyong.tables import records, subjects
+from xinyong.reference.industries import Industries
+from xinyong.reference.regions import Regions
+from xinyong.registry.name_index import Found, Hit, search
+from xinyong.registry.records import in_effect
+from xinyong.schemes.library import Publication
+from xinyong.schemes.model import Scheme, SchemeType
+from xinyong.schemes.plain import list_criteria, render
+from xinyong.store.tables import records, subjects
 
 router = APIRouter()
 PAGE_SIZE = 20

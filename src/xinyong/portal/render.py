@@ -60,7 +60,7 @@ class Translator:
         return Markup(CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', escape(text)))
 
 
-#: The steps the engine gives to a grade (xinyong.reference.grade_steps), in Chinese.
+#: The steps the engine gives to a grade (xinyong.schemes.oracle.grade_steps), in Chinese.
 STEP_FORMS = (
     (re.compile(r"^new subject: grade (\S+)$"), "新设主体：等级{0}"),
     (re.compile(r"^score (\S+) is at least (\S+): band (\S+)$"), "得分{0}不低于{1}：{2}级"),

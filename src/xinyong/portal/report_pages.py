@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import access, reports
+from xinyong.disclosure import access, reports
+from xinyong.disclosure.reports import Report, Scope
 from xinyong.errors import Forbidden, InvalidInput
 from xinyong.portal.context import Ctx, Page
 from xinyong.portal.render import report_html, report_pdf
-from xinyong.reports import Report, Scope
-from xinyong.subjects import get
+from xinyong.registry.subjects import get
 
 router = APIRouter()
 MAX_UPLOAD = 20 * 1024 * 1024

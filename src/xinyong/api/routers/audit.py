@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy import select
 
-from xinyong import audit
-from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import MAX_ID, Out
 from xinyong.api.problems import ERRORS
-from xinyong.tables import audit_log
+from xinyong.disclosure.access import Permission
+from xinyong.store import audit
+from xinyong.store.tables import audit_log
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
 

@@ -9,20 +9,20 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
-from xinyong import access
-from xinyong.access import Permission, Purpose
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import BodyId, CaseOut, Day, PathId, case_out
 from xinyong.api.problems import ERRORS
-from xinyong.cases import Case, CaseKind, get_case, inbox
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission, Purpose
+from xinyong.disclosure.tokens import Principal
+from xinyong.dueprocess.cases import Case, CaseKind, get_case, inbox
+from xinyong.dueprocess.objections import decide_objection, object_to
+from xinyong.dueprocess.repair import apply_for_repair, decide_repair, forward
 from xinyong.errors import Conflict, NotFound
-from xinyong.objections import decide_objection, object_to
-from xinyong.repair import apply_for_repair, decide_repair, forward
-from xinyong.runs import reevaluate
-from xinyong.subjects import get
-from xinyong.tables import records, subjects
-from xinyong.tokens import Principal
-from xinyong.workdays import WorkCalendar
+from xinyong.evaluation.runs import reevaluate
+from xinyong.reference.workdays import WorkCalendar
+from xinyong.registry.subjects import get
+from xinyong.store.tables import records, subjects
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
 HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
@@ -146,7 +146,7 @@ def my_repair(
     summary="My cases, with their deadlines and state",
 )
 def my_cases(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list[CaseOut]:
-    from xinyong.cases import cases_of
+    from xinyong.dueprocess.cases import cases_of
 
     svc = call.service
     with svc.db.connect() as conn:

@@ -10,7 +10,7 @@ from pydantic import Field
 from xinyong.api.deps import Call, Public
 from xinyong.api.models import Out
 from xinyong.api.problems import ERRORS
-from xinyong.catalog import CatalogItem
+from xinyong.catalog.items import CatalogItem
 from xinyong.errors import NotFound
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], responses=ERRORS)

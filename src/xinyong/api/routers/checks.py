@@ -7,15 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from xinyong import access
-from xinyong.access import Permission, Purpose
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Day
 from xinyong.api.problems import ERRORS
-from xinyong.checks import check
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission, Purpose
+from xinyong.disclosure.tokens import Role
+from xinyong.dueprocess.checks import check
 from xinyong.errors import InvalidInput
-from xinyong.subjects import get
-from xinyong.tokens import Role
+from xinyong.registry.subjects import get
 
 router = APIRouter(prefix="/checks", tags=["check"], responses=ERRORS)
 

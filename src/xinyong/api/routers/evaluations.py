@@ -9,16 +9,22 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from xinyong import access
-from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call, Declared
 from xinyong.api.models import MAX_ID, Day, Out, PathId
 from xinyong.api.problems import ERRORS
-from xinyong.explain import explain
-from xinyong.runs import compare_runs, get_run, grade_distribution, list_counts, store_run
-from xinyong.scheme import Scheme
-from xinyong.subjects import get
-from xinyong.tokens import Principal
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission
+from xinyong.disclosure.tokens import Principal
+from xinyong.evaluation.explain import explain
+from xinyong.evaluation.runs import (
+    compare_runs,
+    get_run,
+    grade_distribution,
+    list_counts,
+    store_run,
+)
+from xinyong.registry.subjects import get
+from xinyong.schemes.model import Scheme
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"], responses=ERRORS)
 

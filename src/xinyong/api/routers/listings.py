@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from xinyong import access
-from xinyong.access import Permission, Purpose
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import BodyId, Day, ListingOut, PathId, listing_out
 from xinyong.api.problems import ERRORS
-from xinyong.lifecycle import ExitReason
-from xinyong.listings import (
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission, Purpose
+from xinyong.disclosure.tokens import Principal
+from xinyong.dueprocess.lifecycle import ExitReason
+from xinyong.dueprocess.listings import (
     Listing,
     drop,
     exit_listing,
@@ -28,9 +29,8 @@ from xinyong.listings import (
     put_on_list,
     sign_off,
 )
-from xinyong.runs import get_run
-from xinyong.subjects import get
-from xinyong.tokens import Principal
+from xinyong.evaluation.runs import get_run
+from xinyong.registry.subjects import get
 
 router = APIRouter(tags=["listings"], responses=ERRORS)
 HANDLING = Purpose(

@@ -10,18 +10,18 @@ from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from xinyong import idempotency
-from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Out, PathId
 from xinyong.api.problems import ERRORS
-from xinyong.batches import BatchReport, quarantined_rows
+from xinyong.disclosure.access import Permission
+from xinyong.disclosure.tokens import Principal, Role
 from xinyong.errors import NotFound
-from xinyong.ingest import Ingestor
-from xinyong.profiles import load_profile
-from xinyong.readers import read_bytes
-from xinyong.tables import batches
-from xinyong.tokens import Principal, Role
+from xinyong.ingest import idempotency
+from xinyong.ingest.batches import BatchReport, quarantined_rows
+from xinyong.ingest.pipeline import Ingestor
+from xinyong.ingest.profiles import load_profile
+from xinyong.ingest.readers import read_bytes
+from xinyong.store.tables import batches
 
 router = APIRouter(prefix="/records", tags=["records"], responses=ERRORS)
 

@@ -12,16 +12,17 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy import select
 
-from xinyong import access, audit
-from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import Out
 from xinyong.api.problems import ERRORS
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission
 from xinyong.errors import Conflict, InvalidInput
-from xinyong.plain import render
-from xinyong.scheme import Scheme
-from xinyong.schemetests import run_tests, uncovered
-from xinyong.tables import audit_log
+from xinyong.evaluation.scheme_cases import run_tests, uncovered
+from xinyong.schemes.model import Scheme
+from xinyong.schemes.plain import render
+from xinyong.store import audit
+from xinyong.store.tables import audit_log
 
 router = APIRouter(prefix="/schemes", tags=["schemes"], responses=ERRORS)
 

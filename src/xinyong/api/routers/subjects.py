@@ -9,16 +9,16 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 from sqlalchemy import select
 
-from xinyong import access
-from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call, Declared, Public
 from xinyong.api.models import CreditFileOut, Day, Out, PathId, ReadOut, file_out
 from xinyong.api.problems import ERRORS
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Permission
+from xinyong.disclosure.credit_file import credit_file
 from xinyong.errors import NotFound
-from xinyong.name_index import search
-from xinyong.profile import credit_file
-from xinyong.subjects import get
-from xinyong.tables import subjects
+from xinyong.registry.name_index import search
+from xinyong.registry.subjects import get
+from xinyong.store.tables import subjects
 
 router = APIRouter(tags=["subjects"], responses=ERRORS)
 

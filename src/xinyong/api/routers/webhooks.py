@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from xinyong import access, webhooks
-from xinyong.access import Permission
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Moment, Out, PathId
 from xinyong.api.problems import ERRORS
+from xinyong.disclosure import access, webhooks
+from xinyong.disclosure.access import Permission
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=ERRORS)
 

@@ -1,0 +1,1 @@
+"""Engines that run a compiled scheme: the database itself, DuckDB, Spark SQL."""

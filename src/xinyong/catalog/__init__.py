@@ -1,0 +1,1 @@
+"""The catalog of credit information and of joint measures, with their legal bases."""

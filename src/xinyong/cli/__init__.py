@@ -1,0 +1,1 @@
+"""The ``xinyong`` command: thin commands over the application layer."""

@@ -1,0 +1,138 @@
+"""A subject's credit file as of a date: its records with their state, whether each is disputed,
+until when it is public and from when it may be repaired; its listings in effect; its open cases.
+The public view is the same file cut down to what the public may see on that date (public items, in
+effect, within their publication period), chosen in SQL by
+:func:`xinyong.dueprocess.publication.public_condition`. The file and check answers both read
+disputes from :func:`xinyong.dueprocess.objections.disputed_ids`, so a disputed record is marked
+disputed in each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from xinyong.catalog.items import Catalog, Names
+from xinyong.dueprocess.cases import Case, inbox
+from xinyong.dueprocess.listings import Listing, memberships
+from xinyong.dueprocess.objections import disputed_ids
+from xinyong.dueprocess.publication import public_condition, window
+from xinyong.errors import NotFound
+from xinyong.registry.records import RecordState, RecordView, in_effect, subject_records
+from xinyong.registry.subjects import Subject, get
+from xinyong.schemes.library import Library
+from xinyong.schemes.model import SchemeType
+from xinyong.store.tables import evaluation_results, evaluation_runs, records
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    record: RecordView
+    disputed: bool
+    public: bool  # shown to the public on the profile's date
+    public_until: date | None
+    repair_from: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditFile:
+    subject: Subject
+    at: date
+    records: tuple[FileRecord, ...]
+    listings: tuple[Listing, ...]
+    open_cases: tuple[Case, ...]
+
+
+def credit_file(
+    conn: Connection, catalog: Catalog, code: str, at: date, *, public: bool = False
+) -> CreditFile:
+    subject = get(conn, code)
+    disputed = disputed_ids(conn, at, subject.id)
+    visible: set[int] | None = None
+    if public:  # the public view is one query: in effect, public item, within its period
+        query = in_effect(at).where(
+            records.c.subject_id == subject.id, public_condition(catalog, at)
+        )
+        visible = set(conn.execute(query.with_only_columns(records.c.id)).scalars())
+    rows = []
+    for view in subject_records(conn, subject.id, as_of=at):
+        if view.decided_on > at:
+            continue
+        item = catalog.get(view.item_code)
+        span = window(item, view.decided_on) if item is not None else None
+        shown = span is not None and view.state is RecordState.IN_EFFECT and span.public_on(at)
+        if visible is not None and view.id not in visible:
+            continue
+        rows.append(
+            FileRecord(
+                view,
+                view.id in disputed,
+                shown,
+                span.public_until if span else None,
+                span.repair_from if span else None,
+            )
+        )
+    cases = () if public else tuple(inbox(conn, at, subject_id=subject.id))
+    return CreditFile(subject, at, tuple(rows), tuple(memberships(conn, subject.id, at)), cases)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A subject's result under one scheme in force: from the newest stored full run of that
+    version on or before the date."""
+
+    scheme_id: str
+    scheme_version: int
+    title: Names
+    run_id: int
+    run_as_of: date
+    score: float
+    grade: str | None
+    has_grades: bool
+
+
+def standings(conn: Connection, library: Library, subject_id: int, at: date) -> list[Standing]:
+    """The subject's grade or score under every scheme in force on ``at`` that has a stored
+    run for it (one query for all schemes); list candidates are not standings, listings are."""
+    rows = conn.execute(
+        select(
+            evaluation_runs.c.id,
+            evaluation_runs.c.scheme_id,
+            evaluation_runs.c.scheme_version,
+            evaluation_runs.c.as_of,
+            evaluation_results.c.score,
+            evaluation_results.c.grade,
+        )
+        .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
+        .where(
+            evaluation_results.c.subject_id == subject_id,
+            evaluation_runs.c.kind == "full",
+            evaluation_runs.c.as_of <= at,
+        )
+        .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
+    ).all()
+    found: dict[str, Standing] = {}
+    for row in rows:
+        if row.scheme_id in found:
+            continue
+        try:
+            scheme = library.get(row.scheme_id, on=at)
+        except NotFound:
+            continue
+        if scheme.version != row.scheme_version:
+            continue
+        definition = scheme.definition
+        if definition.grades is None and definition.scheme.type is not SchemeType.POINTS:
+            continue
+        found[row.scheme_id] = Standing(
+            scheme.id,
+            scheme.version,
+            definition.scheme.title,
+            row.id,
+            row.as_of,
+            float(row.score),
+            row.grade,
+            definition.grades is not None,
+        )
+    return sorted(found.values(), key=lambda s: s.scheme_id)

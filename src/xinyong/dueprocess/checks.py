@@ -1,0 +1,265 @@
+"""Point-of-service checks: may this subject have this service from this department today?
+
+``check`` reads the subject's list memberships in effect and its latest grades, finds every
+measures memorandum in force whose trigger they meet, and returns each measure that concerns the
+action and the department, with the trigger, the legal basis, whether a record behind it is
+disputed, and whether a leniency policy suspends it. Only memberships and grades trigger
+measures, so a subject that is neither listed nor graded for a measure never gets it. Every
+check is logged with its answer and an audit reference that the department keeps.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from xinyong.catalog.measures import MeasureCatalog, ServiceAction, shipped_measures
+from xinyong.dueprocess.leniency import Policy, deferral, suspensions
+from xinyong.dueprocess.listings import PENDING, memberships
+from xinyong.dueprocess.objections import disputed_ids
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.reference.identifiers import parse_identifier
+from xinyong.schemes.library import Library
+from xinyong.schemes.model import Scheme, SchemeType
+from xinyong.store.tables import checks, evaluation_results, evaluation_runs, listings, subjects
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    kind: str  # "listing" or "grade"
+    scheme: str
+    detail: str  # the list id, or the grade
+    since: date
+    until: date | None
+    listing_id: int | None = None
+    run_id: int | None = None
+    record_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMeasure:
+    code: str
+    name_zh: str
+    name_en: str
+    effect: str
+    incentive: bool
+    status: str  # "applies" or "suspended"
+    trigger: Trigger
+    memorandum: str  # scheme key and entry id
+    legal_basis: tuple[str, ...]
+    disputed_records: tuple[int, ...] = ()
+    leniency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckAnswer:
+    reference: str
+    subject_code: str
+    action: str
+    department: str
+    at: date
+    measures: tuple[AppliedMeasure, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def applies(self) -> tuple[AppliedMeasure, ...]:
+        return tuple(m for m in self.measures if m.status == "applies")
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["at"] = self.at.isoformat()
+        for measure in data["measures"]:
+            trigger = measure["trigger"]
+            trigger["since"] = trigger["since"].isoformat()
+            trigger["until"] = trigger["until"].isoformat() if trigger["until"] else None
+        return data
+
+
+def _in_force(scheme: Scheme, at: date) -> bool:
+    meta = scheme.definition.scheme
+    return meta.effective_from <= at and (meta.effective_to is None or at < meta.effective_to)
+
+
+def _grades(
+    conn: Connection, subject_id: int, scheme_ids: Iterable[str], at: date
+) -> list[Trigger]:
+    """The subject's grade in the latest run (full or incremental) of each scheme as of ``at``."""
+    found = []
+    for scheme_id in sorted(set(scheme_ids)):
+        row = conn.execute(
+            select(
+                evaluation_results.c.grade,
+                evaluation_runs.c.id,
+                evaluation_runs.c.as_of,
+                evaluation_runs.c.scheme_version,
+            )
+            .join(evaluation_runs, evaluation_runs.c.id == evaluation_results.c.run_id)
+            .where(
+                evaluation_results.c.subject_id == subject_id,
+                evaluation_runs.c.scheme_id == scheme_id,
+                evaluation_runs.c.as_of <= at,
+            )
+            .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is not None and row.grade is not None:
+            found.append(
+                Trigger(
+                    "grade",
+                    f"{scheme_id}@{row.scheme_version}",
+                    row.grade,
+                    row.as_of,
+                    None,
+                    run_id=row.id,
+                )
+            )
+    return found
+
+
+def check(
+    conn: Connection,
+    library: Library,
+    code: str,
+    action: str,
+    department: str,
+    at: date,
+    *,
+    actor: str,
+    policies: list[Policy],
+    measures: MeasureCatalog | None = None,
+) -> CheckAnswer:
+    if action not in {a.value for a in ServiceAction}:
+        known = ", ".join(a.value for a in ServiceAction)
+        raise InvalidInput(f"unknown action {action!r}; use one of {known}")
+    if not department.strip() or not actor.strip():
+        raise InvalidInput("a check names the department and the person asking")
+    catalog = measures or shipped_measures()
+    normalised = parse_identifier(code).code
+    subject = conn.execute(select(subjects).where(subjects.c.code == normalised)).first()
+    if subject is None:
+        raise NotFound(f"no subject {normalised}")
+    memoranda = [
+        s for s in library if s.definition.scheme.type is SchemeType.MEASURES and _in_force(s, at)
+    ]
+    listed = memberships(conn, subject.id, at)
+    disputed = disputed_ids(conn, at, subject.id)
+    triggers = [
+        Trigger(
+            "listing",
+            f"{m.scheme_id}@{m.scheme_version}",
+            m.list_id,
+            m.state.listed_from or at,
+            m.state.listed_until,
+            listing_id=m.id,
+            record_ids=m.record_ids,
+        )
+        for m in listed
+    ]
+    graded_by = [
+        e.when.grade.scheme for s in memoranda for e in s.definition.memorandum if e.when.grade
+    ]
+    triggers += _grades(conn, subject.id, graded_by, at)
+    suspended = suspensions(conn, policies, subject, at)
+    applied: list[AppliedMeasure] = []
+    for memo in memoranda:
+        for entry in memo.definition.memorandum:
+            if entry.departments and department not in entry.departments:
+                continue
+            for trigger in triggers:
+                scheme_id = trigger.scheme.split("@")[0]
+                if entry.when.list:
+                    if (
+                        trigger.kind != "listing"
+                        or entry.when.list != f"{scheme_id}/{trigger.detail}"
+                    ):
+                        continue
+                elif entry.when.grade:
+                    if trigger.kind != "grade" or entry.when.grade.scheme != scheme_id:
+                        continue
+                    if trigger.detail not in entry.when.grade.grades:
+                        continue
+                for code_ in entry.measures:
+                    measure = catalog[code_]
+                    if not measure.applies_to(action, department):
+                        continue
+                    if measure.period is not None and at >= measure.period.after(trigger.since):
+                        continue
+                    policy = suspended.get(code_) or suspended.get("*")
+                    basis = [b.cite() for b in measure.legal_basis]
+                    basis += [b.cite() for b in memo.definition.scheme.legal_basis]
+                    if entry.basis:
+                        basis.append(entry.basis.cite())
+                    applied.append(
+                        AppliedMeasure(
+                            code=code_,
+                            name_zh=measure.name.zh,
+                            name_en=measure.name.en,
+                            effect=measure.effect.value,
+                            incentive=measure.incentive,
+                            status="suspended" if policy else "applies",
+                            trigger=trigger,
+                            memorandum=f"{memo.key}#{entry.id}",
+                            legal_basis=tuple(basis),
+                            disputed_records=tuple(r for r in trigger.record_ids if r in disputed),
+                            leniency=policy.id if policy else None,
+                        )
+                    )
+    notes = _deferral_notes(conn, subject.id, policies, at)
+    notes += [
+        f"{m.code} is suspended on {at} by leniency policy {m.leniency}"
+        for m in applied
+        if m.leniency
+    ]
+    notes += [
+        f"record #{r} behind {m.code} is disputed (objection open)"
+        for m in applied
+        for r in m.disputed_records
+    ]
+    answer = CheckAnswer(
+        reference=f"CHK-{at:%Y%m%d}-{secrets.token_hex(5).upper()}",
+        subject_code=subject.code,
+        action=action,
+        department=department,
+        at=at,
+        measures=tuple(applied),
+        notes=tuple(dict.fromkeys(notes)),
+    )
+    conn.execute(
+        insert(checks),
+        {
+            "reference": answer.reference,
+            "subject_id": subject.id,
+            "action": action,
+            "department": department,
+            "at": at,
+            "actor": actor,
+            "answer": answer.to_json(),
+            "asked_at": datetime.now(UTC),
+        },
+    )
+    return answer
+
+
+def _deferral_notes(
+    conn: Connection, subject_id: int, policies: list[Policy], at: date
+) -> list[str]:
+    """Say so when a leniency policy is why a signed-off listing has not taken effect yet."""
+    notes = []
+    rows = conn.execute(
+        select(listings).where(listings.c.subject_id == subject_id, listings.c.state.in_(PENDING))
+    )
+    for row in rows:
+        found = deferral(
+            conn, policies, subject_id, f"{row.scheme_id}/{row.list_id}", row.proposed_on
+        )
+        if found is not None and at < found.until:
+            notes.append(
+                f"listing #{row.id} on {row.scheme_id}/{row.list_id} is deferred until "
+                f"{found.until} by leniency policy {found.policy}"
+            )
+    return notes

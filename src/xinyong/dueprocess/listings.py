@@ -1,0 +1,527 @@
+"""Listings in the database: proposals from an evaluation run, then each lifecycle step as a
+dated event, with the notice to the subject written to the outbox in the same transaction.
+
+The rules live in :mod:`xinyong.dueprocess.lifecycle`; this module gathers the facts a rule needs
+(open objections on the records behind a listing, leniency deferrals), stores the event and the
+state it gives, and can replay a listing's events to check the stored state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, update
+
+from xinyong.catalog.items import Catalog
+from xinyong.dueprocess.leniency import Policy, deferral
+from xinyong.dueprocess.lifecycle import (
+    Action,
+    Event,
+    ExitReason,
+    ListingState,
+    State,
+    apply,
+    replay,
+)
+from xinyong.errors import NotFound
+from xinyong.evaluation.runs import Run
+from xinyong.schemes.ir import ConditionNode, Plan, plan
+from xinyong.schemes.library import Library
+from xinyong.schemes.model import Scheme
+from xinyong.schemes.oracle import Tables, counted, evaluate, matching
+from xinyong.store import audit
+from xinyong.store.outbox import enqueue
+from xinyong.store.tables import (
+    cases,
+    evaluation_results,
+    evaluation_runs,
+    listing_events,
+    listing_records,
+    listings,
+    records,
+    subjects,
+)
+
+PENDING = (State.PROPOSED.value, State.NOTIFIED.value, State.SIGNED_OFF.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    id: int
+    subject_id: int
+    subject_code: str
+    scheme_id: str
+    scheme_version: int
+    list_id: str
+    list_kind: str
+    run_id: int | None
+    state: ListingState
+    record_ids: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.scheme_id}/{self.list_id}"
+
+
+def _select() -> Select[Any]:
+    return select(listings, subjects.c.code).join(subjects, subjects.c.id == listings.c.subject_id)
+
+
+def _in_effect_on(at: date) -> ColumnElement[bool]:
+    """SQL for :meth:`ListingState.in_effect`: listed by ``at``, period not over, not exited."""
+    return and_(
+        listings.c.listed_from <= at,
+        listings.c.listed_until > at,
+        or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
+    )
+
+
+def get_listing(conn: Connection, listing_id: int) -> Listing:
+    row = conn.execute(_select().where(listings.c.id == listing_id)).first()
+    if row is None:
+        raise NotFound(f"no listing #{listing_id}")
+    return _listing(conn, row)
+
+
+def _listing(conn: Connection, row: Any) -> Listing:
+    record_ids = tuple(
+        r
+        for (r,) in conn.execute(
+            select(listing_records.c.record_id)
+            .where(listing_records.c.listing_id == row.id)
+            .order_by(listing_records.c.record_id)
+        )
+    )
+    state = ListingState(
+        state=State(row.state),
+        proposed_on=row.proposed_on,
+        period=row.period,
+        notice_period=row.notice_period,
+        notified_on=row.notified_on,
+        objection_deadline=row.objection_deadline,
+        signed_off_on=row.signed_off_on,
+        signed_off_by=row.signed_off_by,
+        listed_from=row.listed_from,
+        listed_until=row.listed_until,
+        exited_on=row.exited_on,
+        exit_reason=row.exit_reason,
+    )
+    return Listing(
+        row.id,
+        row.subject_id,
+        row.code,
+        row.scheme_id,
+        row.scheme_version,
+        row.list_id,
+        row.list_kind,
+        row.run_id,
+        state,
+        record_ids,
+    )
+
+
+def events(conn: Connection, listing_id: int) -> list[Event]:
+    rows = conn.execute(
+        select(listing_events)
+        .where(listing_events.c.listing_id == listing_id)
+        .order_by(listing_events.c.seq)
+    )
+    return [
+        Event(Action(r.action), r.effective_on, r.actor, r.reason, dict(r.details or {}))
+        for r in rows
+    ]
+
+
+def verify(conn: Connection, listing_id: int) -> bool:
+    """Whether the stored state is exactly what replaying the listing's events gives."""
+    return replay(events(conn, listing_id)) == get_listing(conn, listing_id).state
+
+
+def _record(conn: Connection, listing_id: int, state: ListingState, event: Event) -> None:
+    """Store a step: its event, and the state it gives as the listing's current state."""
+    _append_event(conn, listing_id, state, event)
+    conn.execute(update(listings).where(listings.c.id == listing_id).values(**state.columns()))
+
+
+def _append_event(conn: Connection, listing_id: int, state: ListingState, event: Event) -> None:
+    seq = conn.execute(
+        select(func.coalesce(func.max(listing_events.c.seq), 0)).where(
+            listing_events.c.listing_id == listing_id
+        )
+    ).scalar_one()
+    conn.execute(
+        insert(listing_events),
+        {
+            "listing_id": listing_id,
+            "seq": int(seq) + 1,
+            "action": event.action.value,
+            "state_after": state.state.value,
+            "effective_on": event.on,
+            "actor": event.actor,
+            "reason": event.reason,
+            "details": event.details,
+            "recorded_at": datetime.now(UTC),
+        },
+    )
+    audit.append(
+        conn,
+        actor=event.actor,
+        action=f"listing.{event.action.value}",
+        target=f"listing:{listing_id}",
+        details={
+            "step": int(seq) + 1,
+            "state_after": state.state.value,
+            "effective_on": event.on,
+            "reason": event.reason,
+        },
+    )
+
+
+def _step(conn: Connection, listing: Listing, event: Event) -> Listing:
+    state = apply(listing.state, event)
+    _record(conn, listing.id, state, event)
+    return get_listing(conn, listing.id)
+
+
+def triggering_records(resolved: Plan, rows: list[dict[str, Any]], list_id: str) -> list[int]:
+    """The records behind a subject's membership of a list, from the records the plan counts
+    for that subject: those the entry condition counts, or, for a list entered by score, every
+    counted record that a rule deducted points for."""
+    chosen = _grounds(resolved, rows, dict(resolved.lists)[list_id])
+    if not chosen:
+        chosen = [
+            r
+            for rule in resolved.rules
+            if rule.per_unit < 0
+            for r in matching(rows, resolved.measures[rule.measure])
+        ]
+    return sorted({int(r["id"]) for r in chosen})
+
+
+def _grounds(
+    resolved: Plan, rows: list[dict[str, Any]], condition: ConditionNode
+) -> list[dict[str, Any]]:
+    """The records a condition counts, and those of each of its alternatives that holds on
+    records alone (an alternative that needs fewer records than it has is not a ground)."""
+    chosen = []
+    if condition.measure is not None:
+        chosen = matching(rows, resolved.measures[condition.measure])
+    for alternative in condition.alternatives:
+        if (
+            alternative.measure is None
+            or len(matching(rows, resolved.measures[alternative.measure])) >= alternative.at_least
+        ):
+            chosen = chosen + _grounds(resolved, rows, alternative)
+    return chosen
+
+
+def active(conn: Connection, subject_id: int, key: str, on: date) -> Listing | None:
+    """A listing of the subject on that list that is pending or in effect on ``on``."""
+    scheme_id, list_id = key.split("/")
+    row = conn.execute(
+        _select()
+        .where(
+            listings.c.subject_id == subject_id,
+            listings.c.scheme_id == scheme_id,
+            listings.c.list_id == list_id,
+            or_(
+                listings.c.state.in_(PENDING),
+                and_(
+                    listings.c.state == State.LISTED.value,
+                    listings.c.listed_until > on,
+                ),
+            ),
+        )
+        .order_by(listings.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _listing(conn, row)
+
+
+def propose(
+    conn: Connection, scheme: Scheme, catalog: Catalog, run: Run, on: date, actor: str = "xinyong"
+) -> list[Listing]:
+    """Propose a listing for every candidate of a stored run that has no pending or current
+    listing on that list. Only a proposal: nothing takes effect until it has been notified,
+    the objection window has closed and an official has signed it off."""
+    defs = {d.id: d for d in scheme.definition.lists}
+    resolved = plan(scheme, catalog, run.as_of)
+    rows = conn.execute(
+        select(evaluation_results.c.subject_id, evaluation_results.c.lists).where(
+            evaluation_results.c.run_id == run.id, evaluation_results.c.lists != ""
+        )
+    ).all()
+    proposed = []
+    for subject_id, names in rows:
+        new = [n for n in names.split() if active(conn, subject_id, f"{scheme.id}/{n}", on) is None]
+        if not new:
+            continue
+        mine = counted(resolved, Tables.read(conn, [subject_id]))
+        for list_id in new:
+            definition = defs[list_id]
+            found = triggering_records(resolved, mine, list_id)
+            event = Event(
+                Action.PROPOSE,
+                on,
+                actor,
+                f"candidate in run #{run.id} of {scheme.key} as of {run.as_of}",
+                {
+                    "period": str(definition.period),
+                    "notice_period": str(definition.notice),
+                    "run_id": run.id,
+                    "records": found,
+                },
+            )
+            state = apply(None, event)
+            listing_id = conn.execute(
+                insert(listings).returning(listings.c.id),
+                {
+                    "subject_id": subject_id,
+                    "scheme_id": scheme.id,
+                    "scheme_version": scheme.version,
+                    "list_id": list_id,
+                    "list_kind": definition.severity,
+                    "run_id": run.id,
+                    "created_at": datetime.now(UTC),
+                    **state.columns(),
+                },
+            ).scalar_one()
+            if found:
+                conn.execute(
+                    insert(listing_records),
+                    [{"listing_id": listing_id, "record_id": r} for r in found],
+                )
+            _append_event(conn, int(listing_id), state, event)
+            proposed.append(get_listing(conn, int(listing_id)))
+    return proposed
+
+
+def notify(
+    conn: Connection, listing_id: int, on: date, actor: str, scheme: Scheme, catalog: Catalog
+) -> Listing:
+    """Tell the subject the reasons, the basis, its rights and the objection deadline."""
+    listing = get_listing(conn, listing_id)
+    state = apply(listing.state, Event(Action.NOTIFY, on, actor))
+    definition = next(d for d in scheme.definition.lists if d.id == listing.list_id)
+    reasons = [
+        {
+            "record": r.id,
+            "item": r.item_code,
+            "item_name": catalog[r.item_code].name.zh if r.item_code in catalog else r.item_code,
+            "decided_on": r.decided_on.isoformat(),
+            "reference": r.reference,
+            "source": r.source,
+        }
+        for r in conn.execute(
+            select(records).where(records.c.id.in_(listing.record_ids)).order_by(records.c.id)
+        )
+    ]
+    payload = {
+        "listing": listing.id,
+        "list": listing.key,
+        "list_name": definition.name.zh,
+        "reasons": reasons,
+        "legal_basis": [b.cite() for b in scheme.definition.scheme.legal_basis],
+        "period": listing.state.period,
+        "objection_deadline": state.objection_deadline.isoformat()
+        if state.objection_deadline
+        else None,
+        "rights": [
+            "object to any record listed as a reason until the objection deadline",
+            "apply for credit repair once the minimum publication period has passed",
+            "see your own credit file and who read it",
+        ],
+    }
+    notice_id = enqueue(conn, listing.subject_id, "listing_notice", payload)
+    event = Event(Action.NOTIFY, on, actor, "notice of proposed listing", {"notice": notice_id})
+    _record(conn, listing.id, state, event)
+    return get_listing(conn, listing.id)
+
+
+def open_objections(conn: Connection, record_ids: tuple[int, ...], on: date) -> list[int]:
+    if not record_ids:
+        return []
+    rows = conn.execute(
+        select(cases.c.id).where(
+            cases.c.kind == "objection",
+            cases.c.record_id.in_(record_ids),
+            cases.c.opened_on <= on,
+            or_(cases.c.closed_on.is_(None), cases.c.closed_on > on),
+        )
+    )
+    return [r for (r,) in rows]
+
+
+def sign_off(conn: Connection, listing_id: int, on: date, official: str) -> Listing:
+    listing = get_listing(conn, listing_id)
+    pending = open_objections(conn, listing.record_ids, on)
+    return _step(
+        conn,
+        listing,
+        Event(Action.SIGN_OFF, on, official, "signed off", {"open_objections": pending}),
+    )
+
+
+def put_on_list(
+    conn: Connection, listing_id: int, on: date, actor: str, policies: list[Policy]
+) -> Listing:
+    """Make a signed-off listing take effect, unless a leniency policy defers it."""
+    listing = get_listing(conn, listing_id)
+    deferred = deferral(conn, policies, listing.subject_id, listing.key, listing.state.proposed_on)
+    details: dict[str, Any] = {}
+    if deferred is not None:
+        details = {"leniency": deferred.policy, "deferred_until": deferred.until.isoformat()}
+    result = _step(conn, listing, Event(Action.LIST, on, actor, "listing takes effect", details))
+    enqueue(
+        conn,
+        listing.subject_id,
+        "listed",
+        {
+            "listing": listing.id,
+            "list": listing.key,
+            "from": on.isoformat(),
+            "until": result.state.listed_until.isoformat() if result.state.listed_until else None,
+            **details,
+        },
+    )
+    return result
+
+
+def exit_listing(
+    conn: Connection, listing_id: int, on: date, actor: str, reason: ExitReason, note: str = ""
+) -> Listing:
+    listing = get_listing(conn, listing_id)
+    result = _step(
+        conn, listing, Event(Action.EXIT, on, actor, note or reason.value, {"reason": reason})
+    )
+    enqueue(
+        conn,
+        listing.subject_id,
+        "exited",
+        {"listing": listing.id, "list": listing.key, "on": on.isoformat(), "reason": reason},
+    )
+    return result
+
+
+def drop(
+    conn: Connection, listing_id: int, on: date, actor: str, reason: str, note: str
+) -> Listing:
+    listing = get_listing(conn, listing_id)
+    return _step(conn, listing, Event(Action.DROP, on, actor, note, {"reason": reason}))
+
+
+def still_qualifies(
+    conn: Connection,
+    library: Library,
+    catalog: Catalog,
+    listing: Listing,
+    without: int,
+    replacement: int | None = None,
+) -> bool:
+    """Whether the subject would still have been a candidate for the listing, on the same
+    evaluation date under the same scheme version, without record ``without`` (and with its
+    ``replacement``, when it was corrected rather than revoked)."""
+    as_of = listing.state.proposed_on
+    if listing.run_id is not None:
+        as_of = conn.execute(
+            select(evaluation_runs.c.as_of).where(evaluation_runs.c.id == listing.run_id)
+        ).scalar_one()
+    scheme = library.get(f"{listing.scheme_id}@{listing.scheme_version}")
+    tables = Tables.read(conn, [listing.subject_id])
+    tables.records = [
+        r for r in tables.records if r["id"] != without and r["supersedes_id"] != without
+    ]
+    if replacement is not None:
+        tables.records += [
+            dict(r._mapping)
+            for r in conn.execute(select(records).where(records.c.id == replacement))
+        ]
+    result = evaluate(plan(scheme, catalog, as_of), tables).get(listing.subject_id)
+    return result is not None and listing.list_id in result.lists
+
+
+def end_for_record(
+    conn: Connection,
+    library: Library,
+    catalog: Catalog,
+    record_id: int,
+    on: date,
+    actor: str,
+    reason: ExitReason,
+    replacement: int | None = None,
+) -> list[Listing]:
+    """End the pending or current listings a record caused: a pending one is dropped, one in
+    effect is exited. A listing that the subject's other records would have brought about all
+    the same is kept. Used when an objection is upheld or a repair is granted."""
+    rows = conn.execute(
+        select(listings.c.id)
+        .join(listing_records, listing_records.c.listing_id == listings.c.id)
+        .where(listing_records.c.record_id == record_id)
+        .order_by(listings.c.id)
+    ).all()
+    ended = []
+    for (listing_id,) in rows:
+        listing = get_listing(conn, listing_id)
+        if not (listing.state.state.value in PENDING or listing.state.in_effect(on)):
+            continue
+        if still_qualifies(conn, library, catalog, listing, record_id, replacement):
+            continue
+        if listing.state.state.value in PENDING:
+            ended.append(drop(conn, listing_id, on, actor, reason.value, f"record #{record_id}"))
+        elif listing.state.in_effect(on):
+            ended.append(exit_listing(conn, listing_id, on, actor, reason, f"record #{record_id}"))
+    return ended
+
+
+def memberships(conn: Connection, subject_id: int, at: date) -> list[Listing]:
+    """The subject's listings in effect on ``at``; periods end by themselves."""
+    rows = conn.execute(
+        _select()
+        .where(
+            listings.c.subject_id == subject_id,
+            _in_effect_on(at),
+        )
+        .order_by(listings.c.id)
+    )
+    return [_listing(conn, r) for r in rows]
+
+
+def members(conn: Connection, key: str, at: date) -> list[Listing]:
+    """Everyone on a list (``scheme-id/list-id``) on ``at``, as published."""
+    scheme_id, _, list_id = key.partition("/")
+    rows = conn.execute(
+        _select()
+        .where(
+            listings.c.scheme_id == scheme_id,
+            listings.c.list_id == list_id,
+            _in_effect_on(at),
+        )
+        .order_by(listings.c.listed_from, listings.c.id)
+    )
+    return [_listing(conn, r) for r in rows]
+
+
+def members_page(
+    conn: Connection, key: str, at: date, offset: int = 0, limit: int = 50
+) -> tuple[int, list[Listing]]:
+    """One page of a list's members on ``at`` and how many there are in all."""
+    scheme_id, _, list_id = key.partition("/")
+    where = (listings.c.scheme_id == scheme_id, listings.c.list_id == list_id, _in_effect_on(at))
+    total = conn.execute(select(func.count()).select_from(listings).where(*where)).scalar_one()
+    rows = conn.execute(
+        _select()
+        .where(*where)
+        .order_by(listings.c.listed_from.desc(), listings.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(total), [_listing(conn, r) for r in rows]
+
+
+def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
+    rows = conn.execute(
+        _select().where(listings.c.subject_id == subject_id).order_by(listings.c.id)
+    )
+    return [_listing(conn, r) for r in rows]

@@ -1,0 +1,1 @@
+"""Evaluation runs kept in the database, explanations, and schemes' own cases."""

@@ -1,0 +1,309 @@
+"""Evaluation runs: a scheme version evaluated as of a date, its results written by the
+database itself (INSERT ... SELECT of the compiled query), kept for good and never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, func, insert, select, text, update
+from sqlglot import exp
+
+from xinyong.backends.sql import SQLGLOT_DIALECT
+from xinyong.catalog.items import Catalog
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.schemes.compiler import compile_plan
+from xinyong.schemes.ir import plan
+from xinyong.schemes.model import Scheme, SchemeType
+from xinyong.store import audit
+from xinyong.store.outbox import enqueue
+from xinyong.store.tables import evaluation_results, evaluation_runs, subjects
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    scheme: str
+    as_of: date
+    kind: str
+    subjects: int
+
+
+def _lists_expression(names: Sequence[str]) -> exp.Expr:
+    """The list memberships of a result row as one space-separated string."""
+    parts: list[exp.Expr] = [exp.Literal.string("")]
+    for name in names:
+        flag = exp.column(f"list_{name.replace('-', '_')}", table="q")
+        parts.append(
+            exp.Case(
+                ifs=[
+                    exp.If(
+                        this=exp.EQ(this=flag, expression=exp.Literal.number(1)),
+                        true=exp.Literal.string(f"{name} "),
+                    )
+                ],
+                default=exp.Literal.string(""),
+            )
+        )
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = exp.DPipe(this=joined, expression=part)
+    return joined
+
+
+def store_run(
+    conn: Connection,
+    scheme: Scheme,
+    catalog: Catalog,
+    as_of: date,
+    subject_ids: Sequence[int] | None = None,
+) -> Run:
+    """Evaluate ``scheme`` as of ``as_of`` inside the database and keep the results as a new
+    run (``incremental`` when limited to ``subject_ids``)."""
+    if scheme.definition.scheme.type is SchemeType.MEASURES:
+        raise InvalidInput(
+            f"{scheme.key} is a measures memorandum: it is consulted by checks, not evaluated"
+        )
+    dialect = SQLGLOT_DIALECT.get(conn.dialect.name)
+    if dialect is None:
+        raise ValueError(f"not supported on {conn.dialect.name}")
+    started = datetime.now(UTC)
+    resolved = plan(scheme, catalog, as_of)
+    run_id = conn.execute(
+        insert(evaluation_runs).returning(evaluation_runs.c.id),
+        {
+            "scheme_id": scheme.id,
+            "scheme_version": scheme.version,
+            "scheme_sha256": hashlib.sha256(scheme.path.read_bytes()).hexdigest(),
+            "as_of": as_of,
+            "kind": "full" if subject_ids is None else "incremental",
+            "subjects": 0,
+            "started_at": started,
+            "finished_at": started,
+        },
+    ).scalar_one()
+    query = compile_plan(resolved, dialect, subject_ids).subquery("q")
+    select_results = exp.select(
+        exp.Literal.number(run_id),
+        exp.column("subject_id", table="q"),
+        exp.column("score", table="q"),
+        exp.column("grade", table="q"),
+        _lists_expression([name for name, _ in resolved.lists]),
+    ).from_(query)
+    statement = exp.insert(
+        select_results,
+        "evaluation_results",
+        columns=["run_id", "subject_id", "score", "grade", "lists"],
+    )
+    conn.execute(text(statement.sql(dialect=dialect)))
+    count = conn.execute(
+        select(func.count())
+        .select_from(evaluation_results)
+        .where(evaluation_results.c.run_id == run_id)
+    ).scalar_one()
+    conn.execute(
+        update(evaluation_runs)
+        .where(evaluation_runs.c.id == run_id)
+        .values(subjects=count, finished_at=datetime.now(UTC))
+    )
+    audit.append(
+        conn,
+        actor="xinyong engine",
+        action="evaluation.stored",
+        target=f"run:{run_id}",
+        details={
+            "scheme": scheme.key,
+            "as_of": as_of,
+            "kind": "full" if subject_ids is None else "incremental",
+            "subjects": int(count),
+        },
+    )
+    kind = "full" if subject_ids is None else "incremental"
+    if kind == "full":  # an incremental run follows a record; its subject's file tells of it
+        enqueue(
+            conn,
+            None,
+            "evaluation_stored",
+            {
+                "run": int(run_id),
+                "scheme": scheme.key,
+                "as_of": as_of.isoformat(),
+                "subjects": count,
+            },
+            channel="event",
+        )
+    return Run(int(run_id), scheme.key, as_of, kind, int(count))
+
+
+def get_run(conn: Connection, run_id: int) -> Run:
+    row = conn.execute(select(evaluation_runs).where(evaluation_runs.c.id == run_id)).first()
+    if row is None:
+        raise NotFound(f"no evaluation run {run_id}")
+    return Run(row.id, f"{row.scheme_id}@{row.scheme_version}", row.as_of, row.kind, row.subjects)
+
+
+def latest_run(conn: Connection, scheme: Scheme, as_of: date | None = None) -> Run:
+    query = select(evaluation_runs).where(
+        evaluation_runs.c.scheme_id == scheme.id,
+        evaluation_runs.c.scheme_version == scheme.version,
+        evaluation_runs.c.kind == "full",
+    )
+    if as_of is not None:
+        query = query.where(evaluation_runs.c.as_of == as_of)
+    row = conn.execute(query.order_by(evaluation_runs.c.id.desc()).limit(1)).first()
+    if row is None:
+        raise NotFound(f"no stored run of {scheme.key}{f' as of {as_of}' if as_of else ''}")
+    return Run(row.id, f"{row.scheme_id}@{row.scheme_version}", row.as_of, row.kind, row.subjects)
+
+
+def grade_distribution(conn: Connection, run_id: int) -> dict[str | None, int]:
+    rows = conn.execute(
+        select(evaluation_results.c.grade, func.count())
+        .where(evaluation_results.c.run_id == run_id)
+        .group_by(evaluation_results.c.grade)
+    )
+    return {grade: int(n) for grade, n in rows}
+
+
+def list_counts(conn: Connection, run_id: int) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for (lists,) in conn.execute(
+        select(evaluation_results.c.lists).where(
+            evaluation_results.c.run_id == run_id, evaluation_results.c.lists != ""
+        )
+    ):
+        counts.update(lists.split())
+    return counts
+
+
+def result_for(conn: Connection, run_id: int, subject_id: int) -> tuple[float, str | None, str]:
+    row = conn.execute(
+        select(
+            evaluation_results.c.score, evaluation_results.c.grade, evaluation_results.c.lists
+        ).where(
+            evaluation_results.c.run_id == run_id, evaluation_results.c.subject_id == subject_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"subject #{subject_id} has no result in run #{run_id}")
+    return float(row.score), row.grade, row.lists
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Grades of two runs side by side: (from, to) -> subjects, and who changed."""
+
+    transitions: dict[tuple[str | None, str | None], int]
+    changed: list[tuple[str, str | None, str | None, float | None, float | None]]
+
+
+def compare_runs(conn: Connection, first: int, second: int, limit: int = 50) -> Comparison:
+    """Every subject of either run, with its grade in each (None: not in that run's scope)."""
+    columns = (
+        evaluation_results.c.subject_id,
+        evaluation_results.c.grade,
+        evaluation_results.c.score,
+    )
+    a = select(*columns).where(evaluation_results.c.run_id == first).subquery("a")
+    b = select(*columns).where(evaluation_results.c.run_id == second).subquery("b")
+    rows = conn.execute(
+        select(
+            func.coalesce(a.c.subject_id, b.c.subject_id).label("subject_id"),
+            a.c.grade.label("grade_a"),
+            b.c.grade.label("grade_b"),
+            a.c.score.label("score_a"),
+            b.c.score.label("score_b"),
+        ).select_from(a.join(b, a.c.subject_id == b.c.subject_id, full=True))
+    ).all()
+    transitions: Counter[tuple[str | None, str | None]] = Counter(
+        (r.grade_a, r.grade_b) for r in rows
+    )
+    moved = sorted((r for r in rows if r.grade_a != r.grade_b), key=lambda r: r.subject_id)
+    moved = moved[:limit]
+    codes = dict(
+        conn.execute(
+            select(subjects.c.id, subjects.c.code).where(
+                subjects.c.id.in_([r.subject_id for r in moved])
+            )
+        ).all()
+    )
+    changed = [(codes[r.subject_id], r.grade_a, r.grade_b, r.score_a, r.score_b) for r in moved]
+    return Comparison(dict(transitions), changed)
+
+
+def reevaluate(
+    conn: Connection,
+    schemes: Sequence[Scheme],
+    catalog: Catalog,
+    subject_ids: Sequence[int],
+    as_of: date,
+) -> list[Run]:
+    """Re-evaluate ``subject_ids`` under every scheme in force on ``as_of`` (incremental runs);
+    the query is the full one, restricted to those subjects."""
+    in_force = [
+        s
+        for s in schemes
+        if s.definition.scheme.type is not SchemeType.MEASURES
+        and s.definition.scheme.effective_from <= as_of
+        and (s.definition.scheme.effective_to is None or as_of < s.definition.scheme.effective_to)
+    ]
+    if not subject_ids:
+        return []
+    return [store_run(conn, scheme, catalog, as_of, subject_ids) for scheme in in_force]
+
+
+def publish_run(conn: Connection, run: Run, item_code: str = "EVAL_INDUSTRY_GRADE") -> int:
+    """Publish a run's grades as credit-evaluation records, so that other schemes can read them
+    (composition: e.g. a national grade from provincial ones). Publishing twice is refused by
+    the batch key. Returns the number of records written."""
+    from xinyong.store.tables import batches, records
+
+    source = f"xinyong:{run.scheme}"
+    now = datetime.now(UTC)
+    rows = conn.execute(
+        select(evaluation_results.c.subject_id, evaluation_results.c.grade).where(
+            evaluation_results.c.run_id == run.id, evaluation_results.c.grade.is_not(None)
+        )
+    ).all()
+    batch_id = conn.execute(
+        insert(batches).returning(batches.c.id),
+        {
+            "source": source,
+            "batch_key": f"run:{run.id}",
+            "content_sha256": f"run:{run.id}",
+            "file_format": "run",
+            "received_at": now,
+            "rows_total": len(rows),
+            "rows_accepted": len(rows),
+            "rows_quarantined": 0,
+        },
+    ).scalar_one()
+    scheme_id = run.scheme.split("@")[0]
+    params = [
+        {
+            "subject_id": subject_id,
+            "item_code": item_code,
+            "decided_on": run.as_of,
+            "severity": None,
+            "reference": f"run:{run.id}",
+            "source": source,
+            "batch_id": batch_id,
+            "row_number": number,
+            "attributes": {"grade": grade, "scheme": scheme_id, "year": run.as_of.year},
+            "recorded_at": now,
+        }
+        for number, (subject_id, grade) in enumerate(rows, start=1)
+    ]
+    if params:
+        conn.execute(insert(records), params)
+    audit.append(
+        conn,
+        actor="xinyong engine",
+        action="evaluation.published",
+        target=f"run:{run.id}",
+        details={"scheme": run.scheme, "records": len(params), "batch": int(batch_id)},
+    )
+    return len(params)

@@ -1,0 +1,1 @@
+"""Batches from departments: readers, column profiles, row checks, the batch writer."""

@@ -1,0 +1,356 @@
+"""Writing one checked batch inside its transaction: subjects, records, corrections,
+revocations and repairs, and quarantine rows. Checks that need the database happen here, and a
+row refused by one of them is quarantined like any other."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from xinyong.ingest.batches import BatchReport, Rejected
+from xinyong.ingest.rows import Action, Problem, RecordRow, SubjectRow
+from xinyong.registry.subjects import (
+    NameKind,
+    NewSubject,
+    SubjectStatus,
+    add_name,
+    change,
+    ids_for_codes,
+    register_many,
+)
+from xinyong.store.database import Database
+from xinyong.store.tables import quarantine, record_events, records
+
+
+class BatchWriter:
+    """Writes one batch's checked rows inside the batch's transaction."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        db: Database,
+        report: BatchReport,
+        now: datetime,
+        raw_values: dict[int, dict[str, Any]],
+        chunk: int,
+    ) -> None:
+        self.conn = conn
+        self.db = db
+        self.report = report
+        self.now = now
+        self.chunk = chunk
+        self.raw_values = raw_values
+
+    def reject(self, row: RecordRow | SubjectRow, problem: Problem) -> None:
+        """Reject a row for a reason found only against the database."""
+        self.report.rejected.append(Rejected(row.number, [problem], self.raw_values[row.number]))
+
+    # -- subjects --------------------------------------------------------------------------------
+    def subjects(self, rows: list[SubjectRow]) -> None:
+        codes_seen: dict[str, int] = {}
+        unique: list[SubjectRow] = []
+        for row in rows:
+            first = codes_seen.setdefault(row.identifier.code, row.number)
+            if first != row.number:
+                self.reject(
+                    row,
+                    Problem(
+                        "subject_code",
+                        row.identifier.code,
+                        f"the same subject is already in row {first}",
+                    ),
+                )
+            else:
+                unique.append(row)
+        known = ids_for_codes(self.conn, codes_seen)
+        new = {
+            r.identifier.code: NewSubject(
+                r.identifier,
+                r.name,
+                r.kind,
+                r.region_code,
+                r.industry_code,
+                r.registered_on,
+                r.status or SubjectStatus.ACTIVE,
+            )
+            for r in unique
+            if r.identifier.code not in known
+        }
+        ids = {**known, **register_many(self.conn, new, self.report.source)}
+        self.report.subjects_registered = len(new)
+        for row in unique:
+            if row.identifier.code in known:
+                self._update_subject(row)
+            subject_id = ids[row.identifier.code]
+            for name in row.former_names:
+                add_name(self.conn, subject_id, name, NameKind.FORMER, self.report.source)
+            for alias in row.aliases:
+                if alias != row.name:
+                    add_name(self.conn, subject_id, alias, NameKind.ALIAS, self.report.source)
+            self.report.warnings += len(row.warnings)
+            self.report.accepted += 1
+
+    def _update_subject(self, row: SubjectRow) -> None:
+        change(
+            self.conn,
+            row.identifier.code,
+            {
+                "name": row.name,
+                "kind": row.kind,
+                "region_code": row.region_code,
+                "industry_code": row.industry_code,
+                "registered_on": row.registered_on,
+                "status": row.status,
+            },
+            self.report.source,
+            self.report.batch_id,
+        )
+
+    # -- records ---------------------------------------------------------------------------------
+    def records(self, rows: list[RecordRow]) -> None:
+        new_rows = [r for r in rows if r.action is Action.NEW]
+        amendments = [r for r in rows if r.action is not Action.NEW]
+        new_rows = self._drop_duplicates(new_rows)
+        subject_ids = self._subjects_for(new_rows + [r for r in amendments if r.identifier])
+        accepted_new = [r for r in new_rows if r.identifier and r.identifier.code in subject_ids]
+        self._insert_records(accepted_new, subject_ids, {})
+        self._amend(amendments, subject_ids)
+
+    def _drop_duplicates(self, rows: list[RecordRow]) -> list[RecordRow]:
+        """Refuse a decision number sent twice in the batch, or already recorded earlier."""
+        keyed = [r for r in rows if r.reference]
+        existing: dict[tuple[str, str], tuple[int, int]] = {}
+        references = list({r.reference for r in keyed if r.reference})
+        for start in range(0, len(references), self.chunk):
+            query = select(
+                records.c.reference, records.c.item_code, records.c.id, records.c.batch_id
+            ).where(
+                records.c.source == self.report.source,
+                records.c.reference.in_(references[start : start + self.chunk]),
+            )
+            for reference, item_code, id_, batch in self.conn.execute(query):
+                existing[(reference, item_code)] = (id_, batch)
+        seen: dict[tuple[str, str], int] = {}
+        kept: list[RecordRow] = []
+        for row in rows:
+            if row.reference and row.item:
+                key = (row.reference, row.item.code)
+                if key in existing:
+                    record_id, batch = existing[key]
+                    self.reject(
+                        row,
+                        Problem(
+                            "reference",
+                            row.reference,
+                            f"{row.item.code} with this decision number is already record "
+                            f"#{record_id} (batch #{batch}); send a correction row instead",
+                        ),
+                    )
+                    continue
+                first = seen.setdefault(key, row.number)
+                if first != row.number:
+                    self.reject(
+                        row,
+                        Problem(
+                            "reference",
+                            row.reference,
+                            f"the same decision number is already in row {first}",
+                        ),
+                    )
+                    continue
+            kept.append(row)
+        return kept
+
+    def _subjects_for(self, rows: list[RecordRow]) -> dict[str, int]:
+        """Ids of the rows' subjects, registering unknown ones that come with a name."""
+        codes = {r.identifier.code for r in rows if r.identifier}
+        known = ids_for_codes(self.conn, codes)
+        new: dict[str, NewSubject] = {}
+        for row in rows:
+            assert row.identifier is not None
+            code = row.identifier.code
+            if code in known or code in new:
+                continue
+            if row.subject_name:
+                new[code] = NewSubject(row.identifier, row.subject_name, row.subject_kind)
+        if new:
+            known.update(register_many(self.conn, new, self.report.source))
+            self.report.subjects_registered += len(new)
+        for row in rows:
+            assert row.identifier is not None
+            if row.identifier.code not in known:
+                self.reject(
+                    row,
+                    Problem(
+                        "subject_name",
+                        None,
+                        f"subject {row.identifier.code} is not registered; give its name "
+                        "so that it can be",
+                    ),
+                )
+        return known
+
+    def _record_params(
+        self, row: RecordRow, subject_id: int, supersedes: int | None
+    ) -> dict[str, Any]:
+        assert row.item is not None
+        return {
+            "subject_id": subject_id,
+            "item_code": row.item.code,
+            "decided_on": row.decided_on,
+            "valid_from": row.valid_from,
+            "valid_to": row.valid_to,
+            "severity": row.severity,
+            "reference": row.reference,
+            "source": self.report.source,
+            "batch_id": self.report.batch_id,
+            "row_number": row.number,
+            "attributes": row.attributes,
+            "warnings": row.warnings or None,
+            "supersedes_id": supersedes,
+            "recorded_at": self.now,
+        }
+
+    def _insert_records(
+        self, rows: list[RecordRow], subject_ids: dict[str, int], supersedes: dict[int, int]
+    ) -> None:
+        for start in range(0, len(rows), self.chunk):
+            part = rows[start : start + self.chunk]
+            params = [
+                self._record_params(r, subject_ids[r.identifier.code], supersedes.get(r.number))
+                for r in part
+                if r.identifier is not None
+            ]
+            self.db.bulk_insert(self.conn, records, params)
+            for row in part:
+                self.report.items[row.item.code if row.item else "?"] += 1
+                self.report.warnings += len(row.warnings)
+            self.report.accepted += len(part)
+
+    def _amend(self, rows: list[RecordRow], subject_ids: dict[str, int]) -> None:
+        corrections: list[RecordRow] = []
+        supersedes: dict[int, int] = {}
+        events: list[dict[str, Any]] = []
+        for row in rows:
+            target = self._target(row)
+            if target is None:
+                continue
+            if row.action is Action.CORRECT:
+                if row.identifier is None or row.identifier.code not in subject_ids:
+                    continue  # already rejected by _subjects_for
+                corrections.append(row)
+                supersedes[row.number] = target
+            else:
+                events.append(
+                    {
+                        "record_id": target,
+                        "kind": "revocation" if row.action is Action.REVOKE else "repair",
+                        "effective_on": row.decided_on,
+                        "reason": row.reason,
+                        "source": self.report.source,
+                        "batch_id": self.report.batch_id,
+                        "row_number": row.number,
+                        "recorded_at": self.now,
+                    }
+                )
+        self._insert_records(corrections, subject_ids, supersedes)
+        if events:
+            self.conn.execute(insert(record_events), events)
+            self.report.items.update(f"({e['kind']})" for e in events)
+            self.report.accepted += len(events)
+
+    def _target(self, row: RecordRow) -> int | None:
+        """The record a correction, revocation or repair changes: the newest version of it."""
+        query = select(records.c.id, records.c.source, records.c.item_code)
+        if row.target_record_id is not None:
+            query = query.where(records.c.id == row.target_record_id)
+            field_name, value = "target_record_id", str(row.target_record_id)
+        else:
+            query = query.where(
+                records.c.source == self.report.source, records.c.reference == row.target_reference
+            )
+            if row.item is not None:
+                query = query.where(records.c.item_code == row.item.code)
+            field_name, value = "target_reference", str(row.target_reference)
+        newer = select(records.c.supersedes_id).where(records.c.supersedes_id.is_not(None))
+        found = self.conn.execute(query.where(records.c.id.not_in(newer))).all()
+        if not found:
+            superseded = self.conn.execute(query).first()
+            message = (
+                f"record #{superseded.id} was already corrected; change its newest version"
+                if superseded
+                else f"no record from {self.report.source} matches"
+            )
+            self.reject(row, Problem(field_name, value, message))
+            return None
+        if len(found) > 1:
+            self.reject(
+                row,
+                Problem(
+                    field_name,
+                    value,
+                    f"{len(found)} records match; give item_code or target_record_id",
+                ),
+            )
+            return None
+        target = found[0]
+        if target.source != self.report.source:
+            self.reject(
+                row,
+                Problem(
+                    field_name,
+                    value,
+                    f"record #{target.id} was sent by {target.source}; only "
+                    "the department that sent a record may change it",
+                ),
+            )
+            return None
+        if row.action in (Action.REVOKE, Action.REPAIR):
+            kind = "revocation" if row.action is Action.REVOKE else "repair"
+            done = self.conn.execute(
+                select(func.count())
+                .select_from(record_events)
+                .where(record_events.c.record_id == target.id, record_events.c.kind == kind)
+            ).scalar_one()
+            if done:
+                self.reject(
+                    row, Problem(field_name, value, f"record #{target.id} already has a {kind}")
+                )
+                return None
+        return int(target.id)
+
+    # -- quarantine ------------------------------------------------------------------------------
+    def quarantine(self) -> None:
+        if not self.report.rejected:
+            return
+        params = []
+        for rejected in sorted(self.report.rejected, key=lambda r: r.number):
+            first = rejected.problems[0]
+            params.append(
+                {
+                    "batch_id": self.report.batch_id,
+                    "row_number": rejected.number,
+                    "field": first.field,
+                    "value": first.value,
+                    "message": "; ".join(str(p) for p in rejected.problems),
+                    "raw": _jsonable(rejected.raw),
+                    "created_at": self.now,
+                }
+            )
+        for start in range(0, len(params), self.chunk):
+            self.conn.execute(insert(quarantine), params[start : start + self.chunk])
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, datetime | date):
+            out[key] = value.isoformat()
+        elif value is None or isinstance(value, str | int | float | bool):
+            out[key] = value
+        else:
+            out[key] = json.loads(json.dumps(value, default=str))
+    return out

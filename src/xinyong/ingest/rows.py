@@ -1,0 +1,424 @@
+"""Checking one input row, without the database: is it a record (or a subject) xinyong can take?
+
+Every problem names the field, the value and what to do, in words a clerk understands. Checks
+that need the database (is the subject registered, is the decision number already recorded, does
+the corrected record exist) are in :mod:`xinyong.ingest.pipeline`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from xinyong.catalog.items import Catalog, CatalogItem, Polarity, Severity
+from xinyong.errors import InvalidIdentifier
+from xinyong.ingest.profiles import Profile
+from xinyong.reference.dates import parse_date
+from xinyong.reference.identifiers import Identifier, IdScheme, SubjectKind, parse_identifier
+from xinyong.reference.industries import Industries, normalise_industry
+from xinyong.reference.regions import Regions
+from xinyong.registry.subjects import SubjectStatus
+
+
+class Action(enum.StrEnum):
+    NEW = "new"
+    CORRECT = "correct"
+    REVOKE = "revoke"
+    REPAIR = "repair"
+
+
+_ACTION_WORDS = {
+    **{a.value: a for a in Action},
+    "新增": Action.NEW,
+    "更正": Action.CORRECT,
+    "撤销": Action.REVOKE,
+    "修复": Action.REPAIR,
+}
+_KIND_WORDS = {
+    **{k.value: k for k in SubjectKind},
+    "企业": SubjectKind.ENTERPRISE,
+    "法人": SubjectKind.ENTERPRISE,
+    "社会组织": SubjectKind.ORGANISATION,
+    "非法人组织": SubjectKind.ORGANISATION,
+    "机关": SubjectKind.AGENCY,
+    "自然人": SubjectKind.INDIVIDUAL,
+    "个人": SubjectKind.INDIVIDUAL,
+}
+_STATUS_WORDS = {
+    **{s.value: s for s in SubjectStatus},
+    "存续": SubjectStatus.ACTIVE,
+    "在业": SubjectStatus.ACTIVE,
+    "开业": SubjectStatus.ACTIVE,
+    "注销": SubjectStatus.CANCELLED,
+    "吊销": SubjectStatus.REVOKED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+@dataclass(slots=True)
+class RecordRow:
+    """A record row that passed every check that needs no database."""
+
+    number: int
+    action: Action
+    identifier: Identifier | None
+    subject_name: str | None
+    subject_kind: SubjectKind | None
+    item: CatalogItem | None
+    decided_on: date
+    valid_from: date | None
+    valid_to: date | None
+    severity: int | None
+    reference: str | None
+    target_reference: str | None
+    target_record_id: int | None
+    reason: str | None
+    attributes: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SubjectRow:
+    number: int
+    identifier: Identifier
+    name: str
+    kind: SubjectKind | None
+    region_code: str | None
+    industry_code: str | None
+    registered_on: date | None
+    status: SubjectStatus | None
+    former_names: list[str]
+    aliases: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+class RowChecker:
+    """Checks rows against the catalog, the identifier rules, the region and industry tables."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        regions: Regions,
+        industries: Industries,
+        today: date,
+        earliest: date,
+    ) -> None:
+        self.catalog = catalog
+        self.regions = regions
+        self.industries = industries
+        self.today = today
+        self.earliest = earliest
+        self._ids: dict[str, Identifier | str] = {}
+
+    # -- shared pieces ---------------------------------------------------------------------------
+    def identifier(self, text: Any, problems: list[Problem]) -> Identifier | None:
+        key = str(text)
+        cached = self._ids.get(key)
+        if cached is None:
+            try:
+                cached = parse_identifier(key)
+            except InvalidIdentifier as exc:
+                cached = str(exc)
+            self._ids[key] = cached
+        if isinstance(cached, str):
+            problems.append(Problem("subject_code", key, cached))
+            return None
+        return cached
+
+    def region_warning(self, identifier: Identifier) -> str | None:
+        region = self.regions.lookup(identifier.region_code)
+        if region is None:
+            return self.regions.check(identifier.region_code)
+        if region.to_year is None:
+            return None
+        # A resident ID keeps the code of the place of first registration, so a code retired
+        # after the holder was born is normal; a USCC is issued from 2015 on.
+        issued = identifier.birth_date.year if identifier.birth_date else 2015
+        if region.to_year < issued:
+            return f"region code {region.code} ({region.name}) was retired in {region.to_year}"
+        return None
+
+    def date(
+        self, fields: dict[str, Any], name: str, problems: list[Problem], required: bool = False
+    ) -> date | None:
+        value = fields.get(name)
+        if value is None:
+            if required:
+                problems.append(Problem(name, None, "is required; write it as YYYY-MM-DD"))
+            return None
+        try:
+            parsed = parse_date(value)
+        except ValueError as exc:
+            problems.append(Problem(name, str(value), str(exc)))
+            return None
+        if parsed > self.today and name in ("decided_on", "registered_on"):
+            problems.append(
+                Problem(name, str(value), f"is in the future (today is {self.today.isoformat()})")
+            )
+            return None
+        if parsed < self.earliest:
+            problems.append(
+                Problem(name, str(value), f"is before {self.earliest.isoformat()}; check the year")
+            )
+            return None
+        return parsed
+
+    def kind(self, fields: dict[str, Any], problems: list[Problem]) -> SubjectKind | None:
+        value = fields.get("subject_kind")
+        if value is None:
+            return None
+        kind = _KIND_WORDS.get(str(value).strip().lower())
+        if kind is None:
+            known = ", ".join(k.value for k in SubjectKind)
+            problems.append(
+                Problem("subject_kind", str(value), f"unknown kind; use one of {known}")
+            )
+        return kind
+
+    # -- records ---------------------------------------------------------------------------------
+    def record(
+        self, number: int, fields: dict[str, Any], attributes: dict[str, Any], profile: Profile
+    ) -> RecordRow | list[Problem]:
+        problems: list[Problem] = []
+        action = _ACTION_WORDS.get(str(fields.get("action", "new")).strip().lower())
+        if action is None:
+            problems.append(
+                Problem("action", str(fields["action"]), "use new, correct, revoke or repair")
+            )
+            return problems
+        amendment = action in (Action.REVOKE, Action.REPAIR)
+
+        identifier = None
+        if "subject_code" in fields:
+            identifier = self.identifier(fields["subject_code"], problems)
+        elif not amendment:
+            problems.append(Problem("subject_code", None, "is required (USCC or resident ID)"))
+        kind = self.kind(fields, problems)
+        if (
+            identifier
+            and kind
+            and identifier.scheme is IdScheme.RESIDENT_ID
+            and kind is not (SubjectKind.INDIVIDUAL)
+        ):
+            problems.append(Problem("subject_kind", kind.value, "a resident ID is an individual"))
+        if (
+            identifier
+            and kind
+            and identifier.scheme is IdScheme.USCC
+            and kind is (SubjectKind.INDIVIDUAL)
+        ):
+            problems.append(Problem("subject_kind", kind.value, "a USCC is not an individual"))
+
+        severity = None
+        if "severity" in fields:
+            try:
+                severity = Severity.parse(fields["severity"])
+            except ValueError as exc:
+                problems.append(Problem("severity", str(fields["severity"]), str(exc)))
+        item_code = fields.get("item_code")
+        if severity is not None and profile.item_by_severity:
+            item_code = profile.item_by_severity.get(severity.name.lower(), item_code)
+        item = None
+        if item_code is None:
+            if not amendment:
+                problems.append(Problem("item_code", None, "is required (a catalog item code)"))
+        else:
+            item = self.catalog.get(str(item_code).strip())
+            if item is None:
+                problems.append(
+                    Problem(
+                        "item_code",
+                        str(item_code),
+                        "is not in the catalog; only catalog items with a legal basis "
+                        "can be recorded ('xinyong catalog list' shows them)",
+                    )
+                )
+        if item is not None:
+            if severity is not None and item.polarity is not Polarity.NEGATIVE:
+                problems.append(
+                    Problem("severity", str(fields["severity"]), f"{item.code} is not negative")
+                )
+            elif severity is None and item.severity is not None:
+                severity = item.severity
+            subject_kind = kind or (identifier.kind if identifier else None)
+            if subject_kind and subject_kind not in item.subject_kinds:
+                allowed = ", ".join(k.value for k in item.subject_kinds)
+                problems.append(
+                    Problem(
+                        "item_code",
+                        item.code,
+                        f"applies to {allowed} subjects, not to {subject_kind.value}",
+                    )
+                )
+
+        decided_on = self.date(fields, "decided_on", problems, required=True)
+        valid_from = self.date(fields, "valid_from", problems)
+        valid_to = self.date(fields, "valid_to", problems)
+        if valid_from and valid_to and valid_to < valid_from:
+            problems.append(Problem("valid_to", str(valid_to), "is before valid_from"))
+        elif decided_on and valid_to and valid_to < decided_on:
+            problems.append(Problem("valid_to", str(valid_to), "is before the decision date"))
+
+        reference = _text(fields.get("reference"))
+        if item and item.reference_required and not reference and not amendment:
+            problems.append(
+                Problem("reference", None, f"{item.code} needs the decision document number")
+            )
+        target_reference = _text(fields.get("target_reference"))
+        target_record_id = None
+        if "target_record_id" in fields:
+            try:
+                target_record_id = int(str(fields["target_record_id"]).strip())
+            except ValueError:
+                problems.append(
+                    Problem("target_record_id", str(fields["target_record_id"]), "not a number")
+                )
+        if action is not Action.NEW and not (target_reference or target_record_id):
+            problems.append(
+                Problem(
+                    "target_reference",
+                    None,
+                    f"a {action.value} row must say which record it changes "
+                    "(target_reference or target_record_id)",
+                )
+            )
+
+        parsed_attributes = self.attributes(item, attributes, problems) if item else {}
+        if problems or decided_on is None:
+            return problems
+        warnings = []
+        if identifier is not None:
+            warning = self.region_warning(identifier)
+            if warning:
+                warnings.append(warning)
+        return RecordRow(
+            number=number,
+            action=action,
+            identifier=identifier,
+            subject_name=_text(fields.get("subject_name")),
+            subject_kind=kind,
+            item=item,
+            decided_on=decided_on,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            severity=int(severity) if severity is not None else None,
+            reference=reference,
+            target_reference=target_reference,
+            target_record_id=target_record_id,
+            reason=_text(fields.get("reason")),
+            attributes=parsed_attributes,
+            warnings=warnings,
+        )
+
+    def attributes(
+        self, item: CatalogItem, values: dict[str, Any], problems: list[Problem]
+    ) -> dict[str, Any]:
+        specs = item.attribute_specs
+        parsed: dict[str, Any] = {}
+        for name, value in values.items():
+            spec = specs.get(name)
+            if spec is None:
+                known = ", ".join(specs) or "none"
+                problems.append(
+                    Problem(
+                        name,
+                        _short(value),
+                        f"is not an attribute of {item.code} (its "
+                        f"attributes: {known}); remove the column or map it in a profile",
+                    )
+                )
+                continue
+            try:
+                parsed[name] = spec.parse(value)
+            except ValueError as exc:
+                problems.append(Problem(name, _short(value), str(exc)))
+        for spec in item.attributes:
+            if spec.required and spec.name not in values:
+                problems.append(Problem(spec.name, None, f"is required for {item.code}"))
+        return parsed
+
+    # -- subjects --------------------------------------------------------------------------------
+    def subject(self, number: int, fields: dict[str, Any]) -> SubjectRow | list[Problem]:
+        problems: list[Problem] = []
+        identifier = None
+        if "subject_code" not in fields:
+            problems.append(Problem("subject_code", None, "is required (USCC or resident ID)"))
+        else:
+            identifier = self.identifier(fields["subject_code"], problems)
+        name = _text(fields.get("subject_name"))
+        if not name:
+            problems.append(Problem("subject_name", None, "is required"))
+        kind = self.kind(fields, problems)
+        region_code = _text(fields.get("region_code"))
+        warnings: list[str] = []
+        if region_code is not None:
+            if not (len(region_code) == 6 and region_code.isdigit()):
+                problems.append(Problem("region_code", region_code, "must be 6 digits (GB/T 2260)"))
+            else:
+                warning = self.regions.check(region_code)
+                if warning:
+                    warnings.append(warning)
+        industry_code = _text(fields.get("industry_code"))
+        if industry_code is not None:
+            industry_code = normalise_industry(industry_code)
+            head = industry_code[:2] if industry_code[:2].isdigit() else industry_code
+            if head not in self.industries:
+                problems.append(
+                    Problem(
+                        "industry_code", industry_code, "is not a GB/T 4754 section or division"
+                    )
+                )
+        registered_on = self.date(fields, "registered_on", problems)
+        status = None
+        if "status" in fields:
+            status = _STATUS_WORDS.get(str(fields["status"]).strip().lower())
+            if status is None:
+                known = ", ".join(s.value for s in SubjectStatus)
+                problems.append(Problem("status", str(fields["status"]), f"use one of {known}"))
+        if problems or identifier is None or name is None:
+            return problems
+        warning = self.region_warning(identifier)
+        if warning:
+            warnings.append(warning)
+        return SubjectRow(
+            number=number,
+            identifier=identifier,
+            name=name,
+            kind=kind,
+            region_code=region_code,
+            industry_code=industry_code,
+            registered_on=registered_on,
+            status=status,
+            former_names=_split(fields.get("former_names")),
+            aliases=_split(fields.get("aliases")),
+            warnings=warnings,
+        )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _split(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [part.strip() for part in str(value).split("|") if part.strip()]

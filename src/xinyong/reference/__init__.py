@@ -1,0 +1,1 @@
+"""Reference data: identifiers, regions, industries, dates and working days."""

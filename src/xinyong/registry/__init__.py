@@ -1,0 +1,1 @@
+"""The subject registry: subjects, their records, name search and tags."""

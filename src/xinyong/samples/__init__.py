@@ -1,0 +1,1 @@
+"""Deterministic sample data: subjects, records and the files departments send."""

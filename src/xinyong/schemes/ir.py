@@ -1,0 +1,284 @@
+"""The typed plan a scheme becomes for one as-of date: the nodes both the SQL compiler and the
+reference evaluator read. Dates are resolved here, so no dialect ever does date arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from xinyong.catalog.items import Catalog, Period
+from xinyong.reference.industries import Industries
+from xinyong.reference.regions import region_prefix
+from xinyong.schemes.model import Compare, Condition, RecordCondition, Scheme, SubjectCondition
+
+#: Scores are compared with band limits with this tolerance, in SQL and in Python alike.
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Records decided in (start, end]; no start means no lower limit."""
+
+    start: date | None
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class AttrTest:
+    """One comparison of a record attribute with a constant."""
+
+    name: str
+    op: Literal[">=", "<=", ">", "<", "=", "in"]
+    value: float | str | bool | tuple[str, ...]
+    numeric: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSet:
+    """Records of some items, severities and attribute values, decided in a window."""
+
+    items: frozenset[str]
+    severities: frozenset[int] | None
+    attrs: tuple[AttrTest, ...]
+    window: Window
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A number per subject: how many records, a sum of an attribute, or distinct values."""
+
+    kind: Literal["count", "sum", "distinct"]
+    records: RecordSet
+    attribute: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleNode:
+    """Points: ``per_unit`` times a measure, limited to ``cap`` either way; or, with a
+    ``threshold``, ``per_unit`` once when the measure reaches it."""
+
+    id: str
+    measure: int
+    per_unit: float
+    cap: float | None
+    threshold: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectTest:
+    registered_after: date | None  # registered within a period before as-of
+    kinds: frozenset[str] | None
+    industries: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionNode:
+    """All given parts must hold: measure >= at_least, subject test, score limits, and, when
+    there are alternatives, at least one of them."""
+
+    measure: int | None
+    at_least: int
+    subject: SubjectTest | None
+    score_below: float | None
+    score_at_least: float | None
+    alternatives: tuple[ConditionNode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeNode:
+    kinds: frozenset[str]
+    region_prefix: str | None
+    industries: tuple[str, ...]
+    statuses: frozenset[str]
+    registered_on_or_before: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A scheme resolved for one as-of date."""
+
+    scheme: str
+    as_of: date
+    scope: ScopeNode
+    measures: tuple[Measure, ...]
+    base: float
+    rules: tuple[RuleNode, ...]
+    total_min: float | None
+    total_max: float | None
+    bands: tuple[tuple[str, float | None], ...]
+    overrides: tuple[tuple[str, ConditionNode], ...]
+    bars: tuple[tuple[str, ConditionNode], ...]
+    new_subject: tuple[str, ConditionNode] | None
+    lists: tuple[tuple[str, ConditionNode], ...]
+    # Record policy "published": per item, records decided on or before this date no longer
+    # count (their publication period has ended by the as-of date).
+    published_after: tuple[tuple[str, date], ...] = ()
+    # Record policy for disputed records: "exclude" leaves out records under an open objection
+    # on the as-of date; "count" (the default) counts them, marked disputed elsewhere.
+    exclude_disputed: bool = False
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        return tuple(grade for grade, _ in self.bands)
+
+
+def window(spec: Period | str, as_of: date) -> Window:
+    if spec == "all":
+        return Window(None, as_of)
+    if spec == "evaluation_year":
+        return Window(date(as_of.year - 2, 12, 31), date(as_of.year - 1, 12, 31))
+    assert isinstance(spec, Period)
+    return Window(spec.before(as_of), as_of)
+
+
+class _Builder:
+    def __init__(self, scheme: Scheme, catalog: Catalog, as_of: date) -> None:
+        self.definition = scheme.definition
+        self.catalog = catalog
+        self.as_of = as_of
+        self.measures: list[Measure] = []
+
+    def measure(self, measure: Measure) -> int:
+        if measure not in self.measures:
+            self.measures.append(measure)
+        return self.measures.index(measure)
+
+    def records(self, condition: RecordCondition) -> RecordSet:
+        items = set(condition.items())
+        for category in condition.categories():
+            items |= {i.code for i in self.catalog.by_category(category)}
+        severities: frozenset[int] | None = None
+        if isinstance(condition.severity, int):
+            severities = frozenset({condition.severity})
+        elif isinstance(condition.severity, list):
+            severities = frozenset(condition.severity)
+        elif isinstance(condition.severity, Compare):
+            low = condition.severity.at_least or 1
+            high = condition.severity.at_most or 3
+            severities = frozenset(range(int(low), int(high) + 1))
+        tests = []
+        for name, compare in sorted(condition.attribute.items()):
+            numeric = any(
+                self.catalog[code].attribute_specs[name].type in ("integer", "decimal")
+                for code in items
+                if name in self.catalog[code].attribute_specs
+            )
+            tests += _attr_tests(name, compare, numeric)
+        spec = condition.window if condition.window is not None else self.definition.window
+        return RecordSet(frozenset(items), severities, tuple(tests), window(spec, self.as_of))
+
+    def subject(self, condition: SubjectCondition) -> SubjectTest:
+        within = condition.registered_within
+        return SubjectTest(
+            registered_after=within.before(self.as_of) if within else None,
+            kinds=frozenset(k.value for k in condition.kind) if condition.kind else None,
+            industries=Industries.load().prefixes(condition.industry)
+            if condition.industry
+            else None,
+        )
+
+    def condition(self, condition: Condition) -> ConditionNode:
+        measure = None
+        if condition.records is not None:
+            measure = self.measure(Measure("count", self.records(condition.records)))
+        return ConditionNode(
+            measure=measure,
+            at_least=condition.at_least,
+            subject=self.subject(condition.subject) if condition.subject else None,
+            score_below=condition.score_below,
+            score_at_least=condition.score_at_least,
+            alternatives=tuple(self.condition(a) for a in condition.alternatives),
+        )
+
+
+def _attr_tests(name: str, compare: Compare, numeric: bool) -> list[AttrTest]:
+    tests = []
+    for op, value in (
+        (">=", compare.at_least),
+        ("<=", compare.at_most),
+        (">", compare.above),
+        ("<", compare.below),
+    ):
+        if value is not None:
+            tests.append(AttrTest(name, op, float(value), True))  # type: ignore[arg-type]
+    if compare.equals is not None:
+        equals = compare.equals
+        as_number = numeric and not isinstance(equals, bool)
+        tests.append(
+            AttrTest(
+                name,
+                "=",
+                float(equals) if as_number else equals,
+                as_number,
+            )
+        )
+    if compare.one_of is not None:
+        tests.append(AttrTest(name, "in", tuple(compare.one_of), False))
+    return tests
+
+
+def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
+    """Resolve ``scheme`` for ``as_of``: windows become dates, categories become items."""
+    d = scheme.definition
+    builder = _Builder(scheme, catalog, as_of)
+    rules = []
+    for rule in d.score.rules:
+        records = builder.records(rule.when)
+        threshold = None
+        if rule.per_record is not None:
+            measure = Measure("count", records)
+            per_unit = rule.per_record
+        elif rule.points is not None:
+            measure = Measure("count", records)
+            per_unit, threshold = rule.points, rule.at_least
+        else:
+            assert rule.of is not None and rule.per_unit is not None
+            function, _, rest = rule.of.partition("(")
+            measure = Measure("sum" if function == "sum" else "distinct", records, rest[:-1])
+            per_unit = rule.per_unit
+        rules.append(RuleNode(rule.id, builder.measure(measure), per_unit, rule.cap, threshold))
+    grades = d.grades
+    overrides = (
+        tuple((o.grade, builder.condition(o.when)) for o in grades.overrides) if grades else ()
+    )
+    bars = tuple((b.highest, builder.condition(b.when)) for b in grades.bars) if grades else ()
+    new_subject = (
+        (grades.new_subject.grade, builder.condition(grades.new_subject.when))
+        if grades and grades.new_subject
+        else None
+    )
+    lists = tuple((entry.id, builder.condition(entry.enter)) for entry in d.lists)
+    scope = d.scope
+    registered = scope.registered_at_least.before(as_of) if scope.registered_at_least else None
+    published_after: tuple[tuple[str, date], ...] = ()
+    if d.records == "published":
+        items = sorted({i for m in builder.measures for i in m.records.items})
+        published_after = tuple(
+            (code, period.before(as_of))
+            for code in items
+            if (period := catalog[code].publication.max) is not None
+        )
+    return Plan(
+        scheme=scheme.key,
+        published_after=published_after,
+        exclude_disputed=d.disputed == "exclude",
+        as_of=as_of,
+        scope=ScopeNode(
+            kinds=frozenset(k.value for k in scope.kinds),
+            region_prefix=region_prefix(scope.region),
+            industries=Industries.load().prefixes(scope.industry),
+            statuses=frozenset(scope.status),
+            registered_on_or_before=registered,
+        ),
+        measures=tuple(builder.measures),
+        base=d.score.base,
+        rules=tuple(rules),
+        total_min=d.score.total.min,
+        total_max=d.score.total.max,
+        bands=tuple((b.grade, b.min) for b in grades.bands) if grades else (),
+        overrides=overrides,
+        bars=bars,
+        new_subject=new_subject,
+        lists=lists,
+    )

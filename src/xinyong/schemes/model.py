@@ -1,0 +1,548 @@
+"""Scheme files: a credit scheme as one YAML file, checked when it is loaded.
+
+The file is parsed into the models below (unknown keys are refused with their line), then checked
+against the catalog (every item a scheme reads must be in it; a positive-only item may never
+lower a score) and for sense (bands in order, every band reachable). :func:`load_scheme` raises
+:class:`InvalidScheme` naming the file, the line and the fix. ``docs/schemes.md`` documents every
+key with an example.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from xinyong.catalog.items import Catalog, Category, LegalBasis, Names, Period, Polarity
+from xinyong.errors import InvalidCatalog
+from xinyong.reference.identifiers import SubjectKind
+from xinyong.yamlsource import LineDict, line_of, load_yaml, validate
+
+
+class InvalidScheme(InvalidCatalog):
+    """A scheme file that breaks a rule; says the file, the line and what to do."""
+
+    title = "Invalid scheme"
+
+
+class SchemeType(enum.StrEnum):
+    RATING = "rating"
+    LIST = "list"
+    POINTS = "points"
+    MEASURES = "measures"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _period(value: object) -> Period | str:
+    if value in ("all", "evaluation_year"):
+        return str(value)
+    return Period.parse(value)
+
+
+class Meta(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    version: int = Field(ge=1)
+    type: SchemeType
+    title: Names
+    authority: str = Field(min_length=2)
+    region: str = Field(pattern=r"^\d{6}$", description="GB/T 2260; 000000 for national")
+    industry: str | None = None
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    effective_from: date
+    effective_to: date | None = None
+    published_on: date
+    supersedes: int | None = None
+    own_modelling: Names | str | None = Field(
+        default=None, description="what is our own modelling rather than the source's, zh and en"
+    )
+    cadence: Literal["daily", "monthly", "quarterly", "yearly"] | None = Field(
+        default=None, description="how often the authority evaluates and publishes"
+    )
+
+    @model_validator(mode="after")
+    def _dates(self) -> Meta:
+        if self.effective_to and self.effective_to <= self.effective_from:
+            raise ValueError("effective_to must be after effective_from")
+        if self.supersedes is not None and self.supersedes >= self.version:
+            raise ValueError("supersedes must name an earlier version")
+        return self
+
+
+class Scope(_Strict):
+    kinds: list[SubjectKind] = Field(default_factory=lambda: list(SubjectKind))
+    region: str | None = Field(default=None, pattern=r"^\d{2,6}$")
+    industry: list[str] = Field(default_factory=list)
+    status: list[str] = Field(default_factory=lambda: ["active"])
+    registered_at_least: Period | None = None
+
+    _p = field_validator("registered_at_least", mode="before")(
+        lambda v: None if v is None else Period.parse(v)
+    )
+
+
+class Compare(_Strict):
+    at_least: float | None = None
+    at_most: float | None = None
+    above: float | None = None
+    below: float | None = None
+    equals: str | float | bool | None = None
+    one_of: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Compare:
+        if sum(v is not None for v in self.__dict__.values()) == 0:
+            raise ValueError("say at_least, at_most, above, below, equals or one_of")
+        return self
+
+
+class RecordCondition(_Strict):
+    """Which records a rule, an override or a list reads."""
+
+    item: str | list[str] | None = None
+    category: Category | list[Category] | None = None
+    severity: int | list[int] | Compare | None = None
+    attribute: dict[str, Compare] = Field(default_factory=dict)
+    window: Period | str | None = None
+
+    _w = field_validator("window", mode="before")(lambda v: None if v is None else _period(v))
+
+    def items(self) -> list[str]:
+        return [] if self.item is None else [self.item] if isinstance(self.item, str) else self.item
+
+    def categories(self) -> list[Category]:
+        if self.category is None:
+            return []
+        return [self.category] if isinstance(self.category, Category) else self.category
+
+
+class SubjectCondition(_Strict):
+    registered_within: Period | None = None
+    kind: list[SubjectKind] | None = None
+    industry: list[str] | None = None
+
+    _p = field_validator("registered_within", mode="before")(
+        lambda v: None if v is None else Period.parse(v)
+    )
+
+
+class Rule(_Strict):
+    """Points for records: ``per_record`` for each, ``per_unit`` times a sum or a number of
+    distinct values (``of``), or a fixed number of ``points`` once ``at_least`` records match."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    when: RecordCondition
+    per_record: float | None = None
+    per_unit: float | None = None
+    of: str | None = Field(default=None, description="sum(attr) or distinct(attr) with per_unit")
+    points: float | None = None
+    at_least: int = Field(default=1, ge=1)
+    cap: float | None = Field(default=None, gt=0)
+    basis: LegalBasis | None = None
+
+    @model_validator(mode="after")
+    def _points(self) -> Rule:
+        given = [v is not None for v in (self.per_record, self.per_unit, self.points)]
+        if sum(given) != 1:
+            raise ValueError(
+                "a rule gives points in one way: per_record, per_unit (with 'of'), or points "
+                "(with at_least)"
+            )
+        if (self.per_unit is None) != (self.of is None):
+            raise ValueError("per_unit needs 'of: sum(attribute)' or 'of: distinct(attribute)'")
+        if self.at_least != 1 and self.points is None:
+            raise ValueError("at_least goes with points")
+        return self
+
+    @property
+    def amount(self) -> float:
+        value = next(v for v in (self.per_record, self.per_unit, self.points) if v is not None)
+        return float(value)
+
+
+class Total(_Strict):
+    min: float | None = None
+    max: float | None = None
+
+
+class Score(_Strict):
+    base: float = 0
+    rules: list[Rule] = Field(default_factory=list)
+    total: Total = Field(default_factory=Total)
+
+
+class Band(_Strict):
+    grade: str = Field(min_length=1, max_length=8)
+    min: float | None = None  # None: the lowest band, below every other
+
+
+class Condition(_Strict):
+    """A condition on a subject's records (at least N matching) or on the subject itself."""
+
+    records: RecordCondition | None = None
+    at_least: int = Field(default=1, ge=1)
+    subject: SubjectCondition | None = None
+    score_below: float | None = None
+    score_at_least: float | None = None
+    alternatives: list[Condition] = Field(
+        default_factory=list,
+        alias="any",
+        description="at least one of these conditions must hold as well (any of the grounds)",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Condition:
+        if not any(
+            (
+                self.records,
+                self.subject,
+                self.score_below is not None,
+                self.score_at_least is not None,
+                self.alternatives,
+            )
+        ):
+            raise ValueError(
+                "a condition needs records, subject, score_below, score_at_least or any"
+            )
+        return self
+
+
+class Override(_Strict):
+    grade: str
+    when: Condition
+    reason: str | None = None
+
+
+class Bar(_Strict):
+    highest: str
+    when: Condition
+    reason: str | None = None
+
+
+class Grades(_Strict):
+    bands: list[Band] = Field(min_length=1)
+    overrides: list[Override] = Field(default_factory=list)
+    bars: list[Bar] = Field(default_factory=list)
+    new_subject: Override | None = None
+
+
+class ListDef(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_-]+$")
+    name: Names
+    enter: Condition
+    period: Period
+    notice: Period = Field(default_factory=lambda: Period(10, "D"))
+    severity: Literal["blacklist", "key_attention", "redlist"] = "blacklist"
+
+    _p = field_validator("period", "notice", mode="before")(lambda v: Period.parse(v))
+
+
+class GradeTrigger(_Strict):
+    scheme: str
+    grades: list[str] = Field(alias="in", min_length=1)
+
+
+class Trigger(_Strict):
+    """What sets a memorandum entry off: a list membership (``scheme-id/list-id``) in effect, or
+    a grade in a scheme's latest evaluation."""
+
+    list: str | None = Field(default=None, pattern=r"^[a-z0-9-]+/[a-z0-9_-]+$")
+    grade: GradeTrigger | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Trigger:
+        if (self.list is None) == (self.grade is None):
+            raise ValueError("a trigger is either 'list: scheme-id/list-id' or 'grade'")
+        return self
+
+    @property
+    def scheme(self) -> str:
+        """The id of the scheme whose list or grade sets the entry off."""
+        if self.list:
+            return self.list.split("/")[0]
+        assert self.grade is not None
+        return self.grade.scheme
+
+    def describe(self) -> str:
+        if self.list:
+            return f"on list {self.list}"
+        assert self.grade is not None
+        return f"graded {'/'.join(self.grade.grades)} by {self.grade.scheme}"
+
+
+class MemorandumEntry(_Strict):
+    """Which measures a trigger brings, optionally only for some departments."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    when: Trigger
+    measures: list[str] = Field(min_length=1)
+    departments: list[str] | None = None
+    basis: LegalBasis | None = None
+
+
+class TestRecord(_Strict):
+    item: str
+    decided_on: date
+    severity: int | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    revoked_on: date | None = None
+    repaired_on: date | None = Field(default=None, description="credit repair granted on")
+
+
+class TestSubject(_Strict):
+    kind: SubjectKind = SubjectKind.ENTERPRISE
+    region: str = "110105"
+    industry: str | None = None
+    registered_on: date | None = None
+    status: str = "active"
+
+
+class Expect(_Strict):
+    score: float | None = None
+    grade: str | None = None
+    lists: list[str] | None = None
+    in_scope: bool = True
+
+
+class TestCase(_Strict):
+    name: str
+    as_of: date
+    subject: TestSubject = Field(default_factory=TestSubject)
+    records: list[TestRecord] = Field(default_factory=list)
+    expect: Expect
+
+
+class SchemeFile(_Strict):
+    scheme: Meta
+    scope: Scope = Field(default_factory=Scope)
+    records: Literal["in_effect", "published"] = "in_effect"
+    disputed: Literal["count", "exclude"] = "count"
+    window: Period | str = "all"
+    score: Score = Field(default_factory=Score)
+    grades: Grades | None = None
+    lists: list[ListDef] = Field(default_factory=list)
+    memorandum: list[MemorandumEntry] = Field(default_factory=list)
+    tests: list[TestCase] = Field(default_factory=list)
+
+    _w = field_validator("window", mode="before")(lambda v: _period(v))
+
+
+class Scheme:
+    """A loaded, checked scheme with where it came from."""
+
+    def __init__(self, definition: SchemeFile, path: Path, document: Any) -> None:
+        self.definition = definition
+        self.path = path
+        self._document = document
+
+    @property
+    def id(self) -> str:
+        return self.definition.scheme.id
+
+    @property
+    def version(self) -> int:
+        return self.definition.scheme.version
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def line(self, *loc: int | str) -> int | None:
+        return line_of(self._document, loc)
+
+
+def load_scheme(path: Path, catalog: Catalog) -> Scheme:
+    """Parse and check one scheme file; raise :class:`InvalidScheme` on the first problem."""
+    document = load_yaml(path, error=InvalidScheme)
+    if not isinstance(document, LineDict):
+        raise InvalidScheme("a scheme file is a mapping with a 'scheme' header", path=str(path))
+    definition = validate(SchemeFile, document, path, error=InvalidScheme)
+    scheme = Scheme(definition, path, document)
+    _check(scheme, catalog)
+    return scheme
+
+
+def _fail(scheme: Scheme, message: str, *loc: int | str) -> InvalidScheme:
+    return InvalidScheme(message, path=str(scheme.path), line=scheme.line(*loc))
+
+
+def _check_records(
+    scheme: Scheme, catalog: Catalog, condition: RecordCondition, *loc: int | str
+) -> None:
+    for code in condition.items():
+        item = catalog.get(code)
+        if item is None:
+            raise _fail(
+                scheme,
+                f"item {code} is not in the catalog; a scheme may only read "
+                "catalog items (each has a legal basis)",
+                *loc,
+                "item",
+            )
+    matched = [i for i in catalog if i.code in condition.items()] + [
+        i for c in condition.categories() for i in catalog.by_category(c)
+    ]
+    if not condition.items() and not condition.categories():
+        raise _fail(scheme, "say which records: 'item' or 'category'", *loc)
+    for name, compare in condition.attribute.items():
+        for item in matched:
+            spec = item.attribute_specs.get(name)
+            if spec is None:
+                raise _fail(scheme, f"{item.code} has no attribute {name!r}", *loc, "attribute")
+            numeric = spec.type in ("integer", "decimal")
+            ordered = [compare.at_least, compare.at_most, compare.above, compare.below]
+            if any(v is not None for v in ordered) and not numeric:
+                raise _fail(
+                    scheme,
+                    f"{item.code}.{name} is {spec.type}; at_least/at_most/above/"
+                    "below need a number attribute",
+                    *loc,
+                    "attribute",
+                    name,
+                )
+
+
+def _check_condition(
+    scheme: Scheme, catalog: Catalog, condition: Condition, *loc: int | str
+) -> None:
+    if condition.records:
+        _check_records(scheme, catalog, condition.records, *loc, "records")
+    for index, alternative in enumerate(condition.alternatives):
+        _check_condition(scheme, catalog, alternative, *loc, "any", index)
+
+
+def _check(scheme: Scheme, catalog: Catalog) -> None:
+    d = scheme.definition
+    for index, rule in enumerate(d.score.rules):
+        loc: tuple[int | str, ...] = ("score", "rules", index)
+        _check_records(scheme, catalog, rule.when, *loc, "when")
+        items = [catalog[c] for c in rule.when.items()] + [
+            i for c in rule.when.categories() for i in catalog.by_category(c)
+        ]
+        if rule.amount < 0:
+            positive = [i.code for i in items if i.polarity is Polarity.POSITIVE]
+            if positive:
+                raise _fail(
+                    scheme,
+                    f"rule {rule.id} deducts points for positive-only item "
+                    f"{positive[0]}; a positive item can only add",
+                    *loc,
+                )
+        if rule.of is not None:
+            function, _, rest = rule.of.partition("(")
+            attribute = rest.rstrip(")")
+            if function not in ("sum", "distinct") or not attribute:
+                raise _fail(scheme, "'of' is sum(attribute) or distinct(attribute)", *loc, "of")
+            for item in items:
+                spec = item.attribute_specs.get(attribute)
+                if spec is None or (function == "sum" and spec.type not in ("integer", "decimal")):
+                    raise _fail(
+                        scheme,
+                        f"{item.code} has no number attribute {attribute!r} to sum",
+                        *loc,
+                        "of",
+                    )
+    ids = [r.id for r in d.score.rules]
+    if len(set(ids)) != len(ids):
+        raise _fail(scheme, "rule ids must be unique", "score", "rules")
+    if d.grades:
+        bands = d.grades.bands
+        if bands[-1].min is not None or any(b.min is None for b in bands[:-1]):
+            raise _fail(
+                scheme,
+                "bands go from the highest down; only the last has no 'min'",
+                "grades",
+                "bands",
+            )
+        mins = [b.min for b in bands[:-1] if b.min is not None]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise _fail(
+                scheme,
+                "band minimums must strictly decrease; a band below an equal or "
+                "higher minimum can never be reached",
+                "grades",
+                "bands",
+            )
+        top, bottom = d.score.total.max, d.score.total.min
+        for index, band in enumerate(bands[:-1]):
+            if band.min is not None and top is not None and band.min > top:
+                raise _fail(
+                    scheme,
+                    f"band {band.grade} needs {band.min:g} but the score is "
+                    f"capped at {top:g}: it can never be reached",
+                    "grades",
+                    "bands",
+                    index,
+                )
+        if bottom is not None and len(mins) and mins[-1] <= bottom:
+            raise _fail(
+                scheme,
+                f"band {bands[-1].grade} can never be reached: the score is at least {bottom:g}",
+                "grades",
+                "bands",
+                len(bands) - 1,
+            )
+        grades = {b.grade for b in bands}
+        extra = {d.grades.new_subject.grade} if d.grades.new_subject else set()
+        for index, override in enumerate(d.grades.overrides):
+            if override.grade not in grades:
+                raise _fail(
+                    scheme,
+                    f"override grade {override.grade} is not a band",
+                    "grades",
+                    "overrides",
+                    index,
+                )
+            _check_condition(scheme, catalog, override.when, "grades", "overrides", index, "when")
+        for index, bar in enumerate(d.grades.bars):
+            if bar.highest not in grades:
+                raise _fail(
+                    scheme, f"bar grade {bar.highest} is not a band", "grades", "bars", index
+                )
+            _check_condition(scheme, catalog, bar.when, "grades", "bars", index, "when")
+        if d.grades.new_subject:
+            _check_condition(scheme, catalog, d.grades.new_subject.when, "grades", "new_subject")
+        if extra & grades:
+            raise _fail(
+                scheme, "the new-subject grade must differ from the bands", "grades", "new_subject"
+            )
+    for index, listed in enumerate(d.lists):
+        _check_condition(scheme, catalog, listed.enter, "lists", index, "enter")
+    if d.scheme.type is SchemeType.RATING and d.grades is None:
+        raise _fail(scheme, "a rating scheme needs 'grades'", "scheme", "type")
+    if (d.scheme.type is SchemeType.MEASURES) != bool(d.memorandum):
+        raise _fail(scheme, "a measures scheme, and only it, has a 'memorandum'", "scheme", "type")
+    if d.memorandum:
+        from xinyong.catalog.measures import shipped_measures
+
+        measures = shipped_measures()
+        for index, entry in enumerate(d.memorandum):
+            for code in entry.measures:
+                if code not in measures:
+                    raise _fail(
+                        scheme,
+                        f"measure {code} is not in the measures catalog; every measure needs "
+                        "an entry there with its legal basis",
+                        "memorandum",
+                        index,
+                        "measures",
+                    )
+    if d.scheme.type is SchemeType.LIST and not d.lists:
+        raise _fail(scheme, "a list scheme needs 'lists'", "scheme", "type")
+    for index, case in enumerate(d.tests):
+        for r_index, record in enumerate(case.records):
+            if record.item not in catalog:
+                raise _fail(
+                    scheme,
+                    f"test record item {record.item} is not in the catalog",
+                    "tests",
+                    index,
+                    "records",
+                    r_index,
+                    "item",
+                )

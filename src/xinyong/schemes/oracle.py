@@ -1,0 +1,275 @@
+"""The reference evaluator: the same plan, evaluated in plain Python one subject at a time.
+
+It is slow on purpose and simple on purpose: it is the oracle that the compiled query is tested
+against (the property tests require both to agree on generated data and schemes), and the
+definition of what a plan means when the two disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from xinyong.schemes.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RecordSet, RuleNode
+from xinyong.store.tables import cases, record_events, records, subjects
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One subject's evaluation: score, grade, list memberships and every measure."""
+
+    subject_id: int
+    score: float
+    grade: str | None
+    lists: frozenset[str]
+    measures: tuple[float, ...]
+
+
+@dataclass(slots=True)
+class Tables:
+    """The rows a plan reads, as plain dicts."""
+
+    subjects: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    objections: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, conn: Connection, subject_ids: list[int] | None = None) -> Tables:
+        """Every row, or only the rows of ``subject_ids``."""
+        people, facts = select(subjects), select(records)
+        events = select(record_events)
+        objections = select(
+            cases.c.record_id, cases.c.kind, cases.c.opened_on, cases.c.closed_on
+        ).where(cases.c.kind == "objection", cases.c.record_id.is_not(None))
+        if subject_ids is not None:
+            people = people.where(subjects.c.id.in_(subject_ids))
+            facts = facts.where(records.c.subject_id.in_(subject_ids))
+            mine = select(records.c.id).where(records.c.subject_id.in_(subject_ids))
+            events = events.where(record_events.c.record_id.in_(mine))
+            objections = objections.where(cases.c.subject_id.in_(subject_ids))
+        return cls(
+            [dict(r) for r in conn.execute(people).mappings()],
+            [dict(r) for r in conn.execute(facts).mappings()],
+            [dict(r) for r in conn.execute(events).mappings()],
+            [dict(r) for r in conn.execute(objections).mappings()],
+        )
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def in_effect(tables: Tables, as_of: date) -> list[dict[str, Any]]:
+    """Record versions that count on ``as_of``: decided by then, not replaced by a correction
+    decided by then, and not revoked or repaired with effect by then."""
+    replaced = {
+        r["supersedes_id"]
+        for r in tables.records
+        if r["supersedes_id"] is not None and _as_date(r["decided_on"]) <= as_of  # type: ignore[operator]
+    }
+    ended = {e["record_id"] for e in tables.events if _as_date(e["effective_on"]) <= as_of}  # type: ignore[operator]
+    return [
+        r
+        for r in tables.records
+        if _as_date(r["decided_on"]) <= as_of  # type: ignore[operator]
+        and r["id"] not in replaced
+        and r["id"] not in ended
+    ]
+
+
+def counted(plan: Plan, tables: Tables) -> list[dict[str, Any]]:
+    """The records a plan counts: in effect and, under the "published" policy, still within
+    their item's publication period."""
+    after = dict(plan.published_after)
+    disputed = (
+        {
+            o["record_id"]
+            for o in tables.objections
+            if _as_date(o["opened_on"]) <= plan.as_of  # type: ignore[operator]
+            and (o["closed_on"] is None or _as_date(o["closed_on"]) > plan.as_of)  # type: ignore[operator]
+        }
+        if plan.exclude_disputed
+        else set()
+    )
+    return [
+        r
+        for r in in_effect(tables, plan.as_of)
+        if (r["item_code"] not in after or _as_date(r["decided_on"]) > after[r["item_code"]])  # type: ignore[operator]
+        and r["id"] not in disputed
+    ]
+
+
+def _attr_ok(record: dict[str, Any], test: AttrTest) -> bool:
+    value = (record["attributes"] or {}).get(test.name)
+    if value is None:
+        return False
+    if test.op == "in":
+        return str(value) in test.value  # type: ignore[operator]
+    if test.numeric:
+        number, limit = float(value), float(test.value)  # type: ignore[arg-type]
+        return {
+            ">=": number >= limit,
+            "<=": number <= limit,
+            ">": number > limit,
+            "<": number < limit,
+            "=": number == limit,
+        }[test.op]
+    if isinstance(test.value, bool):
+        return bool(value) is test.value
+    return str(value) == str(test.value)
+
+
+def _matches(record: dict[str, Any], rs: RecordSet) -> bool:
+    decided = _as_date(record["decided_on"])
+    assert decided is not None
+    return (
+        record["item_code"] in rs.items
+        and (rs.severities is None or record["severity"] in rs.severities)
+        and (rs.window.start is None or decided > rs.window.start)
+        and decided <= rs.window.end
+        and all(_attr_ok(record, t) for t in rs.attrs)
+    )
+
+
+def matching(rows: list[dict[str, Any]], measure: Measure) -> list[dict[str, Any]]:
+    """The records a measure reads."""
+    return [r for r in rows if _matches(r, measure.records)]
+
+
+def _measure(rows: list[dict[str, Any]], measure: Measure) -> float:
+    matched = matching(rows, measure)
+    if measure.kind == "count":
+        return float(len(matched))
+    values = [(r["attributes"] or {}).get(measure.attribute) for r in matched]
+    present = [v for v in values if v is not None]
+    if measure.kind == "sum":
+        return float(sum(float(v) for v in present))
+    return float(len({str(v) for v in present}))
+
+
+def rule_points(rule: RuleNode, measures: list[float] | tuple[float, ...]) -> float:
+    """What one rule adds to the score (negative: deducts)."""
+    value = measures[rule.measure]
+    if rule.threshold is not None:
+        raw = rule.per_unit if value >= rule.threshold else 0.0
+    else:
+        raw = rule.per_unit * value
+    return clamp(raw, -rule.cap if rule.cap is not None else None, rule.cap)
+
+
+def clamp(value: float, low: float | None, high: float | None) -> float:
+    if high is not None and value > high:
+        return high
+    if low is not None and value < low:
+        return low
+    return value
+
+
+def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
+    scope = plan.scope
+    registered = _as_date(subject["registered_on"])
+    return (
+        subject["kind"] in scope.kinds
+        and subject["status"] in scope.statuses
+        and (
+            scope.region_prefix is None
+            or (subject["region_code"] or "").startswith(scope.region_prefix)
+        )
+        and (
+            not scope.industries
+            or any((subject["industry_code"] or "").startswith(i) for i in scope.industries)
+        )
+        and (
+            scope.registered_on_or_before is None
+            or (registered is not None and registered <= scope.registered_on_or_before)
+        )
+    )
+
+
+def holds(c: ConditionNode, subject: dict[str, Any], measures: list[float], score: float) -> bool:
+    if c.measure is not None and measures[c.measure] < c.at_least:
+        return False
+    if c.subject is not None:
+        t = c.subject
+        registered = _as_date(subject["registered_on"])
+        if t.registered_after is not None and not (
+            registered is not None and registered > t.registered_after
+        ):
+            return False
+        if t.kinds is not None and subject["kind"] not in t.kinds:
+            return False
+        if t.industries is not None and not any(
+            (subject["industry_code"] or "").startswith(i) for i in t.industries
+        ):
+            return False
+    if c.score_below is not None and not score < c.score_below - EPSILON:
+        return False
+    if c.alternatives and not any(holds(a, subject, measures, score) for a in c.alternatives):
+        return False
+    return c.score_at_least is None or score >= c.score_at_least - EPSILON
+
+
+def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
+    """Every subject in scope, with or without records."""
+    by_subject: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for record in counted(plan, tables):
+        by_subject[record["subject_id"]].append(record)
+    results = {}
+    for subject in tables.subjects:
+        if not _in_scope(subject, plan):
+            continue
+        rows = by_subject.get(subject["id"], [])
+        measures = [_measure(rows, m) for m in plan.measures]
+        score = plan.base + sum(rule_points(rule, measures) for rule in plan.rules)
+        score = clamp(score, plan.total_min, plan.total_max)
+        results[subject["id"]] = Result(
+            subject["id"],
+            score,
+            grade_of(plan, subject, measures, score),
+            frozenset(name for name, c in plan.lists if holds(c, subject, measures, score)),
+            tuple(measures),
+        )
+    return results
+
+
+def grade_of(
+    plan: Plan, subject: dict[str, Any], measures: list[float], score: float
+) -> str | None:
+    return grade_steps(plan, subject, measures, score)[0]
+
+
+def grade_steps(
+    plan: Plan, subject: dict[str, Any], measures: list[float], score: float
+) -> tuple[str | None, list[str]]:
+    """The grade, and each step that made it what it is, in order."""
+    if not plan.bands:
+        return None, []
+    if plan.new_subject and holds(plan.new_subject[1], subject, measures, score):
+        return plan.new_subject[0], [f"new subject: grade {plan.new_subject[0]}"]
+    order = plan.grades
+    index = len(order) - 1
+    steps = []
+    for position, (_, minimum) in enumerate(plan.bands):
+        if minimum is not None and score >= minimum - EPSILON:
+            index = position
+            steps.append(f"score {score:g} is at least {minimum:g}: band {order[index]}")
+            break
+    else:
+        steps.append(f"score {score:g} is below every band minimum: band {order[index]}")
+    for number, (grade, condition) in enumerate(plan.overrides, start=1):
+        if holds(condition, subject, measures, score):
+            index = order.index(grade)
+            steps.append(f"override {number} holds: grade {grade}")
+            break
+    for number, (grade, condition) in enumerate(plan.bars, start=1):
+        if holds(condition, subject, measures, score) and index < order.index(grade):
+            index = order.index(grade)
+            steps.append(f"bar {number} holds: at best {grade}")
+    return order[index], steps

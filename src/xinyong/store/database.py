@@ -1,0 +1,145 @@
+"""Where the records live: an engine per database URL, migrations, and a few dialect facts.
+
+SQLite is the embedded default; PostgreSQL is the production database. What differs between
+them for writing is answered here, in one place, not in callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, insert
+
+from xinyong.errors import XinyongError
+
+
+class DatabaseNotReady(XinyongError):
+    """The database has no xinyong tables yet, or an older version of them."""
+
+    title = "Database not ready"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """An engine plus what xinyong needs to know about it."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        if url.startswith("postgresql+psycopg"):
+            # psycopg prepares a statement on the server after 5 runs, and PostgreSQL may then
+            # pick a generic plan in which `code IN (<5000 parameters>)` is searched linearly
+            # for every row (seconds per lookup instead of milliseconds). Plan each run anew.
+            connect_args = {"prepare_threshold": None, **engine_options.pop("connect_args", {})}
+            engine_options["connect_args"] = connect_args
+        self.engine: Engine = create_engine(url, **engine_options)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def max_bind_params(self) -> int:
+        """How many bound parameters one statement may carry (SQLite's default limit is 32766)."""
+        return 30000 if self.dialect == "sqlite" else 60000
+
+    def _alembic_config(self, connection: Connection) -> Config:
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("xinyong.store") / "migrations")
+        )
+        config.attributes["connection"] = connection
+        return config
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision`` (idempotent)."""
+        with self.engine.begin() as connection:
+            command.upgrade(self._alembic_config(connection), revision)
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            script = ScriptDirectory.from_config(self._alembic_config(connection))
+            return script.get_current_head()
+
+    def require_current(self) -> None:
+        """Raise :class:`DatabaseNotReady` unless the schema is at the newest migration."""
+        current, head = self.current_revision(), self.head_revision()
+        if current != head:
+            raise DatabaseNotReady(
+                f"database {self.display_url} is at migration {current or 'none'}, "
+                f"expected {head}; run 'xinyong init'"
+            )
+
+    def bulk_insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Append ``rows`` (all with the same keys) to ``table`` inside ``conn``'s transaction,
+        the fastest way the backend offers (see :data:`BULK_INSERT`)."""
+        if rows:
+            BULK_INSERT.get(self.engine.driver, _insert_executemany)(conn, table, rows)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _insert_executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    conn.execute(insert(table), rows)
+
+
+def _insert_copy_psycopg(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL COPY through psycopg, in the same transaction as the rest of the batch."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    columns = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    raw: psycopg.Connection[Any] = conn.connection.dbapi_connection  # type: ignore[assignment]
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    Jsonb(row[c]) if c in json_columns and row[c] is not None else row[c]
+                    for c in columns
+                ]
+            )
+
+
+#: How each driver appends many rows; a driver not listed uses executemany.
+BULK_INSERT: dict[str, Callable[[Connection, Table, list[dict[str, Any]]], None]] = {
+    "psycopg": _insert_copy_psycopg,
+}
