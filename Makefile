@@ -34,6 +34,7 @@ demo-data: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports
 
 fmt: $(INSTALLED)
 	$(BIN)/ruff format src tests bench scripts

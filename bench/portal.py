@@ -13,10 +13,10 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from xinyong.api import create_app
 from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.store.tables import evaluation_results, listings, subjects
+from xinyong.web import create_app
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ from sqlalchemy import func, select, text
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
-from xinyong.api import create_app
 from xinyong.api.app import guard_of
 from xinyong.disclosure.access import POLICY, Permission
 from xinyong.disclosure.tokens import Role, issue
@@ -26,6 +25,7 @@ from xinyong.reference.regions import region_prefix
 from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.store.tables import access_log, records
+from xinyong.web import create_app
 
 TODAY = date(2026, 11, 23)
 RIDER = resident_id(7, "440305", "19900101")
@@ -542,3 +542,45 @@ def test_publishing_a_scheme_is_audited_once(world: World) -> None:
     published = [e for e in entries if e["action"] == "scheme.published"]
     assert published[0]["details"]["sha256"] == first.json()["sha256"]
     assert c.get("/audit/verification", headers=world.as_("auditor")).json()["intact"]
+
+
+def test_a_batch_over_http_re_evaluates_the_subjects_it_touched(world: World) -> None:
+    """The batch route goes through the application's ingest use case: within the request, a
+    run is stored for the subject the batch changed, under every scheme in force."""
+    from xinyong.store.tables import evaluation_results, evaluation_runs
+
+    c, who = world.client, world.as_("department")
+    row = {
+        "subject_code": RIDER,
+        "subject_name": "骑行者",
+        "item_code": "BIKE_VIOLATION",
+        "decided_on": "2026-10-01",
+        "reference": "深交罚〔2026〕88号",
+        "conduct": "damage",
+    }
+    sent = c.post(
+        "/records/batches", json={"rows": [row]}, headers={"Idempotency-Key": "r-1", **who}
+    )
+    assert sent.status_code == 201, sent.text
+    run_ids = sent.json()["evaluation_runs"]
+    assert run_ids, "a batch that changed a subject's records stores an evaluation run"
+    with world.db.connect() as conn:
+        kinds = conn.execute(
+            select(evaluation_runs.c.kind, evaluation_runs.c.scheme_id).where(
+                evaluation_runs.c.id.in_(run_ids)
+            )
+        ).all()
+        subjects_in_runs = set(
+            conn.execute(
+                select(evaluation_results.c.subject_id).where(
+                    evaluation_results.c.run_id.in_(run_ids)
+                )
+            ).scalars()
+        )
+    assert {k for k, _ in kinds} == {"incremental"}
+    assert "shenzhen-rental-bike" in {s for _, s in kinds}
+    assert world.ids["rider"] in subjects_in_runs
+    again = c.post(
+        "/records/batches", json={"rows": [row]}, headers={"Idempotency-Key": "r-1", **who}
+    )
+    assert again.json()["evaluation_runs"] == run_ids  # the replay is the stored answer

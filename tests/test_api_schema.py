@@ -21,10 +21,10 @@ from schemathesis.specs.openapi.checks import (
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
-from xinyong.api import create_app
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.settings import Settings
 from xinyong.store.database import Database
+from xinyong.web import create_app
 
 _folder = Path(tempfile.mkdtemp(prefix="xinyong-schemathesis-"))
 _db = Database(f"sqlite:///{_folder / 'api.db'}")

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, insert
 
 from xinyong.backends import duckdb as duckdb_backend
 from xinyong.backends.sql import run_plan
+from xinyong.backends.tables import read_tables
 from xinyong.schemes.ir import (
     AttrTest,
     ConditionNode,
@@ -25,7 +26,7 @@ from xinyong.schemes.ir import (
     SubjectTest,
     Window,
 )
-from xinyong.schemes.oracle import Tables, evaluate
+from xinyong.schemes.oracle import evaluate
 from xinyong.store.database import Database
 from xinyong.store.tables import batches, cases, record_events, records, subjects
 
@@ -353,7 +354,7 @@ def test_compiled_query_equals_reference(
         try:
             load(conn, rows)
             compiled = run_plan(conn, plan)
-            tables = Tables.read(conn)
+            tables = read_tables(conn)
         finally:
             transaction.rollback()
     expected = evaluate(plan, tables)

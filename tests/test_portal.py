@@ -22,13 +22,13 @@ from sqlalchemy import text
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
-from xinyong.api import create_app
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.errors import InvalidInput
 from xinyong.registry import name_index
 from xinyong.registry.subjects import add_alias, rename
 from xinyong.settings import Settings
 from xinyong.store.database import Database
+from xinyong.web import create_app
 
 TODAY = date(2026, 11, 23)
 RIDER = resident_id(7, "440305", "19900101")

@@ -22,12 +22,12 @@ import uvicorn
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
-from xinyong.api import create_app
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.registry import name_index
 from xinyong.registry.subjects import rename
 from xinyong.settings import Settings
 from xinyong.store.database import Database
+from xinyong.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -17,11 +17,12 @@ from tests.test_engine_oracle import load, plans, record_rows
 from tests.test_schemes import all_schemes
 
 from xinyong.backends import spark as spark_backend
+from xinyong.backends.tables import read_tables
 from xinyong.catalog.items import Catalog
 from xinyong.evaluation.scheme_cases import run_tests
 from xinyong.schemes.compiler import to_sql
 from xinyong.schemes.ir import Plan
-from xinyong.schemes.oracle import Tables, evaluate
+from xinyong.schemes.oracle import evaluate
 from xinyong.store.database import Database
 
 
@@ -79,7 +80,7 @@ def test_spark_equals_reference(
         transaction = conn.begin()
         try:
             load(conn, rows)
-            tables = Tables.read(conn)
+            tables = read_tables(conn)
         finally:
             transaction.rollback()
     expected = evaluate(plan, tables)

@@ -84,3 +84,10 @@ class AccessNotLogged(XinyongError):
     """A read of non-public data could not be written to the access log, so nothing is returned."""
 
     title = "Access log unavailable"
+
+
+class Unsupported(XinyongError):
+    """What was asked for is not supported here: a feature a backend lacks ("not supported on
+    <backend>"), or an engine that is not installed."""
+
+    title = "Not supported"

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         description="Decision dates before this are refused as implausible.",
     )
 
+    spark_master: str = Field(
+        default="local[1]",
+        description="Spark master URL for `--engine spark` (e.g. spark://host:7077).",
+    )
+
     def current_date(self) -> date:
         """Today, or the fixed date when one is configured."""
         return self.today or date.today()

@@ -1,5 +1,5 @@
-"""The HTTP service: a thin layer of FastAPI routers over the library."""
+"""The HTTP API: an app factory over the application layer, one router per resource."""
 
-from xinyong.api.app import create_app
+from xinyong.api.app import create_api
 
-__all__ = ["create_app"]
+__all__ = ["create_api"]

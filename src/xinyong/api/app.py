@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from xinyong import __version__
 from xinyong.api import problems
-from xinyong.api.deps import Allow, Call, Public, Service
+from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.routers import (
     audit,
     cases,
@@ -24,10 +24,9 @@ from xinyong.api.routers import (
     subjects,
     webhooks,
 )
+from xinyong.application import Application
 from xinyong.disclosure.access import Permission
 from xinyong.errors import InvalidInput
-from xinyong.settings import Settings
-from xinyong.store.database import Database
 
 DESCRIPTION = """\
 Public-credit schemes as versioned policy files, on one engine, with due process built in.
@@ -80,10 +79,9 @@ def known_query(request: Request) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    settings = settings or Settings()
-    database = db or Database(settings.database_url)
-    database.require_current()
+def create_api(application: Application) -> FastAPI:
+    """The HTTP API over ``application`` (the portal is mounted beside it by
+    :func:`xinyong.web.create_app`)."""
     app = FastAPI(
         title="xinyong",
         version=__version__,
@@ -100,7 +98,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             {"name": "cases", "description": "Objections and credit repair"},
         ],
     )
-    app.state.service = Service(settings, database)
+    app.state.service = application
     problems.install(app)
 
     @app.get("/health", tags=["service"], summary="Liveness; touches nothing")
@@ -116,8 +114,4 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     ]
     if unguarded:
         raise RuntimeError(f"routes without exactly one permission: {', '.join(unguarded)}")
-    # The portal's pages answer every path the API does not (mounted last, so the API wins).
-    from xinyong.portal import create_portal
-
-    app.mount("/", create_portal(app.state.service), name="portal")
     return app

@@ -1,64 +1,26 @@
-"""What a route depends on: the service (database, catalog, schemes), the caller, and the purpose
+"""What a route depends on: the application (its use cases, database, catalog, schemes), the caller,
+and the purpose
 of a non-public read. :class:`Allow` is the one mechanism that guards routes: each route names
 exactly one permission, and the app refuses to start if one does not."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from xinyong.catalog.items import Catalog
-from xinyong.catalog.measures import MeasureCatalog, shipped_measures
+from xinyong.application import Application
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission, Purpose
 from xinyong.disclosure.tokens import PUBLIC, Principal, authenticate
-from xinyong.dueprocess.leniency import Policy, load_policies
 from xinyong.errors import Unauthenticated
-from xinyong.reference.identifiers import MaskPolicy
-from xinyong.schemes.library import Library
-from xinyong.settings import Settings
-from xinyong.store.database import Database
 
 
-@dataclass
-class Service:
-    """Everything the routes share; built once per app."""
-
-    settings: Settings
-    db: Database
-    catalog: Catalog = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.catalog = Catalog.load(self.settings.catalog_paths)
-
-    @cached_property
-    def library(self) -> Library:
-        return Library.load(self.catalog, self.settings.scheme_paths)
-
-    @cached_property
-    def measures(self) -> MeasureCatalog:
-        return shipped_measures()
-
-    @cached_property
-    def policies(self) -> list[Policy]:
-        return load_policies()
-
-    @cached_property
-    def mask(self) -> MaskPolicy:
-        return MaskPolicy.named(self.settings.mask_policy)
-
-    def today(self) -> date:
-        return self.settings.current_date()
-
-
-def service(request: Request) -> Service:
-    found: Service = request.app.state.service
+def service(request: Request) -> Application:
+    found: Application = request.app.state.service
     return found
 
 
@@ -70,7 +32,7 @@ class Call:
     """One request's caller and the service it calls."""
 
     principal: Principal
-    service: Service
+    service: Application
 
 
 class Allow:
@@ -82,7 +44,7 @@ class Allow:
 
     def __call__(
         self,
-        svc: Annotated[Service, Depends(service)],
+        svc: Annotated[Application, Depends(service)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Call:
         principal = PUBLIC
@@ -102,7 +64,7 @@ class Public(Allow):
     def __init__(self) -> None:
         super().__init__(Permission.PUBLIC)
 
-    def __call__(self, svc: Annotated[Service, Depends(service)]) -> Call:  # type: ignore[override]
+    def __call__(self, svc: Annotated[Application, Depends(service)]) -> Call:  # type: ignore[override]
         return Call(PUBLIC, svc)
 
 

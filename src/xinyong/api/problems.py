@@ -15,36 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from xinyong.dueprocess.lifecycle import IllegalTransition
-from xinyong.errors import (
-    AccessNotLogged,
-    BatchConflict,
-    BatchRejected,
-    Conflict,
-    Forbidden,
-    InvalidCatalog,
-    InvalidInput,
-    NotFound,
-    Unauthenticated,
-    XinyongError,
-)
-from xinyong.store.database import DatabaseNotReady
-
-STATUS: dict[type[XinyongError], int] = {
-    InvalidInput: 422,
-    InvalidCatalog: 422,
-    BatchRejected: 422,
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    BatchConflict: 409,
-    IllegalTransition: 409,
-    AccessNotLogged: 503,
-    DatabaseNotReady: 503,
-    XinyongError: 500,
-}
-"""The one table from domain error to HTTP status; a subclass takes its nearest ancestor's."""
+from xinyong.application.errors import status_of
+from xinyong.errors import XinyongError
 
 PROBLEM = "application/problem+json"
 
@@ -62,13 +34,6 @@ class Problem(BaseModel):
     status: int = Field(examples=[422])
     detail: str = Field(examples=["X-Purpose: a read of non-public data must state its purpose"])
     errors: list[FieldError] = Field(default_factory=list)
-
-
-def status_of(error: XinyongError) -> int:
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
 
 
 def _respond(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -1,1 +1,73 @@
-"""The application layer: every use case once, over one clock and one transaction each."""
+"""The application layer: every use case once, over one clock and one transaction each.
+
+:class:`Application` is built once from settings (by the CLI, the HTTP service and the portal,
+the demo and the tests) and holds the use cases by the thing they act on: ``records``,
+``cases``, ``listings``, ``checks``, ``reports``, ``evaluations``. Interfaces parse, call one
+use case and answer; a rule such as "deciding an objection re-evaluates the subject" lives here
+once, so no interface can forget it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from xinyong.application.base import Core, clock_of
+from xinyong.application.cases import Cases
+from xinyong.application.checks import Checks
+from xinyong.application.evaluations import Evaluations
+from xinyong.application.listings import Listings
+from xinyong.application.records import Records
+from xinyong.application.reports import Reports
+from xinyong.clock import Clock
+from xinyong.settings import Settings
+from xinyong.store.database import Database
+
+__all__ = ["Application", "Core"]
+
+
+@dataclass
+class Application(Core):
+    """xinyong's use cases over one database, catalog, scheme library and clock."""
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings | None = None,
+        *,
+        db: Database | None = None,
+        clock: Clock | None = None,
+        migrate: bool = False,
+    ) -> Application:
+        """The application the settings describe; ``db`` and ``clock`` override them. The
+        database must be at the current migration (``migrate`` brings it there)."""
+        settings = settings or Settings()
+        database = db or Database(settings.database_url)
+        if migrate:
+            database.migrate()
+        else:
+            database.require_current()
+        return cls(settings, database, clock or clock_of(settings))
+
+    @cached_property
+    def records(self) -> Records:
+        return Records(self)
+
+    @cached_property
+    def cases(self) -> Cases:
+        return Cases(self)
+
+    @cached_property
+    def listings(self) -> Listings:
+        return Listings(self)
+
+    @cached_property
+    def checks(self) -> Checks:
+        return Checks(self)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self)
+
+    @cached_property
+    def evaluations(self) -> Evaluations:
+        return Evaluations(self)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from xinyong.application import Application
 from xinyong.application.walkthrough import walk
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.leniency import load_policies
@@ -100,7 +101,8 @@ def run_demo(
                 )
             )
         explanation = _explain_one(conn, catalog, library, outcomes)
-        steps = _walk_one(conn, catalog, library, outcomes)
+    steps = _walk_one(Application.build(settings, db=db), outcomes)
+    with db.begin() as conn:
         listed = _publish_lists(conn, catalog, library, outcomes)
     db.dispose()
     return DemoResult(files, reports, summary, outcomes, explanation, steps, listed)
@@ -137,13 +139,11 @@ def _publish_lists(
     return listed
 
 
-def _walk_one(
-    conn: Connection, catalog: Catalog, library: Library, outcomes: list[SchemeOutcome]
-) -> list[str]:
+def _walk_one(app: Application, outcomes: list[SchemeOutcome]) -> list[str]:
     """One rider of the rental-bike list walked through due process, after the evaluation."""
     for outcome in outcomes:
         if outcome.run.scheme.startswith("shenzhen-rental-bike@") and outcome.lists:
-            return walk(conn, library, catalog, outcome.run, outcome.run.as_of + timedelta(days=5))
+            return walk(app, outcome.run, outcome.run.as_of + timedelta(days=5))
     return []
 
 

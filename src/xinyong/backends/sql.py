@@ -1,51 +1,47 @@
-"""Running a scheme inside the database: one compiled query over every subject in scope."""
+"""The database's own engine: the compiled query runs inside SQLite or PostgreSQL, over the
+system of record, through SQLAlchemy."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, text
 
+from xinyong.backends.base import Outcome, outcomes
+from xinyong.errors import Unsupported
 from xinyong.schemes.compiler import to_sql
 from xinyong.schemes.ir import Plan
 
-#: SQLAlchemy dialect name -> sqlglot dialect name.
-SQLGLOT_DIALECT = {"sqlite": "sqlite", "postgresql": "postgres", "duckdb": "duckdb"}
+SQLGLOT_DIALECT = {"sqlite": "sqlite", "postgresql": "postgres"}
+"""SQLAlchemy dialect name -> the compiler's dialect."""
+
+
+def dialect_of(conn: Connection) -> str:
+    """The compiler's dialect for ``conn``'s database, or :class:`Unsupported`."""
+    found = SQLGLOT_DIALECT.get(conn.dialect.name)
+    if found is None:
+        raise Unsupported(f"compiled schemes are not supported on {conn.dialect.name}")
+    return found
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """One subject's result from the compiled query."""
+class Database:
+    """A connection to the database that holds the records."""
 
-    subject_id: int
-    score: float
-    grade: str | None
-    lists: frozenset[str]
-    measures: dict[int, float]  # the measures the query returns as columns, by index
+    conn: Connection
 
-    @classmethod
-    def of_row(cls, plan: Plan, row: Mapping[Any, Any]) -> Outcome:
-        """A row of the compiled query (any engine) by column name."""
-        return cls(
-            subject_id=int(row["subject_id"]),
-            score=float(row["score"]),
-            grade=row["grade"],
-            lists=frozenset(
-                name for name, _ in plan.lists if row[f"list_{name.replace('-', '_')}"]
-            ),
-            measures={i: float(row[f"m{i}"]) for i in range(len(plan.measures)) if f"m{i}" in row},
-        )
+    @property
+    def engine(self) -> str:
+        return dialect_of(self.conn)
+
+    def run(self, plan: Plan, subject_ids: Sequence[int] | None = None) -> dict[int, Outcome]:
+        query = text(to_sql(plan, self.engine, subject_ids=subject_ids))
+        return outcomes(plan, self.conn.execute(query).mappings())
 
 
 def run_plan(
     conn: Connection, resolved: Plan, subject_ids: Sequence[int] | None = None
 ) -> dict[int, Outcome]:
     """Execute the plan's query on ``conn`` and read the results by subject id."""
-    dialect = SQLGLOT_DIALECT.get(conn.dialect.name)
-    if dialect is None:
-        raise ValueError(f"not supported on {conn.dialect.name}")
-    query = text(to_sql(resolved, dialect, subject_ids=subject_ids))
-    outcomes = (Outcome.of_row(resolved, row) for row in conn.execute(query).mappings())
-    return {outcome.subject_id: outcome for outcome in outcomes}
+    return Database(conn).run(resolved, subject_ids)

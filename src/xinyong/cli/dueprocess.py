@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong.catalog.items import Period
-from xinyong.cli.schemes import Context, _as_of, _catalog, _database, _library
+from xinyong.cli.schemes import Context, _app, _as_of, _catalog, _database, _day, _library
 from xinyong.dueprocess.cases import CaseKind, get_case, inbox, timeline
 from xinyong.reference.identifiers import MaskPolicy
 
@@ -57,15 +57,9 @@ def listings_propose(
     scheme_id: str, as_of: Annotated[str | None, typer.Option("--as-of")] = None, on: On = None
 ) -> None:
     """Evaluate a list scheme and propose a listing for every new candidate."""
-    from xinyong.dueprocess.listings import propose
-    from xinyong.evaluation.runs import store_run
 
-    catalog = _catalog(None)
-    scheme = _library(catalog).get(scheme_id, _as_of(as_of))
-    with _database().begin() as conn:
-        run = store_run(conn, scheme, catalog, _as_of(as_of))
-        proposed = propose(conn, scheme, catalog, run, _as_of(on))
-    out.print(f"run #{run.id} of {scheme.key} as of {run.as_of}: {len(proposed)} proposed")
+    run, proposed = _app().listings.propose(scheme=scheme_id, as_of=_day(as_of), on=_day(on))
+    out.print(f"run #{run.id} of {run.scheme} as of {run.as_of}: {len(proposed)} proposed")
     for listing in proposed[:50]:
         out.print(_listing_line(listing))
 
@@ -91,33 +85,22 @@ def listings_show(listing_id: int) -> None:
 @listings_app.command("notify")
 def listings_notify(listing_id: int, by: By = "xinyong", on: On = None) -> None:
     """Send the notice: reasons, legal basis, rights and the objection deadline."""
-    from xinyong.dueprocess.listings import get_listing, notify
 
-    catalog = _catalog(None)
-    library = _library(catalog)
-    with _database().begin() as conn:
-        listing = get_listing(conn, listing_id)
-        scheme = library.get(f"{listing.scheme_id}@{listing.scheme_version}")
-        out.print(_listing_line(notify(conn, listing_id, _as_of(on), by, scheme, catalog)))
+    out.print(_listing_line(_app().listings.notify(listing_id, by=by, on=_day(on))))
 
 
 @listings_app.command("sign-off")
 def listings_sign_off(listing_id: int, by: By, on: On = None) -> None:
     """A named official signs off a notified listing once its objection window has closed."""
-    from xinyong.dueprocess.listings import sign_off
 
-    with _database().begin() as conn:
-        out.print(_listing_line(sign_off(conn, listing_id, _as_of(on), by)))
+    out.print(_listing_line(_app().listings.sign_off(listing_id, by=by, on=_day(on))))
 
 
 @listings_app.command("list")
 def listings_list(listing_id: int, by: By, on: On = None) -> None:
     """Put a signed-off listing into effect (unless a leniency policy defers it)."""
-    from xinyong.dueprocess.leniency import load_policies
-    from xinyong.dueprocess.listings import put_on_list
 
-    with _database().begin() as conn:
-        out.print(_listing_line(put_on_list(conn, listing_id, _as_of(on), by, load_policies())))
+    out.print(_listing_line(_app().listings.put_on_list(listing_id, by=by, on=_day(on))))
 
 
 @listings_app.command("exit")
@@ -129,10 +112,9 @@ def listings_exit(
 ) -> None:
     """End a listing in effect, e.g. when a defaulter has performed its obligations."""
     from xinyong.dueprocess.lifecycle import ExitReason
-    from xinyong.dueprocess.listings import exit_listing
 
-    with _database().begin() as conn:
-        out.print(_listing_line(exit_listing(conn, listing_id, _as_of(on), by, ExitReason(reason))))
+    ended = _app().listings.exit(listing_id, ExitReason(reason), by=by, on=_day(on))
+    out.print(_listing_line(ended))
 
 
 @listings_app.command("members")
@@ -165,10 +147,7 @@ def listings_members(key: str, at: Annotated[str | None, typer.Option("--at")] =
 @objections_app.command("open")
 def objections_open(record_id: int, reason: str, by: By, on: On = None) -> None:
     """Object to a record: it is marked disputed until the objection is decided."""
-    from xinyong.dueprocess.objections import object_to
-
-    with _database().begin() as conn:
-        case = object_to(conn, _catalog(None), record_id, _as_of(on), by, reason)
+    case = _app().cases.object(record_id, reason, by=by, on=_day(on))
     out.print(f"{case.reference} opened on {case.opened_on}, to be answered by {case.deadline}")
 
 
@@ -182,26 +161,11 @@ def objections_decide(
     on: On = None,
 ) -> None:
     """Decide an objection: uphold (revoke, or correct with --correct) or reject."""
-    from xinyong.dueprocess.objections import decide_objection
-    from xinyong.evaluation.runs import reevaluate
-
-    catalog = _catalog(None)
-    library = _library(catalog)
-    day = _as_of(on)
     correction = json.loads(correct) if correct else None
-    with _database().begin() as conn:
-        decision = decide_objection(
-            conn,
-            library,
-            catalog,
-            case_id,
-            day,
-            by,
-            upheld=uphold,
-            reasons=reasons,
-            correction=correction,
-        )
-        runs = reevaluate(conn, library.evaluable(), catalog, [decision.case.subject_id], day)
+    decision = _app().cases.decide_objection(
+        case_id, uphold=uphold, reasons=reasons, by=by, correction=correction, on=_day(on)
+    )
+    runs = decision.runs
     out.print(f"{decision.case.reference}: {decision.case.outcome}")
     for listing in decision.ended:
         out.print(f"  ended {_listing_line(listing)}")
@@ -260,17 +224,7 @@ def repair_decide(
     on: On = None,
 ) -> None:
     """Grant or refuse a repair; a grant ends publication and the listings the record caused."""
-    from xinyong.dueprocess.repair import decide_repair
-    from xinyong.evaluation.runs import reevaluate
-
-    catalog = _catalog(None)
-    library = _library(catalog)
-    day = _as_of(on)
-    with _database().begin() as conn:
-        decision = decide_repair(
-            conn, library, catalog, case_id, day, by, granted=grant, reasons=reasons
-        )
-        reevaluate(conn, library.evaluable(), catalog, [decision.case.subject_id], day)
+    decision = _app().cases.decide_repair(case_id, grant=grant, reasons=reasons, by=by, on=_day(on))
     out.print(f"{decision.case.reference}: {decision.case.outcome}")
     for listing in decision.ended:
         out.print(f"  ended {_listing_line(listing)}")
@@ -319,21 +273,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Which measures apply to a subject for an action at a department (logged)."""
-    from xinyong.dueprocess.checks import check as run_check
-    from xinyong.dueprocess.leniency import load_policies
 
-    catalog = _catalog(None)
-    with _database().begin() as conn:
-        answer = run_check(
-            conn,
-            _library(catalog),
-            code,
-            action,
-            department,
-            _as_of(at),
-            actor=by,
-            policies=load_policies(),
-        )
+    answer = _app().checks.check(code, action, department, by=by, at=_day(at))
     if as_json:
         out.print_json(json.dumps(answer.to_json(), ensure_ascii=False))
         return

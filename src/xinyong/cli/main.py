@@ -27,7 +27,7 @@ from xinyong.cli.dueprocess import (
     repair_app,
 )
 from xinyong.cli.report import report_app
-from xinyong.cli.schemes import Context, compare, evaluate, schemes_app
+from xinyong.cli.schemes import Context, compare, evaluate, export_app, schemes_app
 from xinyong.cli.service import serve, tokens_app, webhooks_app
 from xinyong.errors import NotFound, XinyongError
 from xinyong.reference.identifiers import MaskPolicy, SubjectKind
@@ -56,6 +56,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(report_app, name="report")
+app.add_typer(export_app, name="export")
 app.command()(serve)
 app.command()(evaluate)
 app.command()(compare)
@@ -176,20 +177,20 @@ def ingest(
     ] = True,
 ) -> None:
     """Check and store one batch; bad rows go to quarantine with the reason."""
-    from xinyong.ingest.pipeline import Ingestor, read_batch
+    from xinyong.cli.schemes import _app
 
-    db = _database()
-    ingestor = Ingestor(db, _catalog(), State.settings)
     with _progress() as progress:
-        raw, chosen = read_batch(file, encoding=encoding, profile=profile)
-        report = ingestor.ingest(
-            raw,
+        done = _app().records.ingest_file(
+            file,
             source,
-            chosen,
             batch_key=batch_id,
+            encoding=encoding,
+            profile=profile,
             strict=strict,
-            progress=progress(f"ingesting {file.name}", len(raw.rows)),
+            evaluate=evaluate,
+            progress=lambda rows: progress(f"ingesting {file.name}", rows),
         )
+    report, runs = done.report, done.runs
     if report.already_ingested:
         out.print(
             f"batch {report.batch_key} from {report.source} was already ingested "
@@ -202,21 +203,11 @@ def ingest(
         f"{report.quarantined} quarantined, {report.warnings} warnings, "
         f"{report.subjects_registered} new subjects"
     )
-    if evaluate and report.subject_ids:
-        from xinyong.evaluation.runs import reevaluate
-        from xinyong.schemes.library import Library
-
-        catalog = _catalog()
-        schemes = Library.load(catalog, State.settings.scheme_paths).evaluable()
-        with db.begin() as conn:
-            runs = reevaluate(
-                conn, schemes, catalog, sorted(report.subject_ids), State.settings.current_date()
-            )
-        if runs:
-            out.print(
-                f"re-evaluated {len(report.subject_ids)} subjects under {len(runs)} "
-                f"schemes in force: " + ", ".join(f"{r.scheme} (run #{r.id})" for r in runs)
-            )
+    if runs:
+        out.print(
+            f"re-evaluated {len(report.subject_ids)} subjects under {len(runs)} "
+            f"schemes in force: " + ", ".join(f"{r.scheme} (run #{r.id})" for r in runs)
+        )
     for rejected in report.rejected[:10]:
         out.print(f"  row {rejected.number}: " + "; ".join(str(p) for p in rejected.problems))
     if report.quarantined > 10:

@@ -31,7 +31,7 @@ def report_issue(
     actor: Annotated[str, typer.Option(help="Who issues it (written to the register).")] = "cli",
 ) -> None:
     """Issue a report, register its hash, and write it as PDF or JSON."""
-    from xinyong.portal.render import report_pdf
+    from xinyong.documents.render import report_pdf
 
     catalog = _catalog(None)
     library = _library(catalog)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong.application import Application
 from xinyong.catalog.items import Catalog
 from xinyong.errors import XinyongError
 from xinyong.schemes.compiler import DIALECTS, to_sql
@@ -51,6 +52,20 @@ def _as_of(text: str | None) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise XinyongError(f"--as-of {text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _app(extra_catalog: list[Path] | None = None) -> Application:
+    """The application over the settings of this command line (and any extra catalog)."""
+    settings = Context.settings
+    if extra_catalog:
+        paths = [*settings.catalog_paths, *extra_catalog]
+        settings = settings.model_copy(update={"catalog_paths": paths})
+    return Application.build(settings)
+
+
+def _day(text: str | None) -> date | None:
+    """A date option as given, or None for the application clock's today."""
+    return None if text is None else _as_of(text)
 
 
 def _database() -> Database:
@@ -208,21 +223,25 @@ def evaluate(
     publish: Annotated[
         bool, typer.Option(help="Publish the grades as credit-evaluation records.")
     ] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="sqlite, postgres, duckdb or spark (default: the database's own engine); "
+            "duckdb and spark run over a copy of the tables and the run is kept here."
+        ),
+    ] = None,
     catalog: CatalogOption = None,
 ) -> None:
     """Evaluate a scheme inside the database, keep the run, print grades and lists."""
-    from xinyong.evaluation.explain import explain as explain_subject
-    from xinyong.evaluation.runs import grade_distribution, list_counts, publish_run, store_run
-
-    used = _catalog(catalog)
+    app = _app(catalog)
     day = _as_of(as_of)
-    scheme = _library(used).get(reference, on=None if "@" in reference else day)
-    db = _database()
-    with db.begin() as conn:
-        run = store_run(conn, scheme, used, day)
-        grades = grade_distribution(conn, run.id)
-        lists = list_counts(conn, run.id)
-        published = publish_run(conn, run) if publish else 0
+    evaluated = app.evaluations.evaluate(reference, as_of=day, engine=engine, publish=publish)
+    run, grades, lists, published = (
+        evaluated.run,
+        evaluated.grades,
+        evaluated.lists,
+        evaluated.published,
+    )
     out.print(f"run #{run.id}: {run.scheme} as of {run.as_of}, {run.subjects} subjects in scope")
     for grade, n in sorted(grades.items(), key=lambda kv: str(kv[0])):
         if grade is not None:
@@ -232,8 +251,7 @@ def evaluate(
     if publish:
         out.print(f"published {published} grades as EVAL_INDUSTRY_GRADE records")
     if explain:
-        with db.connect() as conn:
-            lines = explain_subject(conn, scheme, used, day, explain).lines()
+        lines = app.evaluations.explain(run.scheme, explain, day).lines()
         out.print("\n".join(lines), markup=False, highlight=False)
 
 
@@ -273,3 +291,17 @@ def compare(
             f"  {code}: {grade_a or '-'} ({score_a if score_a is not None else '-'}) -> "
             f"{grade_b or '-'} ({score_b if score_b is not None else '-'})"
         )
+
+
+export_app = typer.Typer(help="Export the tables compiled schemes read.", no_args_is_help=True)
+
+
+@export_app.command("parquet")
+def export_parquet(
+    folder: Annotated[Path, typer.Argument(help="Where the .parquet files go.")],
+) -> None:
+    """Write subjects, records, record events and objections as Parquet files, for DuckDB and
+    Spark SQL (``from_parquet``) at scale."""
+    written = _app().evaluations.export_parquet(folder)
+    for table, rows in written.items():
+        out.print(f"{folder / f'{table}.parquet'}: {rows} rows")

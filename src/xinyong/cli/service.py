@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong import clock
 from xinyong.cli.schemes import Context, _database
 from xinyong.disclosure.tokens import Role, issue, issued, revoke
 
@@ -36,7 +37,7 @@ def serve(
         f"and the API's OpenAPI page on http://{host}:{port}/docs"
     )
     uvicorn.run(
-        "xinyong.api.app:create_app",
+        "xinyong.web:create_app",
         factory=True,
         host=host,
         port=port,
@@ -108,7 +109,7 @@ def webhooks_deliver(
     db = _database()
     send = http_sender()
     while True:
-        now = datetime.now(UTC)
+        now = clock.now()
         with db.begin() as conn:
             created = fan_out(conn, now)
         with db.begin() as conn:

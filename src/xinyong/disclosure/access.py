@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from xinyong import clock
 from xinyong.disclosure.tokens import Principal, Role
 from xinyong.errors import AccessNotLogged, Forbidden, InvalidInput
 from xinyong.reference.regions import region_prefix
@@ -147,7 +148,7 @@ def log_read(
         conn.execute(
             insert(access_log),
             {
-                "read_at": datetime.now(UTC),
+                "read_at": clock.now(),
                 "actor": principal.actor,
                 "role": principal.role.value,
                 "token_id": principal.token_id,

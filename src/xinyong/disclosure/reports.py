@@ -16,11 +16,12 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from xinyong import clock
 from xinyong.catalog.items import Catalog
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.credit_file import credit_file, standings
@@ -168,7 +169,7 @@ def issue(
 ) -> Report:
     """Compose a report, register it with its hash and audit the issue; in the caller's
     transaction."""
-    issued_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    issued_at = (now or clock.now()).replace(microsecond=0)
     report_id = f"R{issued_at:%Y%m%d}-{secrets.token_hex(5).upper()}"
     content = compose(conn, catalog, library, code, at, scope, mask)
     content |= {

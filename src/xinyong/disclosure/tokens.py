@@ -12,10 +12,11 @@ import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from xinyong import clock
 from xinyong.errors import InvalidInput, NotFound, Unauthenticated
 from xinyong.reference.identifiers import parse_identifier
 from xinyong.store.tables import api_tokens
@@ -95,7 +96,7 @@ def issue(
             "region_code": region_code,
             "subject_code": subject_code,
             "department": department,
-            "created_at": datetime.now(UTC),
+            "created_at": clock.now(),
             "expires_on": expires_on,
         },
     )
@@ -147,7 +148,7 @@ def revoke(conn: Connection, token_id: int) -> None:
     done = conn.execute(
         update(api_tokens)
         .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC))
+        .values(revoked_at=clock.now())
     )
     if done.rowcount == 0:
         raise NotFound(f"no token {token_id} that is not already revoked")

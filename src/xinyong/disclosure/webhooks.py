@@ -16,12 +16,13 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, and_, insert, select, update
 
+from xinyong import clock
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.store.tables import outbox, subjects, webhook_deliveries, webhooks
 
@@ -88,7 +89,7 @@ def register(conn: Connection, url: str, events: Iterable[str], holder: str) -> 
             "secret": secret,
             "events": names,
             "holder": holder,
-            "created_at": datetime.now(UTC),
+            "created_at": clock.now(),
             "active": True,
         },
     ).scalar_one()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from xinyong import clock
 from xinyong.dueprocess.lifecycle import IllegalTransition
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.store import audit
@@ -116,7 +117,7 @@ def open_case(
             "deadline": deadline,
             "state": CaseState.OPEN.value,
             "details": details or {},
-            "created_at": datetime.now(UTC),
+            "created_at": clock.now(),
         },
     ).scalar_one()
     add_step(conn, int(case_id), "open", on, actor, note, details)
@@ -154,7 +155,7 @@ def add_step(
             "actor": actor,
             "note": note,
             "details": details,
-            "recorded_at": datetime.now(UTC),
+            "recorded_at": clock.now(),
         },
     )
     audit.append(
@@ -253,7 +254,7 @@ def case_batch(conn: Connection, case: Case, rows: int) -> int:
                 "batch_key": f"case:{case.id}",
                 "content_sha256": f"case:{case.id}",
                 "file_format": "case",
-                "received_at": datetime.now(UTC),
+                "received_at": clock.now(),
                 "rows_total": rows,
                 "rows_accepted": rows,
                 "rows_quarantined": 0,
@@ -277,6 +278,6 @@ def end_record(
             "source": f"xinyong:{case.kind.value}",
             "batch_id": case_batch(conn, case, 1),
             "row_number": 1,
-            "recorded_at": datetime.now(UTC),
+            "recorded_at": clock.now(),
         },
     )

@@ -13,11 +13,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from xinyong import clock
 from xinyong.catalog.measures import MeasureCatalog, ServiceAction, shipped_measures
 from xinyong.dueprocess.leniency import Policy, deferral, suspensions
 from xinyong.dueprocess.listings import PENDING, memberships
@@ -239,7 +240,7 @@ def check(
             "at": at,
             "actor": actor,
             "answer": answer.to_json(),
-            "asked_at": datetime.now(UTC),
+            "asked_at": clock.now(),
         },
     )
     return answer

@@ -11,7 +11,7 @@ in force; a check answer says when a policy changed it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection, insert, or_, select
 
+from xinyong import clock
 from xinyong.catalog.items import LegalBasis, Names, Period
 from xinyong.dueprocess.cases import Case, CaseKind, close_case, get_case, open_case
 from xinyong.errors import InvalidInput, NotFound
@@ -256,7 +257,7 @@ def grant(
                 "valid_from": valid_from,
                 "valid_to": valid_to,
                 "case_id": case_id,
-                "created_at": datetime.now(UTC),
+                "created_at": clock.now(),
             },
         ).scalar_one()
     )

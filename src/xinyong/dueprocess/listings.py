@@ -9,11 +9,13 @@ state it gives, and can replay a listing's events to check the stored state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, update
 
+from xinyong import clock
+from xinyong.backends.tables import read_tables
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.leniency import Policy, deferral
 from xinyong.dueprocess.lifecycle import (
@@ -30,7 +32,7 @@ from xinyong.evaluation.runs import Run
 from xinyong.schemes.ir import ConditionNode, Plan, plan
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme
-from xinyong.schemes.oracle import Tables, counted, evaluate, matching
+from xinyong.schemes.oracle import counted, evaluate, matching
 from xinyong.store import audit
 from xinyong.store.outbox import enqueue
 from xinyong.store.tables import (
@@ -162,7 +164,7 @@ def _append_event(conn: Connection, listing_id: int, state: ListingState, event:
             "actor": event.actor,
             "reason": event.reason,
             "details": event.details,
-            "recorded_at": datetime.now(UTC),
+            "recorded_at": clock.now(),
         },
     )
     audit.append(
@@ -258,7 +260,7 @@ def propose(
         new = [n for n in names.split() if active(conn, subject_id, f"{scheme.id}/{n}", on) is None]
         if not new:
             continue
-        mine = counted(resolved, Tables.read(conn, [subject_id]))
+        mine = counted(resolved, read_tables(conn, [subject_id]))
         for list_id in new:
             definition = defs[list_id]
             found = triggering_records(resolved, mine, list_id)
@@ -284,7 +286,7 @@ def propose(
                     "list_id": list_id,
                     "list_kind": definition.severity,
                     "run_id": run.id,
-                    "created_at": datetime.now(UTC),
+                    "created_at": clock.now(),
                     **state.columns(),
                 },
             ).scalar_one()
@@ -429,7 +431,7 @@ def still_qualifies(
             select(evaluation_runs.c.as_of).where(evaluation_runs.c.id == listing.run_id)
         ).scalar_one()
     scheme = library.get(f"{listing.scheme_id}@{listing.scheme_version}")
-    tables = Tables.read(conn, [listing.subject_id])
+    tables = read_tables(conn, [listing.subject_id])
     tables.records = [
         r for r in tables.records if r["id"] != without and r["supersedes_id"] != without
     ]

@@ -12,11 +12,12 @@ it keeps the record and states the reasons.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Select, insert, or_, select
 
+from xinyong import clock
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.cases import (
     Case,
@@ -159,7 +160,7 @@ def decide_objection(
                         "attributes": {**dict(record.attributes or {}), **corrected},
                         "warnings": None,
                         "supersedes_id": record.id,
-                        "recorded_at": datetime.now(UTC),
+                        "recorded_at": clock.now(),
                     },
                 ).scalar_one()
             )

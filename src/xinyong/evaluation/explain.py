@@ -11,13 +11,14 @@ from datetime import date
 from sqlalchemy import Connection
 
 from xinyong.backends.sql import run_plan
+from xinyong.backends.tables import read_tables
 from xinyong.catalog.items import Catalog
 from xinyong.errors import NotFound
 from xinyong.evaluation.runs import latest_run, result_for
 from xinyong.registry.subjects import get
 from xinyong.schemes.ir import plan
 from xinyong.schemes.model import Scheme
-from xinyong.schemes.oracle import Tables, counted, evaluate, grade_steps, matching, rule_points
+from xinyong.schemes.oracle import counted, evaluate, grade_steps, matching, rule_points
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ def explain(
 ) -> Explanation:
     subject = get(conn, code)
     resolved = plan(scheme, catalog, as_of)
-    tables = Tables.read(conn, [subject.id])
+    tables = read_tables(conn, [subject.id])
     result = evaluate(resolved, tables).get(subject.id)
     compiled = run_plan(conn, resolved, [subject.id]).get(subject.id)
     if result is None:

@@ -7,12 +7,14 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlglot import exp
 
-from xinyong.backends.sql import SQLGLOT_DIALECT
+from xinyong import clock
+from xinyong.backends.base import Backend
+from xinyong.backends.sql import dialect_of
 from xinyong.catalog.items import Catalog
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.schemes.compiler import compile_plan
@@ -60,17 +62,18 @@ def store_run(
     catalog: Catalog,
     as_of: date,
     subject_ids: Sequence[int] | None = None,
+    engine: Backend | None = None,
 ) -> Run:
-    """Evaluate ``scheme`` as of ``as_of`` inside the database and keep the results as a new
-    run (``incremental`` when limited to ``subject_ids``)."""
+    """Evaluate ``scheme`` as of ``as_of`` and keep the results as a new run (``incremental``
+    when limited to ``subject_ids``). By default the query runs inside the database, results
+    and all; with ``engine`` (DuckDB or Spark over a copy of the tables) it runs there and its
+    outcomes are stored here."""
     if scheme.definition.scheme.type is SchemeType.MEASURES:
         raise InvalidInput(
             f"{scheme.key} is a measures memorandum: it is consulted by checks, not evaluated"
         )
-    dialect = SQLGLOT_DIALECT.get(conn.dialect.name)
-    if dialect is None:
-        raise ValueError(f"not supported on {conn.dialect.name}")
-    started = datetime.now(UTC)
+    dialect = dialect_of(conn)
+    started = clock.now()
     resolved = plan(scheme, catalog, as_of)
     run_id = conn.execute(
         insert(evaluation_runs).returning(evaluation_runs.c.id),
@@ -85,20 +88,35 @@ def store_run(
             "finished_at": started,
         },
     ).scalar_one()
-    query = compile_plan(resolved, dialect, subject_ids).subquery("q")
-    select_results = exp.select(
-        exp.Literal.number(run_id),
-        exp.column("subject_id", table="q"),
-        exp.column("score", table="q"),
-        exp.column("grade", table="q"),
-        _lists_expression([name for name, _ in resolved.lists]),
-    ).from_(query)
-    statement = exp.insert(
-        select_results,
-        "evaluation_results",
-        columns=["run_id", "subject_id", "score", "grade", "lists"],
-    )
-    conn.execute(text(statement.sql(dialect=dialect)))
+    if engine is not None:
+        found = engine.run(resolved, subject_ids)
+        rows = [
+            {
+                "run_id": run_id,
+                "subject_id": o.subject_id,
+                "score": o.score,
+                "grade": o.grade,
+                "lists": "".join(f"{name} " for name, _ in resolved.lists if name in o.lists),
+            }
+            for o in sorted(found.values(), key=lambda o: o.subject_id)
+        ]
+        if rows:
+            conn.execute(insert(evaluation_results), rows)
+    else:
+        query = compile_plan(resolved, dialect, subject_ids).subquery("q")
+        select_results = exp.select(
+            exp.Literal.number(run_id),
+            exp.column("subject_id", table="q"),
+            exp.column("score", table="q"),
+            exp.column("grade", table="q"),
+            _lists_expression([name for name, _ in resolved.lists]),
+        ).from_(query)
+        statement = exp.insert(
+            select_results,
+            "evaluation_results",
+            columns=["run_id", "subject_id", "score", "grade", "lists"],
+        )
+        conn.execute(text(statement.sql(dialect=dialect)))
     count = conn.execute(
         select(func.count())
         .select_from(evaluation_results)
@@ -107,7 +125,7 @@ def store_run(
     conn.execute(
         update(evaluation_runs)
         .where(evaluation_runs.c.id == run_id)
-        .values(subjects=count, finished_at=datetime.now(UTC))
+        .values(subjects=count, finished_at=clock.now())
     )
     audit.append(
         conn,
@@ -119,6 +137,7 @@ def store_run(
             "as_of": as_of,
             "kind": "full" if subject_ids is None else "incremental",
             "subjects": int(count),
+            "engine": engine.engine if engine is not None else dialect,
         },
     )
     kind = "full" if subject_ids is None else "incremental"
@@ -262,7 +281,7 @@ def publish_run(conn: Connection, run: Run, item_code: str = "EVAL_INDUSTRY_GRAD
     from xinyong.store.tables import batches, records
 
     source = f"xinyong:{run.scheme}"
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = conn.execute(
         select(evaluation_results.c.subject_id, evaluation_results.c.grade).where(
             evaluation_results.c.run_id == run.id, evaluation_results.c.grade.is_not(None)

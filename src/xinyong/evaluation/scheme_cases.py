@@ -5,15 +5,17 @@ evaluator, and both must give the expected score, grade and lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
 from stdnum.cn import ric, uscc
 
+from xinyong import clock
 from xinyong.backends import duckdb as duckdb_backend
 from xinyong.backends import spark as spark_backend
-from xinyong.backends.sql import Outcome, run_plan
+from xinyong.backends.base import Outcome
+from xinyong.backends.sql import run_plan
+from xinyong.backends.tables import read_tables
 from xinyong.catalog.items import Catalog
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.schemes.ir import Plan, plan
@@ -46,7 +48,7 @@ def _code(kind: SubjectKind, region: str) -> str:
 
 
 def _load(conn: Connection, case: TestCase) -> int:
-    now = datetime.now(UTC)
+    now = clock.now()
     subject = case.subject
     subject_id = conn.execute(
         insert(subjects).returning(subjects.c.id),
@@ -144,7 +146,7 @@ def run_case(
         try:
             subject_id = _load(conn, case)
             compiled = run_plan(conn, resolved).get(subject_id)
-            tables = Tables.read(conn, [subject_id])
+            tables = read_tables(conn, [subject_id])
         finally:
             transaction.rollback()
     reference = evaluate(resolved, tables).get(subject_id)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from xinyong import clock
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.store.tables import idempotency_keys
 
@@ -75,6 +75,6 @@ def remember(
             "request_sha256": request_sha256,
             "status_code": status_code,
             "response": response,
-            "created_at": datetime.now(UTC),
+            "created_at": clock.now(),
         },
     )

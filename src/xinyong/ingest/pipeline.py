@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
+from xinyong import clock
 from xinyong.catalog.items import Catalog
 from xinyong.errors import BatchConflict, BatchRejected
 from xinyong.ingest.batches import BatchReport, Rejected, quarantined_rows
@@ -36,7 +37,7 @@ Progress = Callable[[int], None]
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def read_batch(
@@ -57,6 +58,7 @@ class Ingestor:
         settings: Settings | None = None,
         regions: Regions | None = None,
         industries: Industries | None = None,
+        today: date | None = None,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -65,7 +67,7 @@ class Ingestor:
             catalog,
             regions or Regions.load(),
             industries or Industries.load(),
-            today=self.settings.current_date(),
+            today=today or self.settings.current_date(),
             earliest=self.settings.earliest_decision_date,
         )
 

@@ -3,30 +3,24 @@ without JavaScript. :func:`create_portal` builds it; the HTTP service mounts it 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from xinyong.api.deps import Service
-from xinyong.api.problems import STATUS
+from xinyong.application import Application
+from xinyong.application.errors import status_of
 from xinyong.errors import Unauthenticated, XinyongError
 from xinyong.portal import account, pages, report_pages
 from xinyong.portal.context import page
-from xinyong.portal.render import HERE
 
 
-def _status(error: XinyongError) -> int:
-    for kind in type(error).__mro__:
-        if kind in STATUS:
-            return STATUS[kind]
-    return 500
-
-
-def create_portal(svc: Service) -> FastAPI:
+def create_portal(svc: Application) -> FastAPI:
     portal = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     portal.state.service = svc
-    portal.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    portal.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, account, report_pages):
         portal.include_router(module.router)
 
@@ -38,7 +32,7 @@ def create_portal(svc: Service) -> FastAPI:
     async def domain_error(request: Request, error: XinyongError) -> Response:
         if isinstance(error, Unauthenticated) and request.method == "GET":
             return RedirectResponse("/signin", status_code=303)
-        return await _page_error(request, _status(error), str(error))
+        return await _page_error(request, status_of(error), str(error))
 
     @portal.exception_handler(RequestValidationError)
     async def form_error(request: Request, error: RequestValidationError) -> HTMLResponse:

@@ -14,11 +14,9 @@ from xinyong.disclosure import access
 from xinyong.disclosure.credit_file import credit_file, standings
 from xinyong.disclosure.tokens import Role, authenticate
 from xinyong.dueprocess.cases import cases_of, get_case, timeline
-from xinyong.dueprocess.objections import object_to
-from xinyong.dueprocess.repair import REQUIRED_MATERIALS, apply_for_repair, eligibility
+from xinyong.dueprocess.repair import REQUIRED_MATERIALS, eligibility
 from xinyong.errors import Forbidden, Unauthenticated
 from xinyong.portal.context import TOKEN_COOKIE, Ctx
-from xinyong.reference.workdays import WorkCalendar
 from xinyong.registry.subjects import get
 from xinyong.store.tables import records, subjects
 
@@ -109,10 +107,9 @@ def file_objection(
 ) -> RedirectResponse:
     ctx.check_csrf(csrf)
     _own_record(ctx, record_id)
-    with ctx.svc.db.begin() as conn:
-        case = object_to(
-            conn, ctx.svc.catalog, record_id, ctx.today, ctx.principal.actor, reason.strip()
-        )
+    case = ctx.svc.cases.object(
+        record_id, reason.strip(), by=ctx.principal.actor, on=ctx.today, principal=ctx.principal
+    )
     return RedirectResponse(f"/account/cases/{case.id}", status_code=303)
 
 
@@ -129,16 +126,9 @@ def file_repair(
     materials = tuple(
         m for m, given in zip(REQUIRED_MATERIALS, (commitment, performance), strict=True) if given
     )
-    with ctx.svc.db.begin() as conn:
-        case = apply_for_repair(
-            conn,
-            ctx.svc.catalog,
-            WorkCalendar.from_database(conn),
-            record_id,
-            ctx.today,
-            ctx.principal.actor,
-            materials,
-        )
+    case = ctx.svc.cases.apply_for_repair(
+        record_id, materials, by=ctx.principal.actor, on=ctx.today, principal=ctx.principal
+    )
     return RedirectResponse(f"/account/cases/{case.id}", status_code=303)
 
 

@@ -14,10 +14,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from xinyong.api.deps import Service, service
+from xinyong.application import Application
 from xinyong.disclosure.tokens import PUBLIC, Principal, Role, authenticate
+from xinyong.documents.render import LANGUAGES, Language, Translator, render
 from xinyong.errors import Forbidden, NotFound, Unauthenticated
-from xinyong.portal.render import LANGUAGES, Language, Translator, render
 from xinyong.store.tables import subjects
 
 LANG_COOKIE = "xinyong_lang"
@@ -43,7 +43,7 @@ def _language(request: Request) -> tuple[Language, bool]:
 @dataclass
 class Page:
     request: Request
-    svc: Service
+    svc: Application
     lang: Language
     remember_lang: bool
     principal: Principal
@@ -97,7 +97,13 @@ class Page:
         return response
 
 
-def page(request: Request, svc: Annotated[Service, Depends(service)]) -> Page:
+def service(request: Request) -> Application:
+    """The application the portal was built over."""
+    found: Application = request.app.state.service
+    return found
+
+
+def page(request: Request, svc: Annotated[Application, Depends(service)]) -> Page:
     lang, remember = _language(request)
     principal = PUBLIC
     token = request.cookies.get(TOKEN_COOKIE)

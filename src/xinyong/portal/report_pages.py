@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.disclosure import access, reports
 from xinyong.disclosure.reports import Report, Scope
+from xinyong.documents.render import report_html, report_pdf
 from xinyong.errors import Forbidden, InvalidInput
 from xinyong.portal.context import Ctx, Page
-from xinyong.portal.render import report_html, report_pdf
 from xinyong.registry.subjects import get
 
 router = APIRouter()
@@ -22,20 +22,9 @@ MAX_UPLOAD = 20 * 1024 * 1024
 def _issue(ctx: Page, code: str, scope: Scope, purpose: access.Purpose) -> RedirectResponse:
     svc = ctx.svc
     actor = ctx.principal.actor if ctx.signed_in else "public (portal)"
-    with svc.db.begin() as conn:
-        report = reports.issue(
-            conn,
-            svc.catalog,
-            svc.library,
-            code,
-            ctx.today,
-            scope=scope,
-            purpose=purpose,
-            actor=actor,
-            mask=svc.mask,
-        )
-        if scope is Scope.FULL:
-            access.log_read(conn, ctx.principal, report.subject_id, f"report {report.id}", purpose)
+    report, _ = svc.reports.issue(
+        code, scope=scope, purpose=purpose, by=actor, at=ctx.today, principal=ctx.principal
+    )
     return RedirectResponse(f"/reports/{report.id}", status_code=303)
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
 from sqlalchemy import Connection, delete, insert, select
 
+from xinyong import clock
 from xinyong.errors import InvalidInput
 from xinyong.reference.dates import parse_date
 from xinyong.store.tables import calendar_days
@@ -121,7 +122,7 @@ def load_days(
     years touched. The days of a loaded year that are not listed count Monday to Friday."""
     if not days:
         return []
-    now = datetime.now(UTC)
+    now = clock.now()
     conn.execute(delete(calendar_days).where(calendar_days.c.day.in_(list(days))))
     conn.execute(
         insert(calendar_days),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, false, func, insert, or_, select, update
 
+from xinyong import clock
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.identifiers import Identifier, SubjectKind, parse_identifier
 from xinyong.registry import name_index
@@ -95,7 +96,7 @@ class NewSubject:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def ids_for_codes(conn: Connection, codes: Iterable[str], chunk: int = 5000) -> dict[str, int]:

@@ -5,10 +5,11 @@ an end date by a new tag row or by its own ``valid_to``."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import Connection, insert, or_, select
 
+from xinyong import clock
 from xinyong.errors import InvalidInput
 from xinyong.store.tables import subject_tags
 
@@ -43,7 +44,7 @@ def add_tag(
                 "valid_to": valid_to,
                 "source": source,
                 "basis": basis,
-                "created_at": datetime.now(UTC),
+                "created_at": clock.now(),
             },
         ).scalar_one()
     )

@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from xinyong.schemes.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RecordSet, RuleNode
-from xinyong.store.tables import cases, record_events, records, subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,27 +34,6 @@ class Tables:
     records: list[dict[str, Any]]
     events: list[dict[str, Any]] = field(default_factory=list)
     objections: list[dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, conn: Connection, subject_ids: list[int] | None = None) -> Tables:
-        """Every row, or only the rows of ``subject_ids``."""
-        people, facts = select(subjects), select(records)
-        events = select(record_events)
-        objections = select(
-            cases.c.record_id, cases.c.kind, cases.c.opened_on, cases.c.closed_on
-        ).where(cases.c.kind == "objection", cases.c.record_id.is_not(None))
-        if subject_ids is not None:
-            people = people.where(subjects.c.id.in_(subject_ids))
-            facts = facts.where(records.c.subject_id.in_(subject_ids))
-            mine = select(records.c.id).where(records.c.subject_id.in_(subject_ids))
-            events = events.where(record_events.c.record_id.in_(mine))
-            objections = objections.where(cases.c.subject_id.in_(subject_ids))
-        return cls(
-            [dict(r) for r in conn.execute(people).mappings()],
-            [dict(r) for r in conn.execute(facts).mappings()],
-            [dict(r) for r in conn.execute(events).mappings()],
-            [dict(r) for r in conn.execute(objections).mappings()],
-        )
 
 
 def _as_date(value: Any) -> date | None:

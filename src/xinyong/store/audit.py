@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
+from xinyong import clock
 from xinyong.errors import InvalidInput
 from xinyong.store.tables import audit_log
 
@@ -115,7 +116,7 @@ def append(
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     last_seq, prev = _head(conn)
     seq = last_seq + 1
-    now = datetime.now(UTC)
+    now = clock.now()
     plain = _plain(details)
     digest = _digest(seq, now, actor, action, target, subject_id, plain, prev)
     conn.execute(
@@ -173,7 +174,7 @@ class Checkpoint:
 def checkpoint(conn: Connection, key: bytes | None = None) -> Checkpoint:
     """The current head (sequence number and hash), signed with ``key`` when one is given."""
     seq, digest = _head(conn)
-    head = Checkpoint(seq, digest, _stamp(datetime.now(UTC)))
+    head = Checkpoint(seq, digest, _stamp(clock.now()))
     return head.sign(key) if key else head
 
 

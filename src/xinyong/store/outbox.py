@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select, update
 
+from xinyong import clock
 from xinyong.store.tables import outbox
 
 
@@ -51,7 +52,7 @@ def enqueue(
                 "kind": kind,
                 "channel": channel,
                 "payload": dict(payload),
-                "created_at": datetime.now(UTC),
+                "created_at": clock.now(),
             },
         ).scalar_one()
     )
@@ -93,7 +94,7 @@ def deliver(conn: Connection, channels: Mapping[str, Channel], limit: int = 100)
         except Exception as error:  # any failure is kept, and retried next time
             values["last_error"] = f"{type(error).__name__}: {error}"
         else:
-            values["delivered_at"] = datetime.now(UTC)
+            values["delivered_at"] = clock.now()
             values["last_error"] = None
             delivered += 1
         conn.execute(update(outbox).where(outbox.c.id == row.id).values(**values))

@@ -7,22 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, select
 
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import BodyId, CaseOut, Day, PathId, case_out
 from xinyong.api.problems import ERRORS
-from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission, Purpose
-from xinyong.disclosure.tokens import Principal
-from xinyong.dueprocess.cases import Case, CaseKind, get_case, inbox
-from xinyong.dueprocess.objections import decide_objection, object_to
-from xinyong.dueprocess.repair import apply_for_repair, decide_repair, forward
-from xinyong.errors import Conflict, NotFound
-from xinyong.evaluation.runs import reevaluate
-from xinyong.reference.workdays import WorkCalendar
-from xinyong.registry.subjects import get
-from xinyong.store.tables import records, subjects
+from xinyong.dueprocess.cases import CaseKind
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
 HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
@@ -61,55 +51,23 @@ class RepairDecisionIn(BaseModel):
     on: Day | None = None
 
 
-def _record_owner(conn: Connection, record_id: int) -> str:
-    code = conn.execute(
-        select(subjects.c.code)
-        .join(records, records.c.subject_id == subjects.c.id)
-        .where(records.c.id == record_id)
-    ).scalar()
-    if code is None:
-        raise NotFound(f"no record {record_id}")
-    return str(code)
-
-
-def _guard_record(conn: Connection, principal: Principal, record_id: int) -> None:
-    access.reach(principal, get(conn, _record_owner(conn, record_id)))
-
-
-def _guard_case(conn: Connection, principal: Principal, case_id: PathId) -> Case:
-    case = get_case(conn, case_id)
-    access.reach(principal, get(conn, case.subject_code))
-    return case
-
-
 def _object(call: Call, body: ObjectionIn) -> CaseOut:
     svc = call.service
-    with svc.db.begin() as conn:
-        _guard_record(conn, call.principal, body.record_id)
-        case = object_to(
-            conn,
-            svc.catalog,
-            body.record_id,
-            body.on or svc.today(),
-            call.principal.actor,
-            body.reason,
-        )
+    case = svc.cases.object(
+        body.record_id, body.reason, by=call.principal.actor, on=body.on, principal=call.principal
+    )
     return case_out(case, svc.today())
 
 
 def _repair(call: Call, body: RepairIn) -> CaseOut:
     svc = call.service
-    with svc.db.begin() as conn:
-        _guard_record(conn, call.principal, body.record_id)
-        case = apply_for_repair(
-            conn,
-            svc.catalog,
-            WorkCalendar.from_database(conn),
-            body.record_id,
-            body.on or svc.today(),
-            call.principal.actor,
-            tuple(body.materials),
-        )
+    case = svc.cases.apply_for_repair(
+        body.record_id,
+        tuple(body.materials),
+        by=call.principal.actor,
+        on=body.on,
+        principal=call.principal,
+    )
     return case_out(case, svc.today())
 
 
@@ -146,12 +104,10 @@ def my_repair(
     summary="My cases, with their deadlines and state",
 )
 def my_cases(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list[CaseOut]:
-    from xinyong.dueprocess.cases import cases_of
-
     svc = call.service
-    with svc.db.connect() as conn:
-        subject = get(conn, call.principal.subject_code or "")
-        return [case_out(c, svc.today()) for c in cases_of(conn, subject.id)]
+    return [
+        case_out(c, svc.today()) for c in svc.cases.of_subject(call.principal.subject_code or "")
+    ]
 
 
 @router.post(
@@ -186,32 +142,15 @@ def cases_inbox(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[CaseOut]:
     svc = call.service
-    today = svc.today()
-    with svc.db.connect() as conn:
-        found = inbox(conn, today, kind=kind, overdue_only=overdue)
-        regions = dict(
-            conn.execute(
-                select(subjects.c.code, subjects.c.region_code).where(
-                    subjects.c.code.in_({c.subject_code for c in found})
-                )
-            ).all()
-        )
-    mine = [
-        c
-        for c in found
-        if access.in_scope(call.principal, c.subject_code, regions.get(c.subject_code))
-    ]
-    return [case_out(c, today) for c in mine[:limit]]
+    found = svc.cases.inbox(kind=kind, overdue=overdue, principal=call.principal, limit=limit)
+    return [case_out(c, svc.today()) for c in found]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="A case")
 def case(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId
 ) -> CaseOut:
-    with call.service.db.begin() as conn:
-        found = _guard_case(conn, call.principal, case_id)
-        access.log_read(conn, call.principal, found.subject_id, f"case {found.reference}", HANDLING)
-        return case_out(found, call.service.today())
+    return case_out(call.service.cases.case(case_id, call.principal), call.service.today())
 
 
 @router.post(
@@ -223,24 +162,16 @@ def objection_decision(
     body: ObjectionDecisionIn,
 ) -> CaseOut:
     svc = call.service
-    day = body.on or svc.today()
-    with svc.db.begin() as conn:
-        found = _guard_case(conn, call.principal, case_id)
-        if found.kind is not CaseKind.OBJECTION:
-            raise Conflict(f"{found.reference} is not an objection")
-        decision = decide_objection(
-            conn,
-            svc.library,
-            svc.catalog,
-            case_id,
-            day,
-            call.principal.holder,
-            upheld=body.uphold,
-            reasons=body.reasons,
-            correction=body.correction,
-        )
-        reevaluate(conn, svc.library.evaluable(), svc.catalog, [decision.case.subject_id], day)
-    return case_out(decision.case, svc.today())
+    decided = svc.cases.decide_objection(
+        case_id,
+        uphold=body.uphold,
+        reasons=body.reasons,
+        by=call.principal.holder,
+        correction=body.correction,
+        on=body.on,
+        principal=call.principal,
+    )
+    return case_out(decided.case, svc.today())
 
 
 @router.post(
@@ -252,16 +183,9 @@ def forward_case(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId, body: ForwardIn
 ) -> CaseOut:
     svc = call.service
-    with svc.db.begin() as conn:
-        _guard_case(conn, call.principal, case_id)
-        found = forward(
-            conn,
-            WorkCalendar.from_database(conn),
-            case_id,
-            body.on or svc.today(),
-            call.principal.actor,
-            body.authority,
-        )
+    found = svc.cases.forward(
+        case_id, body.authority, by=call.principal.actor, on=body.on, principal=call.principal
+    )
     return case_out(found, svc.today())
 
 
@@ -276,20 +200,12 @@ def repair_decision(
     body: RepairDecisionIn,
 ) -> CaseOut:
     svc = call.service
-    day = body.on or svc.today()
-    with svc.db.begin() as conn:
-        found = _guard_case(conn, call.principal, case_id)
-        if found.kind is not CaseKind.REPAIR:
-            raise Conflict(f"{found.reference} is not a repair application")
-        decision = decide_repair(
-            conn,
-            svc.library,
-            svc.catalog,
-            case_id,
-            day,
-            call.principal.holder,
-            granted=body.grant,
-            reasons=body.reasons,
-        )
-        reevaluate(conn, svc.library.evaluable(), svc.catalog, [decision.case.subject_id], day)
-    return case_out(decision.case, svc.today())
+    decided = svc.cases.decide_repair(
+        case_id,
+        grant=body.grant,
+        reasons=body.reasons,
+        by=call.principal.holder,
+        on=body.on,
+        principal=call.principal,
+    )
+    return case_out(decided.case, svc.today())

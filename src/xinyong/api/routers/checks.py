@@ -10,12 +10,9 @@ from pydantic import BaseModel, Field
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Day
 from xinyong.api.problems import ERRORS
-from xinyong.disclosure import access
-from xinyong.disclosure.access import Permission, Purpose
+from xinyong.disclosure.access import Permission
 from xinyong.disclosure.tokens import Role
-from xinyong.dueprocess.checks import check
 from xinyong.errors import InvalidInput
-from xinyong.registry.subjects import get
 
 router = APIRouter(prefix="/checks", tags=["check"], responses=ERRORS)
 
@@ -47,24 +44,7 @@ def run_check(
         raise InvalidInput(
             "department: name the department granting the service", field="body.department"
         )
-    day = body.at or svc.today()
-    with svc.db.begin() as conn:
-        subject = get(conn, body.code)
-        access.reach(principal, subject)
-        purpose = Purpose(
-            f"check before {body.action} at {department}",
-            "the joint-measures memoranda in force",
-        )
-        access.log_read(conn, principal, subject.id, "check", purpose)
-        answer = check(
-            conn,
-            svc.library,
-            subject.code,
-            body.action,
-            department,
-            day,
-            actor=principal.actor,
-            policies=svc.policies,
-            measures=svc.measures,
-        )
+    answer = svc.checks.check(
+        body.code, body.action, department, by=principal.actor, at=body.at, principal=principal
+    )
     return answer.to_json()

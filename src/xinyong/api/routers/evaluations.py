@@ -21,7 +21,6 @@ from xinyong.evaluation.runs import (
     get_run,
     grade_distribution,
     list_counts,
-    store_run,
 )
 from xinyong.registry.subjects import get
 from xinyong.schemes.model import Scheme
@@ -69,9 +68,9 @@ def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn)
     day = body.as_of or svc.today()
     scheme = svc.library.get(body.scheme, on=day)
     _reach_scheme(call.principal, scheme)
-    with svc.db.begin() as conn:
-        stored = store_run(conn, scheme, svc.catalog, day)
-        return _run_out(conn, stored.id)
+    stored = svc.evaluations.evaluate(scheme.key, as_of=day)
+    with svc.db.connect() as conn:
+        return _run_out(conn, stored.run.id)
 
 
 class Transition(Out):

@@ -3,8 +3,6 @@ the lifecycle refuses out of order; and the public members of a list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -20,16 +18,9 @@ from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.lifecycle import ExitReason
 from xinyong.dueprocess.listings import (
     Listing,
-    drop,
-    exit_listing,
     get_listing,
     members,
-    notify,
-    propose,
-    put_on_list,
-    sign_off,
 )
-from xinyong.evaluation.runs import get_run
 from xinyong.registry.subjects import get
 
 router = APIRouter(tags=["listings"], responses=ERRORS)
@@ -91,12 +82,9 @@ def public_members(
 def proposals(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], body: ProposeIn
 ) -> list[ListingOut]:
-    svc = call.service
-    with svc.db.begin() as conn:
-        run = get_run(conn, body.run)
-        scheme = svc.library.get(run.scheme)
-        access.reach_region(call.principal, scheme.definition.scheme.region, scheme.key)
-        made = propose(conn, scheme, svc.catalog, run, body.on or svc.today(), call.principal.actor)
+    _run, made = call.service.listings.propose(
+        body.run, by=call.principal.actor, on=body.on, principal=call.principal
+    )
     return [listing_out(m) for m in made]
 
 
@@ -104,23 +92,7 @@ def proposals(
 def listing(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId
 ) -> ListingOut:
-    with call.service.db.begin() as conn:
-        found = _guarded(conn, call.principal, listing_id)
-        access.log_read(conn, call.principal, found.subject_id, f"listing {listing_id}", HANDLING)
-        return listing_out(found)
-
-
-def _step(
-    call: Call,
-    listing_id: int,
-    on: date | None,
-    take: Callable[[Connection, Listing, date], Listing],
-) -> ListingOut:
-    """One lifecycle step on a listing the caller may reach, on ``on`` (default: today)."""
-    svc = call.service
-    with svc.db.begin() as conn:
-        found = _guarded(conn, call.principal, listing_id)
-        return listing_out(take(conn, found, on or svc.today()))
+    return listing_out(call.service.listings.listing(listing_id, call.principal))
 
 
 @router.post(
@@ -129,13 +101,8 @@ def _step(
 def notice(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
-    svc, actor = call.service, call.principal.actor
-
-    def take(conn: Connection, found: Listing, day: date) -> Listing:
-        scheme = svc.library.get(f"{found.scheme_id}@{found.scheme_version}")
-        return notify(conn, found.id, day, actor, scheme, svc.catalog)
-
-    return _step(call, listing_id, body.on, take)
+    steps, who = call.service.listings, call.principal
+    return listing_out(steps.notify(listing_id, by=who.actor, on=body.on, principal=who))
 
 
 @router.post(
@@ -148,8 +115,8 @@ def notice(
 def sign(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
-    official = call.principal.holder
-    return _step(call, listing_id, body.on, lambda c, f, d: sign_off(c, f.id, d, official))
+    steps, who = call.service.listings, call.principal
+    return listing_out(steps.sign_off(listing_id, by=who.holder, on=body.on, principal=who))
 
 
 @router.post(
@@ -160,23 +127,19 @@ def sign(
 def take_effect(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
-    actor, policies = call.principal.actor, call.service.policies
-    return _step(
-        call, listing_id, body.on, lambda c, f, d: put_on_list(c, f.id, d, actor, policies)
-    )
+    steps, who = call.service.listings, call.principal
+    return listing_out(steps.put_on_list(listing_id, by=who.actor, on=body.on, principal=who))
 
 
 @router.post("/listings/{listing_id}/exit", response_model=ListingOut, summary="End a listing")
 def end(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: ExitIn
 ) -> ListingOut:
-    actor = call.principal.actor
-    return _step(
-        call,
-        listing_id,
-        body.on,
-        lambda c, f, d: exit_listing(c, f.id, d, actor, body.reason, body.note),
+    steps, who = call.service.listings, call.principal
+    ended = steps.exit(
+        listing_id, body.reason, by=who.actor, note=body.note, on=body.on, principal=who
     )
+    return listing_out(ended)
 
 
 @router.post(
@@ -187,7 +150,8 @@ def end(
 def dropped(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: DropIn
 ) -> ListingOut:
-    actor = call.principal.actor
-    return _step(
-        call, listing_id, body.on, lambda c, f, d: drop(c, f.id, d, actor, body.reason, body.note)
+    steps, who = call.service.listings, call.principal
+    dropped = steps.drop(
+        listing_id, body.reason, by=who.actor, note=body.note, on=body.on, principal=who
     )
+    return listing_out(dropped)

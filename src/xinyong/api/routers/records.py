@@ -3,25 +3,17 @@ records), once, with an ``Idempotency-Key``; and reads back what was refused and
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Out, PathId
 from xinyong.api.problems import ERRORS
+from xinyong.application.records import Ingested
 from xinyong.disclosure.access import Permission
 from xinyong.disclosure.tokens import Principal, Role
-from xinyong.errors import NotFound
-from xinyong.ingest import idempotency
-from xinyong.ingest.batches import BatchReport, quarantined_rows
-from xinyong.ingest.pipeline import Ingestor
-from xinyong.ingest.profiles import load_profile
-from xinyong.ingest.readers import read_bytes
-from xinyong.store.tables import batches
 
 router = APIRouter(prefix="/records", tags=["records"], responses=ERRORS)
 
@@ -73,9 +65,15 @@ class BatchOut(Out):
         description="the batch had been received before; nothing changed"
     )
     rejected: list[RejectedRow]
+    evaluation_runs: list[int] = Field(
+        default_factory=list,
+        description="the evaluation runs stored, in the batch's own transaction, for the "
+        "subjects whose records it changed (one per scheme in force)",
+    )
 
 
-def batch_out(report: BatchReport) -> BatchOut:
+def batch_out(ingested: Ingested) -> BatchOut:
+    report = ingested.report
     return BatchOut(
         batch_id=report.batch_id,
         batch_key=report.batch_key,
@@ -100,6 +98,7 @@ def batch_out(report: BatchReport) -> BatchOut:
             )
             for r in report.rejected
         ],
+        evaluation_runs=[run.id for run in ingested.runs],
     )
 
 
@@ -135,35 +134,19 @@ def submit(
         ),
     ],
 ) -> BatchOut:
-    svc = call.service
-    key = idempotency.check_key(idempotency_key)
-    actor = call.principal.actor
-    digest = idempotency.digest(batch.model_dump(mode="json"))
-    with svc.db.connect() as conn:
-        stored = idempotency.recall(conn, actor, key, digest)
-    if stored is not None:
-        response.status_code = stored.status_code
-        response.headers["Idempotent-Replayed"] = "true"
-        return BatchOut.model_validate(stored.response)
-    profile = load_profile(batch.profile)
-    lines = "\n".join(json.dumps(row, ensure_ascii=False, default=str) for row in batch.rows)
-    raw = read_bytes(lines.encode(), f"api:{key}", "jsonl")
-
-    def remember(conn: Any, report: BatchReport) -> None:
-        body = batch_out(report).model_dump(mode="json")
-        idempotency.remember(conn, actor, key, digest, 201, body)
-
-    report = Ingestor(svc.db, svc.catalog, svc.settings).ingest(
-        raw,
-        source_of(call.principal),
-        profile,
-        batch_key=f"idempotency:{key}",
+    done = call.service.records.submit(
+        batch.model_dump(mode="json")["rows"],
+        source=source_of(call.principal),
+        actor=call.principal.actor,
+        key=idempotency_key,
+        answer=lambda ingested: batch_out(ingested).model_dump(mode="json"),
+        profile=batch.profile,
         strict=batch.strict,
-        within=remember,
     )
-    if report.already_ingested:  # the batch landed but its answer was not kept
-        response.status_code = 200
-    return batch_out(report)
+    response.status_code = done.status
+    if done.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return BatchOut.model_validate(done.body)
 
 
 class BatchStatus(Out):
@@ -184,22 +167,16 @@ class BatchStatus(Out):
 def batch_status(
     call: Annotated[Call, Depends(Allow(Permission.SUBMIT))], batch_id: PathId
 ) -> BatchStatus:
-    with call.service.db.connect() as conn:
-        source = source_of(call.principal)
-        row = conn.execute(
-            select(batches).where(batches.c.id == batch_id, batches.c.source == source)
-        ).first()
-        if row is None:  # another source's batch is not named as existing
-            raise NotFound(f"no batch {batch_id} from {source}")
-        refused = quarantined_rows(conn, row.source, limit=100000, batch_id=batch_id)
+    found = call.service.records.batch(batch_id, source_of(call.principal))
+    row, refused = found.batch, found.refused
     return BatchStatus(
-        batch_id=row.id,
-        batch_key=row.batch_key,
-        source=row.source,
-        received_at=row.received_at.isoformat(),
-        rows_total=row.rows_total,
-        accepted=row.rows_accepted,
-        quarantined=row.rows_quarantined,
+        batch_id=row["id"],
+        batch_key=row["batch_key"],
+        source=row["source"],
+        received_at=row["received_at"].isoformat(),
+        rows_total=row["rows_total"],
+        accepted=row["rows_accepted"],
+        quarantined=row["rows_quarantined"],
         refused=[
             Problem(
                 field=q["field"], value=q["value"], message=f"row {q['row_number']}: {q['message']}"

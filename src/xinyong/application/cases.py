@@ -1,0 +1,250 @@
+"""Cases: objections to records and credit-repair applications. Deciding either changes what
+counts (a record corrected, revoked or repaired), so the decision, the listings it ends and the
+re-evaluation of the subject are one transaction: no interface can decide without re-grading.
+
+Each step names who takes it (``by``, written to the case) and, from the HTTP service and the
+portal, the ``principal`` whose reach is checked; ``None`` is an operator at the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from xinyong.application.base import Core
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Purpose
+from xinyong.disclosure.tokens import Principal
+from xinyong.dueprocess.cases import Case, CaseKind, Step, cases_of, get_case, inbox, timeline
+from xinyong.dueprocess.objections import ObjectionDecision, decide_objection, object_to
+from xinyong.dueprocess.repair import (
+    Eligibility,
+    RepairDecision,
+    apply_for_repair,
+    decide_repair,
+    eligibility,
+    forward,
+)
+from xinyong.errors import Conflict, NotFound
+from xinyong.evaluation.runs import Run
+from xinyong.reference.workdays import WorkCalendar
+from xinyong.registry.subjects import get
+from xinyong.store.tables import records, subjects
+
+HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A decision on a case, and the evaluation runs it caused."""
+
+    case: Case
+    ended: list[Any]
+    runs: list[Run]
+    decision: ObjectionDecision | RepairDecision
+
+
+def record_owner(conn: Connection, record_id: int) -> str:
+    """The code of the subject a record is about."""
+    code = conn.execute(
+        select(subjects.c.code)
+        .join(records, records.c.subject_id == subjects.c.id)
+        .where(records.c.id == record_id)
+    ).scalar()
+    if code is None:
+        raise NotFound(f"no record {record_id}")
+    return str(code)
+
+
+def _reach_record(conn: Connection, principal: Principal | None, record_id: int) -> None:
+    if principal is not None:
+        access.reach(principal, get(conn, record_owner(conn, record_id)))
+
+
+def _reach_case(conn: Connection, principal: Principal | None, case_id: int) -> Case:
+    case = get_case(conn, case_id)
+    if principal is not None:
+        access.reach(principal, get(conn, case.subject_code))
+    return case
+
+
+class Cases:
+    """Use cases of objections and credit repair."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def object(
+        self,
+        record_id: int,
+        reason: str,
+        *,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Case:
+        """Open an objection: the record is disputed from that day until the case is closed."""
+        with self.core.transaction() as conn:
+            _reach_record(conn, principal, record_id)
+            day = on or self.core.today()
+            return object_to(conn, self.core.catalog, record_id, day, by, reason)
+
+    def decide_objection(
+        self,
+        case_id: int,
+        *,
+        uphold: bool,
+        reasons: str,
+        by: str,
+        correction: dict[str, Any] | None = None,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Decided:
+        """Uphold (correct or revoke the record, ending the listings it caused) or reject an
+        objection, then re-evaluate the subject, all in one transaction."""
+        core = self.core
+        with core.transaction() as conn:
+            found = _reach_case(conn, principal, case_id)
+            if found.kind is not CaseKind.OBJECTION:
+                raise Conflict(f"{found.reference} is not an objection")
+            day = on or core.today()
+            decision = decide_objection(
+                conn,
+                core.library,
+                core.catalog,
+                case_id,
+                day,
+                by,
+                upheld=uphold,
+                reasons=reasons,
+                correction=correction,
+            )
+            runs = core.reevaluate(conn, [decision.case.subject_id], day)
+        return Decided(decision.case, decision.ended, runs, decision)
+
+    def repair_eligibility(self, record_id: int, on: date | None = None) -> Eligibility:
+        """Whether a record may be repaired on a day, and from when if not yet."""
+        with self.core.reading() as conn:
+            return eligibility(conn, self.core.catalog, record_id, on or self.core.today())
+
+    def apply_for_repair(
+        self,
+        record_id: int,
+        materials: tuple[str, ...],
+        *,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Case:
+        """Apply for credit repair of a record; the platform's deadline runs in working days."""
+        with self.core.transaction() as conn:
+            _reach_record(conn, principal, record_id)
+            return apply_for_repair(
+                conn,
+                self.core.catalog,
+                WorkCalendar.from_database(conn),
+                record_id,
+                on or self.core.today(),
+                by,
+                materials,
+            )
+
+    def forward(
+        self,
+        case_id: int,
+        authority: str,
+        *,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Case:
+        """Forward a repair application to the authority that decides it."""
+        with self.core.transaction() as conn:
+            _reach_case(conn, principal, case_id)
+            return forward(
+                conn,
+                WorkCalendar.from_database(conn),
+                case_id,
+                on or self.core.today(),
+                by,
+                authority,
+            )
+
+    def decide_repair(
+        self,
+        case_id: int,
+        *,
+        grant: bool,
+        reasons: str,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Decided:
+        """Grant (the record leaves public view, its listings end) or refuse a repair, then
+        re-evaluate the subject, all in one transaction."""
+        core = self.core
+        with core.transaction() as conn:
+            found = _reach_case(conn, principal, case_id)
+            if found.kind is not CaseKind.REPAIR:
+                raise Conflict(f"{found.reference} is not a repair application")
+            day = on or core.today()
+            decision = decide_repair(
+                conn,
+                core.library,
+                core.catalog,
+                case_id,
+                day,
+                by,
+                granted=grant,
+                reasons=reasons,
+            )
+            runs = core.reevaluate(conn, [decision.case.subject_id], day)
+        return Decided(decision.case, decision.ended, runs, decision)
+
+    # -- reading --------------------------------------------------------------------------------
+    def case(self, case_id: int, principal: Principal | None = None) -> Case:
+        """A case; read by an official, it is written to the subject's access log."""
+        with self.core.transaction() as conn:
+            found = _reach_case(conn, principal, case_id)
+            if principal is not None:
+                access.log_read(
+                    conn, principal, found.subject_id, f"case {found.reference}", HANDLING
+                )
+            return found
+
+    def timeline(self, case_id: int) -> tuple[Case, list[Step]]:
+        with self.core.reading() as conn:
+            return get_case(conn, case_id), timeline(conn, case_id)
+
+    def inbox(
+        self,
+        *,
+        kind: CaseKind | None = None,
+        overdue: bool = False,
+        principal: Principal | None = None,
+        limit: int | None = None,
+    ) -> list[Case]:
+        """Open cases, most urgent first; a token's region limits which."""
+        with self.core.reading() as conn:
+            found = inbox(conn, self.core.today(), kind=kind, overdue_only=overdue)
+            if principal is not None:
+                regions = dict(
+                    conn.execute(
+                        select(subjects.c.code, subjects.c.region_code).where(
+                            subjects.c.code.in_({c.subject_code for c in found})
+                        )
+                    ).all()
+                )
+                found = [
+                    c
+                    for c in found
+                    if access.in_scope(principal, c.subject_code, regions.get(c.subject_code))
+                ]
+        return found[:limit] if limit else found
+
+    def of_subject(self, code: str) -> list[Case]:
+        """A subject's own cases."""
+        with self.core.reading() as conn:
+            return cases_of(conn, get(conn, code).id)

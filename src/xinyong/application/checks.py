@@ -1,0 +1,54 @@
+"""The point-of-service check: may this subject have this service from this department? The
+answer names each measure that applies, why and on what basis; the check is audited and, asked
+over the HTTP service, the read is written to the subject's access log with the service as its
+purpose, in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from xinyong.application.base import Core
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Purpose
+from xinyong.disclosure.tokens import Principal
+from xinyong.dueprocess.checks import CheckAnswer, check
+from xinyong.registry.subjects import get
+
+
+class Checks:
+    """The check use case."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def check(
+        self,
+        code: str,
+        action: str,
+        department: str,
+        *,
+        by: str,
+        at: date | None = None,
+        principal: Principal | None = None,
+    ) -> CheckAnswer:
+        core = self.core
+        with core.transaction() as conn:
+            if principal is not None:
+                subject = get(conn, code)
+                access.reach(principal, subject)
+                purpose = Purpose(
+                    f"check before {action} at {department}",
+                    "the joint-measures memoranda in force",
+                )
+                access.log_read(conn, principal, subject.id, "check", purpose)
+            return check(
+                conn,
+                core.library,
+                code,
+                action,
+                department,
+                at or core.today(),
+                actor=by,
+                policies=core.policies,
+                measures=core.measures,
+            )

@@ -1,0 +1,173 @@
+"""Listings: a list scheme's candidates proposed from a run, then notified, signed off by a
+person, put into effect, ended or dropped, one dated step at a time. Each step is one
+transaction that reads the listing, checks the caller's reach and the lifecycle's rule, and
+stores the event with the state it gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Connection
+
+from xinyong.application.base import Core
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Purpose
+from xinyong.disclosure.tokens import Principal
+from xinyong.dueprocess.lifecycle import Event, ExitReason
+from xinyong.dueprocess.listings import (
+    Listing,
+    drop,
+    events,
+    exit_listing,
+    get_listing,
+    members,
+    notify,
+    propose,
+    put_on_list,
+    sign_off,
+    verify,
+)
+from xinyong.evaluation.runs import Run, get_run, store_run
+from xinyong.registry.subjects import get
+
+HANDLING = Purpose(
+    "handling the listing", "the listing procedure of the scheme (国办发〔2020〕49号)"
+)
+Step = Callable[[Connection, Listing, date], Listing]
+
+
+class Listings:
+    """Use cases of the listing lifecycle."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def propose(
+        self,
+        run_id: int | None = None,
+        *,
+        scheme: str | None = None,
+        as_of: date | None = None,
+        by: str = "xinyong",
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> tuple[Run, list[Listing]]:
+        """Propose listings for the new candidates of a stored run, or of a new run of
+        ``scheme`` as of ``as_of``."""
+        core = self.core
+        with core.transaction() as conn:
+            if run_id is not None:
+                run = get_run(conn, run_id)
+                found = core.library.get(run.scheme)
+            else:
+                day = as_of or core.today()
+                found = core.library.get(scheme or "", day)
+                run = store_run(conn, found, core.catalog, day)
+            if principal is not None:
+                access.reach_region(principal, found.definition.scheme.region, found.key)
+            made = propose(conn, found, core.catalog, run, on or core.today(), by)
+        return run, made
+
+    def _step(
+        self, listing_id: int, on: date | None, principal: Principal | None, take: Step
+    ) -> Listing:
+        with self.core.transaction() as conn:
+            found = get_listing(conn, listing_id)
+            if principal is not None:
+                access.reach(principal, get(conn, found.subject_code))
+            return take(conn, found, on or self.core.today())
+
+    def notify(
+        self,
+        listing_id: int,
+        *,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Listing:
+        """Send the notice: reasons, legal basis, rights and the objection deadline."""
+        core = self.core
+
+        def take(conn: Connection, found: Listing, day: date) -> Listing:
+            scheme = core.library.get(f"{found.scheme_id}@{found.scheme_version}")
+            return notify(conn, found.id, day, by, scheme, core.catalog)
+
+        return self._step(listing_id, on, principal, take)
+
+    def sign_off(
+        self,
+        listing_id: int,
+        *,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Listing:
+        """A named official signs off once the objection window has closed with none open."""
+        return self._step(listing_id, on, principal, lambda c, f, d: sign_off(c, f.id, d, by))
+
+    def put_on_list(
+        self,
+        listing_id: int,
+        *,
+        by: str,
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Listing:
+        """Put a signed-off listing into effect, unless a leniency policy defers it."""
+        policies = self.core.policies
+        return self._step(
+            listing_id, on, principal, lambda c, f, d: put_on_list(c, f.id, d, by, policies)
+        )
+
+    def exit(
+        self,
+        listing_id: int,
+        reason: ExitReason,
+        *,
+        by: str,
+        note: str = "",
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Listing:
+        """End a listing in effect."""
+        return self._step(
+            listing_id, on, principal, lambda c, f, d: exit_listing(c, f.id, d, by, reason, note)
+        )
+
+    def drop(
+        self,
+        listing_id: int,
+        reason: str,
+        *,
+        by: str,
+        note: str = "",
+        on: date | None = None,
+        principal: Principal | None = None,
+    ) -> Listing:
+        """Drop a proposal before it takes effect."""
+        return self._step(
+            listing_id, on, principal, lambda c, f, d: drop(c, f.id, d, by, reason, note)
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+    def listing(self, listing_id: int, principal: Principal | None = None) -> Listing:
+        """A listing; read by an official, it is written to the subject's access log."""
+        with self.core.transaction() as conn:
+            found = get_listing(conn, listing_id)
+            if principal is not None:
+                access.reach(principal, get(conn, found.subject_code))
+                access.log_read(
+                    conn, principal, found.subject_id, f"listing {listing_id}", HANDLING
+                )
+            return found
+
+    def history(self, listing_id: int) -> tuple[Listing, list[Event], bool]:
+        """A listing, its events, and whether they replay to its stored state."""
+        with self.core.reading() as conn:
+            return get_listing(conn, listing_id), events(conn, listing_id), verify(conn, listing_id)
+
+    def members(self, key: str, at: date | None = None) -> list[Listing]:
+        """A list's members in effect on a day."""
+        with self.core.reading() as conn:
+            return members(conn, key, at or self.core.today())
