@@ -18,6 +18,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.cases import Case, CaseKind, Step, cases_of, get_case, inbox, timeline
+from xinyong.dueprocess.listings import Listing
 from xinyong.dueprocess.objections import ObjectionDecision, decide_objection, object_to
 from xinyong.dueprocess.repair import (
     Eligibility,
@@ -41,7 +42,7 @@ class Decided:
     """A decision on a case, and the evaluation runs it caused."""
 
     case: Case
-    ended: list[Any]
+    ended: list[Listing]
     runs: list[Run]
     decision: ObjectionDecision | RepairDecision
 
