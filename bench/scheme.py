@@ -25,7 +25,7 @@ import duckdb
 from xinyong.catalog.items import Catalog
 from xinyong.schemes.compiler import to_sql
 from xinyong.schemes.ir import plan
-from xinyong.schemes.model import load_scheme
+from xinyong.schemes.loading import load_scheme
 
 HERE = Path(__file__).resolve().parent
 AS_OF = date(2025, 6, 30)

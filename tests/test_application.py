@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dueprocess import add_records, add_subject
-from helpers import resident_id
+from helpers import resident_id, uscc_code
 from xinyong import clock
 from xinyong.application import Application
 from xinyong.application.walkthrough import walk
@@ -99,3 +99,83 @@ def test_export_parquet_writes_every_table_a_scheme_reads(db: Database, tmp_path
         "records.parquet",
         "subjects.parquet",
     ]
+
+
+def _polluter(db: Database) -> tuple[str, int]:
+    """A Zhengzhou manufacturer with one exceedance: graded good (90), not full."""
+    code = uscc_code(41, "410105")
+    with db.begin() as conn:
+        firm = add_subject(conn, code, "enterprise", "410105", industry="26")
+        (record,) = add_records(
+            conn, firm, "ENV_VIOLATION", [date(2026, 3, 1)], conduct="exceedance"
+        )
+    return code, record
+
+
+def test_an_upheld_objection_changes_the_public_standing_at_once(db: Database) -> None:
+    """The profile reads the newest stored result, and deciding re-evaluates: the grade the
+    public sees follows the decision, not the next yearly run."""
+    code, record = _polluter(db)
+    app = _app(db)
+    app.evaluations.evaluate("zhengzhou-environment", as_of=DAY)
+    firm = app.files.search(code, 1).hits[0].id
+
+    def standing() -> tuple[str | None, float]:
+        (shown,) = [
+            g for g in app.files.profile(firm).grades if g.scheme_id == "zhengzhou-environment"
+        ]
+        return shown.grade, shown.score
+
+    assert standing() == ("环保良好", 90.0)
+    case = app.cases.object(record, "the reading was from a faulty meter", by="the firm")
+    app.cases.decide_objection(case.id, uphold=True, reasons="meter fault proven", by="officer")
+    assert standing() == ("环保诚信", 100.0)
+
+
+def test_a_full_file_read_with_a_token_needs_a_purpose_and_is_logged(db: Database) -> None:
+    from xinyong.disclosure.access import Purpose
+    from xinyong.disclosure.tokens import Role
+    from xinyong.errors import Forbidden
+
+    code, _ = _polluter(db)
+    app = _app(db)
+    token = app.oversight.issue_token("procurement office", Role.DEPARTMENT, department="财政局")
+    official = app.authenticate(token)
+    with pytest.raises(Forbidden, match="declared purpose"):
+        app.files.file(code, principal=official)
+    purpose = Purpose("review before a contract", "Government Procurement Law, art. 22")
+    file = app.files.file(code, principal=official, purpose=purpose)
+    assert [e.record.item_code for e in file.records] == ["ENV_VIOLATION"]
+    readers = app.files.readers(code, official)
+    assert [r.purpose for r in readers] == ["review before a contract"]
+    # looking at the readers is itself a read, logged for oversight
+    again = {r.purpose for r in app.files.readers(code, official)}
+    assert again == {"review before a contract", "oversight of who read the file"}
+
+
+def test_a_scheme_version_is_published_once(db: Database) -> None:
+    from xinyong.errors import Conflict
+
+    app = _app(db)
+    first = app.schemes.publish("zhengzhou-environment@1", by="the credit office")
+    assert len(first.sha256) == 64 and first.audit_seq >= 1
+    with pytest.raises(Conflict, match="already published"):
+        app.schemes.publish("zhengzhou-environment@1", by="someone else")
+    (entry,) = [e for e in app.oversight.entries() if e.action == "scheme.published"]
+    assert entry.details["sha256"] == first.sha256
+    assert app.oversight.verify().intact
+
+
+def test_a_list_page_masks_the_members(db: Database) -> None:
+    _rider(db)
+    app = _app(db)
+    _run, proposed = app.listings.propose(scheme="shenzhen-rental-bike", as_of=DAY)
+    (listing,) = [p for p in proposed if p.list_id == "untrustworthy"]
+    app.listings.notify(listing.id, by="clerk")
+    app.listings.sign_off(listing.id, by="chief", on=date(2026, 9, 20))
+    app.listings.put_on_list(listing.id, by="chief", on=date(2026, 9, 20))
+    total, members = app.listings.page(listing.key, at=date(2026, 10, 1))
+    assert total == 1
+    (member,) = members
+    assert member.listing.id == listing.id
+    assert member.code != RIDER and member.code[:6] == RIDER[:6] and "*" in member.code

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from xinyong.catalog.items import Catalog, Category, Period, Polarity, Severity
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Category, Period, Polarity, Severity
 from xinyong.errors import InvalidCatalog
 
 HEADER = """\

@@ -11,7 +11,7 @@ from xinyong.catalog.items import Catalog
 from xinyong.evaluation.runs import publish_run, reevaluate, result_for, store_run
 from xinyong.ingest.pipeline import Ingestor
 from xinyong.registry.subjects import get
-from xinyong.schemes.model import load_scheme
+from xinyong.schemes.loading import load_scheme
 from xinyong.store.database import Database
 
 HEADER = """\

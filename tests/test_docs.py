@@ -68,7 +68,7 @@ def test_public_surface_imports() -> None:
 def test_the_scheme_reference_example_loads_and_passes(tmp_path: Path) -> None:
     from xinyong.catalog.items import Catalog
     from xinyong.evaluation.scheme_cases import run_tests
-    from xinyong.schemes.model import load_scheme
+    from xinyong.schemes.loading import load_scheme
     from xinyong.store.database import Database
 
     text = (ROOT / "docs" / "schemes.md").read_text(encoding="utf-8")

@@ -16,16 +16,8 @@ from xinyong.dueprocess.cases import CaseKind, inbox, timeline
 from xinyong.dueprocess.checks import check
 from xinyong.dueprocess.leniency import get_policy, grant, load_policies
 from xinyong.dueprocess.lifecycle import ExitReason, IllegalTransition, State
-from xinyong.dueprocess.listings import (
-    events,
-    exit_listing,
-    memberships,
-    notify,
-    propose,
-    put_on_list,
-    sign_off,
-    verify,
-)
+from xinyong.dueprocess.listings import exit_listing, notify, propose, put_on_list, sign_off
+from xinyong.dueprocess.memberships import events, memberships, verify
 from xinyong.dueprocess.objections import decide_objection, disputed_ids, object_to
 from xinyong.dueprocess.repair import apply_for_repair, decide_repair, eligibility, forward
 from xinyong.errors import InvalidInput
@@ -317,7 +309,7 @@ def test_leniency_defers_listing_and_the_check_says_so(
         spc2019 = get_policy(policies, "spc-2019-grace")
         with pytest.raises(InvalidInput, match="from 1M to 3M"):
             grant(conn, spc2019, subject, date(2025, 7, 1), grace=None)
-        from xinyong.catalog.items import Period
+        from xinyong.catalog.terms import Period
 
         grant(conn, spc2019, subject, date(2025, 7, 1), grace=Period(2, "M"))
         notify(conn, listing_id, date(2025, 7, 2), "xinyong", scheme, catalog)
@@ -371,7 +363,7 @@ def test_epidemic_leniency_covers_tagged_firms_only(db: Database) -> None:
 def test_a_leniency_application_is_a_case_whose_grant_defers_listing(
     db: Database, library: Library, catalog: Catalog
 ) -> None:
-    from xinyong.catalog.items import Period
+    from xinyong.catalog.terms import Period
     from xinyong.dueprocess.leniency import apply_for_leniency, decide_leniency
 
     policies = load_policies()

@@ -15,24 +15,15 @@ from sqlalchemy import select
 
 from dueprocess import add_records, add_subject
 from helpers import resident_id
-from xinyong.catalog.items import Catalog, Period
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Period
 from xinyong.disclosure.credit_file import credit_file
 from xinyong.dueprocess.cases import CaseKind, CaseState, cases_of, timeline
 from xinyong.dueprocess.checks import check
 from xinyong.dueprocess.leniency import deferral, get_policy, grant, load_policies
 from xinyong.dueprocess.lifecycle import Action, ExitReason, State, replay
-from xinyong.dueprocess.listings import (
-    events,
-    exit_listing,
-    get_listing,
-    listings_of,
-    memberships,
-    notify,
-    propose,
-    put_on_list,
-    sign_off,
-    verify,
-)
+from xinyong.dueprocess.listings import exit_listing, notify, propose, put_on_list, sign_off
+from xinyong.dueprocess.memberships import events, get_listing, listings_of, memberships, verify
 from xinyong.dueprocess.objections import decide_objection, object_to
 from xinyong.dueprocess.publication import window
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS, apply_for_repair, decide_repair, forward

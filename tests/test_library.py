@@ -18,7 +18,8 @@ from xinyong.errors import InvalidInput
 from xinyong.evaluation.runs import store_run
 from xinyong.evaluation.scheme_cases import run_tests, uncovered
 from xinyong.schemes.library import Library, industry_matches, region_matches, shipped_scheme_files
-from xinyong.schemes.model import InvalidScheme, Names, SchemeType, load_scheme
+from xinyong.schemes.loading import load_scheme
+from xinyong.schemes.model import InvalidScheme, Names, SchemeType
 from xinyong.schemes.plain import render, render_text
 from xinyong.store.database import Database
 

@@ -116,8 +116,7 @@ def test_a_broad_search_says_it_ranked_only_the_first_candidates(
     narrow = portal.client.get("/search", params={"q": "有限公司", "lang": "en"}).text
     assert 'id="broad"' not in narrow
     lowered = functools.partial(name_index.search, probe=1, most=1)
-    monkeypatch.setattr("xinyong.portal.pages.search", lowered)
-    monkeypatch.setattr("xinyong.api.routers.subjects.search", lowered)
+    monkeypatch.setattr("xinyong.application.files.search", lowered)
     page = portal.client.get("/search", params={"q": "有限公司", "lang": "en"}).text
     assert 'id="broad"' in page and "first 1 registered" in page
     assert len(re.findall(r'<a href="/profile/\d+">', page)) == 1

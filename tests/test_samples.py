@@ -5,7 +5,8 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
-from xinyong.catalog.items import Catalog, Polarity
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Polarity
 from xinyong.reference.identifiers import parse_identifier
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions

@@ -14,7 +14,8 @@ from xinyong.evaluation.scheme_cases import run_tests
 from xinyong.schemes.compiler import DIALECTS, to_sql
 from xinyong.schemes.ir import plan
 from xinyong.schemes.library import Library, shipped_scheme_files
-from xinyong.schemes.model import InvalidScheme, Scheme, load_scheme
+from xinyong.schemes.loading import load_scheme
+from xinyong.schemes.model import InvalidScheme, Scheme
 from xinyong.store.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,9 +102,15 @@ def test_bad_schemes_are_refused_with_file_and_line(
         load_scheme(write(tmp_path, body), catalog)
 
 
-def test_shipped_scheme_cases_pass(db: Database, catalog: Catalog, bench_catalog: Catalog) -> None:
-    duck = db.dialect == "sqlite"  # DuckDB reads the same rows once, not once per backend
-    results = [r for s, c in all_schemes(catalog, bench_catalog) for r in run_tests(db, s, c, duck)]
+# On SQLite (and DuckDB) each shipped case is its own test, collected from the scheme files by
+# xinyong.evaluation.pytest_plugin; here they run once more, on PostgreSQL.
+@pytest.mark.parametrize(
+    "db", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_shipped_scheme_cases_pass_on_postgresql(
+    db: Database, catalog: Catalog, bench_catalog: Catalog
+) -> None:
+    results = [r for s, c in all_schemes(catalog, bench_catalog) for r in run_tests(db, s, c)]
     assert results, "no scheme test cases ran"
     failures = [f"{r.scheme} / {r.name}: {'; '.join(r.problems)}" for r in results if not r.passed]
     assert failures == []

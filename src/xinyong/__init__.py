@@ -5,7 +5,8 @@ The public surface is listed in ``__all__``; other modules are free to move.
 
 from __future__ import annotations
 
-from xinyong.catalog.items import Catalog, CatalogItem, Category, Disclosure, Polarity, Severity
+from xinyong.catalog.items import Catalog, CatalogItem
+from xinyong.catalog.terms import Category, Disclosure, Polarity, Severity
 from xinyong.errors import (
     BatchConflict,
     BatchRejected,

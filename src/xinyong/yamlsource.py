@@ -12,9 +12,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xinyong.errors import InvalidCatalog
+
+
+class FileModel(BaseModel):
+    """A part of a catalog, scheme, policy or profile file: an unknown key is an error (a typo
+    never passes silently as a default), and the loaded value cannot be changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LineDict(dict[str, Any]):

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from xinyong.application import Application
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission, Purpose
-from xinyong.disclosure.tokens import PUBLIC, Principal, authenticate
+from xinyong.disclosure.tokens import PUBLIC, Principal
 from xinyong.errors import Unauthenticated
 
 
@@ -49,8 +49,7 @@ class Allow:
     ) -> Call:
         principal = PUBLIC
         if credentials is not None:
-            with svc.db.connect() as conn:
-                principal = authenticate(conn, credentials.credentials, svc.today())
+            principal = svc.authenticate(credentials.credentials)
         if principal is PUBLIC and not access.holds(principal, self.permission):
             raise Unauthenticated("this route needs a token: Authorization: Bearer <token>")
         access.authorize(principal, self.permission)

@@ -10,7 +10,7 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from xinyong.disclosure.credit_file import CreditFile, FileRecord
-from xinyong.dueprocess.listings import Listing
+from xinyong.dueprocess.memberships import Listing
 from xinyong.reference.identifiers import MaskPolicy
 
 

@@ -2,7 +2,9 @@
 
 :class:`Application` is built once from settings (by the CLI, the HTTP service and the portal,
 the demo and the tests) and holds the use cases by the thing they act on: ``records``,
-``cases``, ``listings``, ``checks``, ``reports``, ``evaluations``. Interfaces parse, call one
+``cases``, ``listings``, ``checks``, ``reports``, ``evaluations``, ``files`` (reading subjects'
+files), ``leniency``, ``schemes`` (testing and publishing versions) and ``oversight`` (audit
+log, tokens, webhooks, the calendar). Interfaces parse, call one
 use case and answer; a rule such as "deciding an objection re-evaluates the subject" lives here
 once, so no interface can forget it."""
 
@@ -15,9 +17,13 @@ from xinyong.application.base import Core, clock_of
 from xinyong.application.cases import Cases
 from xinyong.application.checks import Checks
 from xinyong.application.evaluations import Evaluations
+from xinyong.application.files import Files
+from xinyong.application.leniency import Leniency
 from xinyong.application.listings import Listings
+from xinyong.application.oversight import Oversight
 from xinyong.application.records import Records
 from xinyong.application.reports import Reports
+from xinyong.application.schemes import Schemes
 from xinyong.clock import Clock
 from xinyong.settings import Settings
 from xinyong.store.database import Database
@@ -71,3 +77,19 @@ class Application(Core):
     @cached_property
     def evaluations(self) -> Evaluations:
         return Evaluations(self)
+
+    @cached_property
+    def files(self) -> Files:
+        return Files(self)
+
+    @cached_property
+    def leniency(self) -> Leniency:
+        return Leniency(self)
+
+    @cached_property
+    def oversight(self) -> Oversight:
+        return Oversight(self)
+
+    @cached_property
+    def schemes(self) -> Schemes:
+        return Schemes(self)

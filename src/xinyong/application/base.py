@@ -19,6 +19,7 @@ from xinyong import clock as clocks
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.measures import MeasureCatalog, shipped_measures
 from xinyong.clock import Clock, FixedClock, SystemClock
+from xinyong.disclosure.tokens import Principal, authenticate
 from xinyong.dueprocess.leniency import Policy, load_policies
 from xinyong.evaluation.runs import Run, reevaluate
 from xinyong.reference.identifiers import MaskPolicy
@@ -91,6 +92,11 @@ class Core:
         """A read-only connection under the application's clock."""
         with clocks.using(self.clock), self.db.connect() as conn:
             yield conn
+
+    def authenticate(self, token: str) -> Principal:
+        """The holder of an API or portal token, as of the application's today."""
+        with self.reading() as conn:
+            return authenticate(conn, token, self.today())
 
     def reevaluate(self, conn: Connection, subject_ids: Collection[int], as_of: date) -> list[Run]:
         """Re-evaluate ``subject_ids`` under every scheme in force on ``as_of``, in ``conn``."""

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.cases import Case, CaseKind, Step, cases_of, get_case, inbox, timeline
-from xinyong.dueprocess.listings import Listing
+from xinyong.dueprocess.memberships import Listing
 from xinyong.dueprocess.objections import ObjectionDecision, decide_objection, object_to
 from xinyong.dueprocess.repair import (
     Eligibility,
@@ -28,11 +28,11 @@ from xinyong.dueprocess.repair import (
     eligibility,
     forward,
 )
-from xinyong.errors import Conflict, NotFound
+from xinyong.errors import Conflict, Forbidden
 from xinyong.evaluation.runs import Run
 from xinyong.reference.workdays import WorkCalendar
-from xinyong.registry.subjects import get
-from xinyong.store.tables import records, subjects
+from xinyong.registry.records import owner_code
+from xinyong.registry.subjects import get, regions_of
 
 HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
 
@@ -47,21 +47,9 @@ class Decided:
     decision: ObjectionDecision | RepairDecision
 
 
-def record_owner(conn: Connection, record_id: int) -> str:
-    """The code of the subject a record is about."""
-    code = conn.execute(
-        select(subjects.c.code)
-        .join(records, records.c.subject_id == subjects.c.id)
-        .where(records.c.id == record_id)
-    ).scalar()
-    if code is None:
-        raise NotFound(f"no record {record_id}")
-    return str(code)
-
-
 def _reach_record(conn: Connection, principal: Principal | None, record_id: int) -> None:
     if principal is not None:
-        access.reach(principal, get(conn, record_owner(conn, record_id)))
+        access.reach(principal, get(conn, owner_code(conn, record_id)))
 
 
 def _reach_case(conn: Connection, principal: Principal | None, case_id: int) -> Case:
@@ -224,26 +212,29 @@ class Cases:
         *,
         kind: CaseKind | None = None,
         overdue: bool = False,
+        on: date | None = None,
         principal: Principal | None = None,
         limit: int | None = None,
     ) -> list[Case]:
-        """Open cases, most urgent first; a token's region limits which."""
+        """Open cases on a day, most urgent first; a token's region limits which."""
         with self.core.reading() as conn:
-            found = inbox(conn, self.core.today(), kind=kind, overdue_only=overdue)
+            found = inbox(conn, on or self.core.today(), kind=kind, overdue_only=overdue)
             if principal is not None:
-                regions = dict(
-                    conn.execute(
-                        select(subjects.c.code, subjects.c.region_code).where(
-                            subjects.c.code.in_({c.subject_code for c in found})
-                        )
-                    ).all()
-                )
+                regions = regions_of(conn, {c.subject_code for c in found})
                 found = [
                     c
                     for c in found
                     if access.in_scope(principal, c.subject_code, regions.get(c.subject_code))
                 ]
         return found[:limit] if limit else found
+
+    def own(self, case_id: int, principal: Principal) -> tuple[Case, list[Step]]:
+        """A subject's own case and its timeline; another subject's case is refused."""
+        with self.core.reading() as conn:
+            found = get_case(conn, case_id)
+            if found.subject_code != principal.subject_code:
+                raise Forbidden(f"case {case_id} is not yours")
+            return found, timeline(conn, case_id)
 
     def of_subject(self, code: str) -> list[Case]:
         """A subject's own cases."""

@@ -3,6 +3,8 @@ portal (error pages); a subclass takes its nearest ancestor's status."""
 
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
+
 from xinyong.dueprocess.lifecycle import IllegalTransition
 from xinyong.errors import (
     AccessNotLogged,
@@ -18,6 +20,10 @@ from xinyong.errors import (
     XinyongError,
 )
 from xinyong.store.database import DatabaseNotReady
+
+#: The database could not be reached or used (down, locked, wrong URL): interfaces report it
+#: without a traceback. Named here so that no interface imports the database driver's errors.
+DatabaseUnavailable = OperationalError
 
 STATUS: dict[type[XinyongError], int] = {
     InvalidInput: 422,

@@ -14,17 +14,22 @@ from xinyong.application.base import Core
 from xinyong.backends.base import Backend, check_engine
 from xinyong.backends.sql import dialect_of
 from xinyong.backends.tables import export_parquet, read_tables
-from xinyong.errors import Unsupported
+from xinyong.disclosure import access
+from xinyong.disclosure.access import Purpose
+from xinyong.disclosure.tokens import Principal
+from xinyong.errors import Forbidden, Unsupported
 from xinyong.evaluation.explain import Explanation, explain
 from xinyong.evaluation.runs import (
     Comparison,
     Run,
     compare_runs,
+    get_run,
     grade_distribution,
     list_counts,
     publish_run,
     store_run,
 )
+from xinyong.registry.subjects import get
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +103,50 @@ class Evaluations:
             run_b = store_run(conn, core.library.get(second), core.catalog, second_as_of or day)
             return run_a, run_b, compare_runs(conn, run_a.id, run_b.id)
 
-    def explain(self, reference: str, code: str, as_of: date | None = None) -> Explanation:
-        """Which records and rules gave one subject its result."""
+    def summary(self, run_id: int, principal: Principal | None = None) -> Evaluated:
+        """A stored run with its grade distribution and list counts."""
+        with self.core.reading() as conn:
+            run = get_run(conn, run_id)
+            self._reach(principal, run.scheme)
+            return Evaluated(run, grade_distribution(conn, run.id), dict(list_counts(conn, run.id)))
+
+    def compare_stored(
+        self, first: int, second: int, principal: Principal | None = None
+    ) -> Comparison:
+        """How grades moved between two stored runs."""
+        with self.core.reading() as conn:
+            for run_id in (first, second):
+                self._reach(principal, get_run(conn, run_id).scheme)
+            return compare_runs(conn, first, second)
+
+    def explain(
+        self,
+        reference: str,
+        code: str,
+        as_of: date | None = None,
+        *,
+        principal: Principal | None = None,
+        purpose: Purpose | None = None,
+    ) -> Explanation:
+        """Which records and rules gave one subject its result; read with a token, it needs a
+        purpose and is written to the subject's access log."""
         core = self.core
         day = as_of or core.today()
         scheme = core.library.get(reference, on=None if "@" in reference else day)
-        with core.reading() as conn:
+        with core.transaction() as conn:
+            if principal is not None:
+                if purpose is None:
+                    raise Forbidden("an explanation is read for a declared purpose")
+                subject = get(conn, code)
+                access.reach(principal, subject)
+                access.log_read(conn, principal, subject.id, f"explain {scheme.key}", purpose)
             return explain(conn, scheme, core.catalog, day, code)
+
+    def _reach(self, principal: Principal | None, reference: str) -> None:
+        """A regional office works with schemes of its own region or below."""
+        if principal is not None:
+            scheme = self.core.library.get(reference)
+            access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
 
     def export_parquet(self, folder: Path) -> dict[str, int]:
         """The tables a compiled scheme reads, as Parquet files for DuckDB and Spark."""

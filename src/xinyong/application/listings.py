@@ -6,6 +6,7 @@ stores the event with the state it gives."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection
@@ -15,26 +16,31 @@ from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.lifecycle import Event, ExitReason
-from xinyong.dueprocess.listings import (
+from xinyong.dueprocess.listings import drop, exit_listing, notify, propose, put_on_list, sign_off
+from xinyong.dueprocess.memberships import (
     Listing,
-    drop,
     events,
-    exit_listing,
     get_listing,
     members,
-    notify,
-    propose,
-    put_on_list,
-    sign_off,
+    members_page,
     verify,
 )
 from xinyong.evaluation.runs import Run, get_run, store_run
-from xinyong.registry.subjects import get
+from xinyong.registry.subjects import get, names_of
 
 HANDLING = Purpose(
     "handling the listing", "the listing procedure of the scheme (国办发〔2020〕49号)"
 )
 Step = Callable[[Connection, Listing, date], Listing]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A listing as published: the subject's code and name masked as the public sees them."""
+
+    listing: Listing
+    code: str
+    name: str
 
 
 class Listings:
@@ -171,3 +177,18 @@ class Listings:
         """A list's members in effect on a day."""
         with self.core.reading() as conn:
             return members(conn, key, at or self.core.today())
+
+    def page(
+        self, key: str, *, at: date | None = None, offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[Member]]:
+        """One page of a list as the public sees it, and how many are on it in all."""
+        core = self.core
+        with core.reading() as conn:
+            total, found = members_page(conn, key, at or core.today(), offset, limit)
+            names = names_of(conn, [m.subject_id for m in found])
+        mask = core.mask
+        shown = []
+        for listing in found:
+            code, name, kind = names[listing.subject_id]
+            shown.append(Member(listing, mask.mask_code(code), mask.mask_name(name, kind)))
+        return total, shown

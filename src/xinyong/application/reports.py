@@ -10,8 +10,10 @@ from xinyong.application.base import Core
 from xinyong.disclosure import access, reports
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.reports import Report, Scope, Verification
-from xinyong.disclosure.tokens import Principal
+from xinyong.disclosure.tokens import Principal, Role
 from xinyong.documents.render import Language, report_html, report_pdf
+from xinyong.errors import Forbidden
+from xinyong.registry.subjects import get
 
 
 class Reports:
@@ -56,6 +58,17 @@ class Reports:
     def get(self, report_id: str) -> Report:
         with self.core.reading() as conn:
             return reports.get_report(conn, report_id)
+
+    def readable(self, report_id: str, principal: Principal) -> Report:
+        """A report as its reader may see it: a public report by anyone who has its number,
+        a full report only by its own subject, signed in."""
+        with self.core.reading() as conn:
+            report = reports.get_report(conn, report_id)
+            if report.scope is Scope.FULL:
+                own = principal.subject_code if principal.role is Role.SUBJECT else None
+                if own is None or get(conn, own).id != report.subject_id:
+                    raise Forbidden(f"report {report_id} is a subject's full report; sign in as it")
+        return report
 
     def html(self, report: Report, language: Language) -> str:
         return report_html(report.content, report.content_sha256, language)

@@ -14,11 +14,11 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from xinyong.catalog.items import LegalBasis, Names, Period
+from xinyong.catalog.terms import LegalBasis, Names, Period
 from xinyong.errors import InvalidCatalog
-from xinyong.yamlsource import LineDict, LineList, load_yaml, validate
+from xinyong.yamlsource import FileModel, LineDict, LineList, load_yaml, validate
 
 
 class ServiceAction(enum.StrEnum):
@@ -48,11 +48,7 @@ class Effect(enum.StrEnum):
 INCENTIVES = {Effect.FEWER_INSPECTIONS, Effect.FAST_TRACK, Effect.SUPPORT}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Measure(_Strict):
+class Measure(FileModel):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,63}$")
     name: Names
     effect: Effect
@@ -84,7 +80,7 @@ class Measure(_Strict):
         return "; ".join(b.cite() for b in self.legal_basis)
 
 
-class MeasuresHeader(_Strict):
+class MeasuresHeader(FileModel):
     id: str
     title: Names
     legal_basis: list[LegalBasis] = Field(min_length=1)

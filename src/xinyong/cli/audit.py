@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from xinyong.cli.schemes import _database
-from xinyong.store.audit import Checkpoint, checkpoint, verify
+from xinyong.application.oversight import Checkpoint
+from xinyong.cli.common import application, out
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-out = Console()
 
 KeyEnv = Annotated[
     str,
@@ -35,9 +33,7 @@ def audit_verify(
 ) -> None:
     """Walk the hash chain; report edited, deleted, reordered rows and a truncated tail."""
     kept = Checkpoint.from_json(against.read_text(encoding="utf-8")) if against else None
-    db = _database()
-    with db.connect() as conn:
-        report = verify(conn, kept, _key(key_env) if kept else None)
+    report = application().oversight.verify(kept, _key(key_env) if kept else None)
     out.print(f"{report.rows} rows, head {report.head_seq} {report.head_hash[:16]}...")
     for problem in report.problems:
         out.print(f"[red]{problem}[/red]")
@@ -54,9 +50,7 @@ def audit_checkpoint(
     key_env: KeyEnv = "XINYONG_AUDIT_KEY",
 ) -> None:
     """Export the chain's head (signed with the key when one is set), to keep elsewhere."""
-    db = _database()
-    with db.connect() as conn:
-        head = checkpoint(conn, _key(key_env))
+    head = application().oversight.checkpoint(_key(key_env))
     out_file.write_text(head.to_json() + "\n", encoding="utf-8")
     signed = "signed" if head.signature else "unsigned (no key set)"
     out.print(f"checkpoint at row {head.seq}, {signed}, written to {out_file}")

@@ -7,16 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from xinyong.cli.schemes import Context, _as_of, _catalog, _database, _library
-from xinyong.disclosure import reports
+from xinyong.cli.common import application, day, out
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.reports import Scope
-from xinyong.reference.identifiers import MaskPolicy
 
 report_app = typer.Typer(help="Credit reports: issue and verify.", no_args_is_help=True)
-out = Console()
 
 
 @report_app.command("issue")
@@ -31,29 +27,19 @@ def report_issue(
     actor: Annotated[str, typer.Option(help="Who issues it (written to the register).")] = "cli",
 ) -> None:
     """Issue a report, register its hash, and write it as PDF or JSON."""
-    from xinyong.documents.render import report_pdf
-
-    catalog = _catalog(None)
-    library = _library(catalog)
-    db = _database()
-    with db.begin() as conn:
-        report = reports.issue(
-            conn,
-            catalog,
-            library,
-            code,
-            _as_of(as_of),
-            scope=scope,
-            purpose=Purpose.declared(purpose, basis),
-            actor=actor,
-            mask=MaskPolicy.named(Context.settings.mask_policy),
-        )
-        if output.suffix.lower() == ".pdf":
-            pdf = report_pdf(report.content, report.content_sha256, "en" if lang == "en" else "zh")
-            reports.keep_pdf(conn, report.id, pdf)
-            output.write_bytes(pdf)
-        else:
-            output.write_text(report.download(), encoding="utf-8")
+    pdf = output.suffix.lower() == ".pdf"
+    report, document = application().reports.issue(
+        code,
+        scope=scope,
+        purpose=Purpose.declared(purpose, basis),
+        by=actor,
+        at=day(as_of),
+        pdf=("en" if lang == "en" else "zh") if pdf else None,
+    )
+    if document is not None:
+        output.write_bytes(document)
+    else:
+        output.write_text(report.download(), encoding="utf-8")
     out.print(f"report {report.id} sha256 {report.content_sha256} written to {output}")
 
 
@@ -62,8 +48,7 @@ def report_verify(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF or JSON.")],
 ) -> None:
     """Check a report file against the register; exits 1 when it is not valid."""
-    with _database().connect() as conn:
-        outcome = reports.verify(conn, file.read_bytes())
+    outcome = application().reports.verify(file.read_bytes())
     verdict = "valid" if outcome.valid else "NOT VALID"
     reference = f" (report {outcome.report.id})" if outcome.report else ""
     out.print(f"{verdict}{reference}: {outcome.reason}", markup=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -10,68 +10,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xinyong.application import Application
-from xinyong.catalog.items import Catalog
+from xinyong.cli import common
+from xinyong.cli.common import AsOf, CatalogOption, application, out, scratch
 from xinyong.errors import XinyongError
 from xinyong.schemes.compiler import DIALECTS, to_sql
 from xinyong.schemes.ir import plan
-from xinyong.schemes.library import Library
-from xinyong.schemes.model import Scheme, load_scheme
-from xinyong.settings import Settings
-from xinyong.store.database import Database
+from xinyong.schemes.loading import load_scheme
+from xinyong.schemes.model import Scheme
 
 schemes_app = typer.Typer(
     help="Scheme files: list, show, check, test, compile.", no_args_is_help=True
 )
-out = Console()
-
-CatalogOption = Annotated[
-    list[Path] | None, typer.Option("--catalog", help="Extra catalog file (repeatable).")
-]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today).")]
-
-
-class Context:
-    """Set by the main CLI callback."""
-
-    settings: Settings = Settings()
-
-
-def _catalog(extra: list[Path] | None) -> Catalog:
-    return Catalog.load([*Context.settings.catalog_paths, *(extra or [])])
-
-
-def _library(catalog: Catalog) -> Library:
-    return Library.load(catalog, Context.settings.scheme_paths)
-
-
-def _as_of(text: str | None) -> date:
-    if text is None:
-        return Context.settings.current_date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise XinyongError(f"--as-of {text!r} is not a date; write YYYY-MM-DD") from None
-
-
-def _app(extra_catalog: list[Path] | None = None) -> Application:
-    """The application over the settings of this command line (and any extra catalog)."""
-    settings = Context.settings
-    if extra_catalog:
-        paths = [*settings.catalog_paths, *extra_catalog]
-        settings = settings.model_copy(update={"catalog_paths": paths})
-    return Application.build(settings)
-
-
-def _day(text: str | None) -> date | None:
-    """A date option as given, or None for the application clock's today."""
-    return None if text is None else _as_of(text)
-
-
-def _database() -> Database:
-    db = Database(Context.settings.database_url)
-    db.require_current()
-    return db
 
 
 @schemes_app.command("list")
@@ -92,7 +41,9 @@ def schemes_list(
 
     regions = Regions.load()
     table = Table("scheme", "type", "industry", "region", "in force", "title")
-    found = _library(_catalog(catalog)).filed(type=type, industry=industry, region=region)
+    found = common.library(common.catalog(catalog)).filed(
+        type=type, industry=industry, region=region
+    )
     for scheme in found:
         meta = scheme.definition.scheme
         place = "全国" if meta.region == "000000" else "".join(regions.path(meta.region))
@@ -116,7 +67,7 @@ def schemes_latest(
     catalog: CatalogOption = None,
 ) -> None:
     """The dated feed of scheme publications and new versions, newest first."""
-    for entry in _library(_catalog(catalog)).latest(limit):
+    for entry in common.library(common.catalog(catalog)).latest(limit):
         out.print(entry.describe(), markup=False, highlight=False)
 
 
@@ -131,8 +82,8 @@ def schemes_show(
 
     if lang not in ("zh", "en"):
         raise XinyongError(f"--lang {lang!r}: use zh or en")
-    used = _catalog(catalog)
-    library = _library(used)
+    used = common.catalog(catalog)
+    library = common.library(used)
     scheme = library.get(reference)
     text = render_text(render(scheme, used, "zh" if lang == "zh" else "en", library))
     out.print(text, markup=False, highlight=False)
@@ -142,7 +93,7 @@ def schemes_show(
 @schemes_app.command("check")
 def schemes_check(paths: list[Path], catalog: CatalogOption = None) -> None:
     """Load scheme files and report the first problem, with file and line."""
-    used = _catalog(catalog)
+    used = common.catalog(catalog)
     for path in paths:
         scheme = load_scheme(path, used)
         out.print(f"ok: {scheme.key} ({len(scheme.definition.tests)} test cases)")
@@ -165,22 +116,16 @@ def schemes_test(
     """Run schemes' own test cases with the compiled query and the reference evaluator."""
     import importlib.util
 
-    from xinyong.evaluation.scheme_cases import run_tests, uncovered
+    from xinyong.evaluation.scheme_cases import uncovered
 
     on_duckdb = importlib.util.find_spec("duckdb") is not None if duckdb is None else duckdb
-    used = _catalog(catalog)
-    schemes: list[Scheme] = [load_scheme(p, used) for p in paths] if paths else list(_library(used))
-    db = Database(Context.settings.database_url if database else "sqlite://")
-    db.migrate()
-    session = None
-    if spark:
-        from xinyong.backends import spark as spark_backend
-
-        session = spark_backend.session()
+    runner = application(catalog) if database else scratch(catalog)
+    used = runner.catalog
+    schemes: list[Scheme] = [load_scheme(p, used) for p in paths] if paths else list(runner.library)
     failed = total = 0
-    try:
+    with runner.schemes.spark() if spark else nullcontext() as session:
         for scheme in schemes:
-            results = run_tests(db, scheme, used, on_duckdb, session)
+            results = runner.schemes.test(scheme, duckdb=on_duckdb, spark=session)
             for result in results:
                 total += 1
                 mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
@@ -191,9 +136,6 @@ def schemes_test(
             missing = uncovered(scheme, results)
             if missing:
                 out.print(f"[yellow]{scheme.key}: no test case for[/yellow] {', '.join(missing)}")
-    finally:
-        if session is not None:
-            session.stop()
     out.print(f"{total - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
@@ -207,10 +149,10 @@ def schemes_compile(
     catalog: CatalogOption = None,
 ) -> None:
     """Print the one query a scheme compiles to, for a dialect and an as-of date."""
-    used = _catalog(catalog)
-    scheme = _library(used).get(reference)
+    used = common.catalog(catalog)
+    scheme = common.library(used).get(reference)
     out.print(
-        to_sql(plan(scheme, used, _as_of(as_of)), dialect, pretty=True),
+        to_sql(plan(scheme, used, common.as_of(as_of)), dialect, pretty=True),
         markup=False,
         highlight=False,
     )
@@ -233,8 +175,8 @@ def evaluate(
     catalog: CatalogOption = None,
 ) -> None:
     """Evaluate a scheme inside the database, keep the run, print grades and lists."""
-    app = _app(catalog)
-    day = _as_of(as_of)
+    app = application(catalog)
+    day = common.as_of(as_of)
     evaluated = app.evaluations.evaluate(reference, as_of=day, engine=engine, publish=publish)
     run, grades, lists, published = (
         evaluated.run,
@@ -265,17 +207,11 @@ def compare(
     catalog: CatalogOption = None,
 ) -> None:
     """Grade transitions between two scheme versions (or two dates) over the same data."""
-    from xinyong.evaluation.runs import compare_runs, store_run
-
-    used = _catalog(catalog)
-    library = _library(used)
-    day = _as_of(as_of)
-    other_day = _as_of(second_as_of) if second_as_of else day
-    db = _database()
-    with db.begin() as conn:
-        run_a = store_run(conn, library.get(first), used, day)
-        run_b = store_run(conn, library.get(second), used, other_day)
-        result = compare_runs(conn, run_a.id, run_b.id)
+    day = common.as_of(as_of)
+    other_day = common.as_of(second_as_of) if second_as_of else day
+    run_a, run_b, result = application(catalog).evaluations.compare(
+        first, second, as_of=day, second_as_of=other_day
+    )
     out.print(
         f"{run_a.scheme} as of {run_a.as_of} (run #{run_a.id}) -> "
         f"{run_b.scheme} as of {run_b.as_of} (run #{run_b.id})"
@@ -302,6 +238,6 @@ def export_parquet(
 ) -> None:
     """Write subjects, records, record events and objections as Parquet files, for DuckDB and
     Spark SQL (``from_parquet``) at scale."""
-    written = _app().evaluations.export_parquet(folder)
+    written = application().evaluations.export_parquet(folder)
     for table, rows in written.items():
         out.print(f"{folder / f'{table}.parquet'}: {rows} rows")

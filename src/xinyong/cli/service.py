@@ -4,20 +4,16 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from xinyong import clock
-from xinyong.cli.schemes import Context, _database
-from xinyong.disclosure.tokens import Role, issue, issued, revoke
+from xinyong.cli.common import application, out, parse_day, settings
+from xinyong.disclosure.tokens import Role
 
 tokens_app = typer.Typer(help="API tokens for the HTTP service.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
-out = Console()
 
 
 def serve(
@@ -30,10 +26,11 @@ def serve(
 
     import uvicorn
 
-    os.environ["XINYONG_DATABASE_URL"] = Context.settings.database_url
-    _database()  # refuse to start on a database that is not migrated
+    url = settings().database_url
+    os.environ["XINYONG_DATABASE_URL"] = url
+    application()  # refuse to start on a database that is not migrated
     out.print(
-        f"xinyong serving {Context.settings.database_url}: the portal on http://{host}:{port}/ "
+        f"xinyong serving {url}: the portal on http://{host}:{port}/ "
         f"and the API's OpenAPI page on http://{host}:{port}/docs"
     )
     uvicorn.run(
@@ -56,24 +53,21 @@ def tokens_issue(
     expires: Annotated[str | None, typer.Option(help="YYYY-MM-DD it stops working.")] = None,
 ) -> None:
     """Issue a token; it is printed once and only its hash is kept."""
-    with _database().begin() as conn:
-        token = issue(
-            conn,
-            holder,
-            role,
-            region_code=region,
-            subject_code=subject,
-            department=department,
-            expires_on=date.fromisoformat(expires) if expires else None,
-        )
+    token = application().oversight.issue_token(
+        holder,
+        role,
+        region=region,
+        subject=subject,
+        department=department,
+        expires=parse_day(expires) if expires else None,
+    )
     out.print(token, markup=False, highlight=False, soft_wrap=True)
 
 
 @tokens_app.command("list")
 def tokens_list() -> None:
     """Issued tokens (their first characters, never the token)."""
-    with _database().connect() as conn:
-        rows = issued(conn)
+    rows = application().oversight.tokens()
     table = Table("id", "prefix", "holder", "role", "region", "subject", "department", "state")
     for t in rows:
         state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
@@ -93,8 +87,7 @@ def tokens_list() -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token; it stops working at once."""
-    with _database().begin() as conn:
-        revoke(conn, token_id)
+    application().oversight.revoke_token(token_id)
     out.print(f"token {token_id} revoked")
 
 
@@ -104,18 +97,15 @@ def webhooks_deliver(
     every: Annotated[float, typer.Option(help="Seconds between rounds with --loop.")] = 5.0,
 ) -> None:
     """Offer new outbox events to each subscription, then send what is due (signed, retried)."""
-    from xinyong.disclosure.webhooks import deliver, fan_out, http_sender
+    from xinyong.disclosure.webhooks import http_sender
 
-    db = _database()
+    oversight = application().oversight
     send = http_sender()
     while True:
-        now = clock.now()
-        with db.begin() as conn:
-            created = fan_out(conn, now)
-        with db.begin() as conn:
-            report = deliver(conn, send, now)
+        done = oversight.deliver(send)
+        report = done.report
         out.print(
-            f"{created} new, {report.delivered} delivered, {report.failed} to retry, "
+            f"{done.offered} new, {report.delivered} delivered, {report.failed} to retry, "
             f"{report.gave_up} given up"
         )
         if not loop:

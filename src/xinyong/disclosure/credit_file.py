@@ -11,19 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from xinyong.catalog.items import Catalog, Names
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Names
 from xinyong.dueprocess.cases import Case, inbox
-from xinyong.dueprocess.listings import Listing, memberships
+from xinyong.dueprocess.memberships import Listing, memberships
 from xinyong.dueprocess.objections import disputed_ids
 from xinyong.dueprocess.publication import public_condition, window
 from xinyong.errors import NotFound
+from xinyong.evaluation.runs import latest_results
 from xinyong.registry.records import RecordState, RecordView, in_effect, subject_records
 from xinyong.registry.subjects import Subject, get
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import SchemeType
-from xinyong.store.tables import evaluation_results, evaluation_runs, records
+from xinyong.store.tables import records
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +81,8 @@ def credit_file(
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """A subject's result under one scheme in force: from the newest stored full run of that
-    version on or before the date."""
+    """A subject's result under one scheme in force: from the newest stored run of that version
+    on or before the date (a full run, or the re-evaluation after a record or a decision)."""
 
     scheme_id: str
     scheme_version: int
@@ -94,28 +96,11 @@ class Standing:
 
 def standings(conn: Connection, library: Library, subject_id: int, at: date) -> list[Standing]:
     """The subject's grade or score under every scheme in force on ``at`` that has a stored
-    run for it (one query for all schemes); list candidates are not standings, listings are."""
-    rows = conn.execute(
-        select(
-            evaluation_runs.c.id,
-            evaluation_runs.c.scheme_id,
-            evaluation_runs.c.scheme_version,
-            evaluation_runs.c.as_of,
-            evaluation_results.c.score,
-            evaluation_results.c.grade,
-        )
-        .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
-        .where(
-            evaluation_results.c.subject_id == subject_id,
-            evaluation_runs.c.kind == "full",
-            evaluation_runs.c.as_of <= at,
-        )
-        .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
-    ).all()
+    result for it (one query for all schemes); list candidates are not standings, listings
+    are."""
+    rows = latest_results(conn, subject_id, at)
     found: dict[str, Standing] = {}
     for row in rows:
-        if row.scheme_id in found:
-            continue
         try:
             scheme = library.get(row.scheme_id, on=at)
         except NotFound:
@@ -129,9 +114,9 @@ def standings(conn: Connection, library: Library, subject_id: int, at: date) -> 
             scheme.id,
             scheme.version,
             definition.scheme.title,
-            row.id,
+            row.run_id,
             row.as_of,
-            float(row.score),
+            row.score,
             row.grade,
             definition.grades is not None,
         )

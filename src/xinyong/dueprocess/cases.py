@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from xinyong import clock
 from xinyong.dueprocess.lifecycle import IllegalTransition
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.store import audit
+from xinyong.store.events import append_step
 from xinyong.store.tables import batches, case_events, cases, record_events, subjects
 
 
@@ -140,30 +141,19 @@ def add_step(
     note: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    seq = conn.execute(
-        select(func.coalesce(func.max(case_events.c.seq), 0)).where(
-            case_events.c.case_id == case_id
-        )
-    ).scalar_one()
-    conn.execute(
-        insert(case_events),
-        {
-            "case_id": case_id,
-            "seq": int(seq) + 1,
-            "action": action,
-            "effective_on": on,
-            "actor": actor,
-            "note": note,
-            "details": details,
-            "recorded_at": clock.now(),
-        },
+    seq = append_step(
+        conn,
+        case_events,
+        "case_id",
+        case_id,
+        {"action": action, "effective_on": on, "actor": actor, "note": note, "details": details},
     )
     audit.append(
         conn,
         actor=actor,
         action=f"case.{action}",
         target=f"case:{case_id}",
-        details={"step": int(seq) + 1, "effective_on": on, "note": note},
+        details={"step": seq, "effective_on": on, "note": note},
     )
 
 

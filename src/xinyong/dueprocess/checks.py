@@ -21,13 +21,14 @@ from sqlalchemy import Connection, insert, select
 from xinyong import clock
 from xinyong.catalog.measures import MeasureCatalog, ServiceAction, shipped_measures
 from xinyong.dueprocess.leniency import Policy, deferral, suspensions
-from xinyong.dueprocess.listings import PENDING, memberships
+from xinyong.dueprocess.memberships import PENDING, memberships
 from xinyong.dueprocess.objections import disputed_ids
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.evaluation.runs import latest_results
 from xinyong.reference.identifiers import parse_identifier
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme, SchemeType
-from xinyong.store.tables import checks, evaluation_results, evaluation_runs, listings, subjects
+from xinyong.store.tables import checks, listings, subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,36 +91,18 @@ def _grades(
     conn: Connection, subject_id: int, scheme_ids: Iterable[str], at: date
 ) -> list[Trigger]:
     """The subject's grade in the latest run (full or incremental) of each scheme as of ``at``."""
-    found = []
-    for scheme_id in sorted(set(scheme_ids)):
-        row = conn.execute(
-            select(
-                evaluation_results.c.grade,
-                evaluation_runs.c.id,
-                evaluation_runs.c.as_of,
-                evaluation_runs.c.scheme_version,
-            )
-            .join(evaluation_runs, evaluation_runs.c.id == evaluation_results.c.run_id)
-            .where(
-                evaluation_results.c.subject_id == subject_id,
-                evaluation_runs.c.scheme_id == scheme_id,
-                evaluation_runs.c.as_of <= at,
-            )
-            .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
-            .limit(1)
-        ).first()
-        if row is not None and row.grade is not None:
-            found.append(
-                Trigger(
-                    "grade",
-                    f"{scheme_id}@{row.scheme_version}",
-                    row.grade,
-                    row.as_of,
-                    None,
-                    run_id=row.id,
-                )
-            )
-    return found
+    return [
+        Trigger(
+            "grade",
+            f"{latest.scheme_id}@{latest.scheme_version}",
+            latest.grade,
+            latest.as_of,
+            None,
+            run_id=latest.run_id,
+        )
+        for latest in latest_results(conn, subject_id, at, list(scheme_ids))
+        if latest.grade is not None
+    ]
 
 
 def check(

@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy import Connection, insert, or_, select
 
 from xinyong import clock
-from xinyong.catalog.items import LegalBasis, Names, Period
+from xinyong.catalog.terms import LegalBasis, Names, Period
 from xinyong.dueprocess.cases import Case, CaseKind, close_case, get_case, open_case
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.identifiers import SubjectKind
@@ -31,14 +31,10 @@ from xinyong.registry.tags import tags_on
 from xinyong.schemes.model import InvalidScheme
 from xinyong.store.outbox import enqueue
 from xinyong.store.tables import leniency_grants, subjects
-from xinyong.yamlsource import LineDict, load_yaml, validate
+from xinyong.yamlsource import FileModel, LineDict, load_yaml, validate
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Grace(_Strict):
+class Grace(FileModel):
     """A range of grace periods; each grant under the policy states the one it gives."""
 
     min: Period
@@ -50,7 +46,7 @@ class Grace(_Strict):
         return self.min.approx_days() <= period.approx_days() <= self.max.approx_days()
 
 
-class AppliesTo(_Strict):
+class AppliesTo(FileModel):
     tags: list[str] = Field(default_factory=list)
     granted: bool = False
     kinds: list[SubjectKind] | None = None
@@ -65,7 +61,7 @@ class AppliesTo(_Strict):
         return self
 
 
-class PolicyHeader(_Strict):
+class PolicyHeader(FileModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     title: Names
     authority: str
@@ -75,7 +71,7 @@ class PolicyHeader(_Strict):
     own_modelling: str | None = None
 
 
-class PolicyFile(_Strict):
+class PolicyFile(FileModel):
     policy: PolicyHeader
     applies_to: AppliesTo
     defer_listing: Period | Grace | None = None

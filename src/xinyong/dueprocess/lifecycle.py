@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from xinyong.catalog.items import Period
+from xinyong.catalog.terms import Period
 from xinyong.errors import XinyongError
 
 

@@ -8,11 +8,10 @@ state it gives, and can replay a listing's events to check the stored state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from xinyong import clock
 from xinyong.backends.tables import read_tables
@@ -23,17 +22,21 @@ from xinyong.dueprocess.lifecycle import (
     Event,
     ExitReason,
     ListingState,
-    State,
     apply,
-    replay,
 )
-from xinyong.errors import NotFound
+from xinyong.dueprocess.memberships import (
+    PENDING,
+    Listing,
+    active,
+    get_listing,
+)
 from xinyong.evaluation.runs import Run
 from xinyong.schemes.ir import ConditionNode, Plan, plan
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme
 from xinyong.schemes.oracle import counted, evaluate, matching
 from xinyong.store import audit
+from xinyong.store.events import append_step
 from xinyong.store.outbox import enqueue
 from xinyong.store.tables import (
     cases,
@@ -43,102 +46,7 @@ from xinyong.store.tables import (
     listing_records,
     listings,
     records,
-    subjects,
 )
-
-PENDING = (State.PROPOSED.value, State.NOTIFIED.value, State.SIGNED_OFF.value)
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    id: int
-    subject_id: int
-    subject_code: str
-    scheme_id: str
-    scheme_version: int
-    list_id: str
-    list_kind: str
-    run_id: int | None
-    state: ListingState
-    record_ids: tuple[int, ...]
-
-    @property
-    def key(self) -> str:
-        return f"{self.scheme_id}/{self.list_id}"
-
-
-def _select() -> Select[Any]:
-    return select(listings, subjects.c.code).join(subjects, subjects.c.id == listings.c.subject_id)
-
-
-def _in_effect_on(at: date) -> ColumnElement[bool]:
-    """SQL for :meth:`ListingState.in_effect`: listed by ``at``, period not over, not exited."""
-    return and_(
-        listings.c.listed_from <= at,
-        listings.c.listed_until > at,
-        or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
-    )
-
-
-def get_listing(conn: Connection, listing_id: int) -> Listing:
-    row = conn.execute(_select().where(listings.c.id == listing_id)).first()
-    if row is None:
-        raise NotFound(f"no listing #{listing_id}")
-    return _listing(conn, row)
-
-
-def _listing(conn: Connection, row: Any) -> Listing:
-    record_ids = tuple(
-        r
-        for (r,) in conn.execute(
-            select(listing_records.c.record_id)
-            .where(listing_records.c.listing_id == row.id)
-            .order_by(listing_records.c.record_id)
-        )
-    )
-    state = ListingState(
-        state=State(row.state),
-        proposed_on=row.proposed_on,
-        period=row.period,
-        notice_period=row.notice_period,
-        notified_on=row.notified_on,
-        objection_deadline=row.objection_deadline,
-        signed_off_on=row.signed_off_on,
-        signed_off_by=row.signed_off_by,
-        listed_from=row.listed_from,
-        listed_until=row.listed_until,
-        exited_on=row.exited_on,
-        exit_reason=row.exit_reason,
-    )
-    return Listing(
-        row.id,
-        row.subject_id,
-        row.code,
-        row.scheme_id,
-        row.scheme_version,
-        row.list_id,
-        row.list_kind,
-        row.run_id,
-        state,
-        record_ids,
-    )
-
-
-def events(conn: Connection, listing_id: int) -> list[Event]:
-    rows = conn.execute(
-        select(listing_events)
-        .where(listing_events.c.listing_id == listing_id)
-        .order_by(listing_events.c.seq)
-    )
-    return [
-        Event(Action(r.action), r.effective_on, r.actor, r.reason, dict(r.details or {}))
-        for r in rows
-    ]
-
-
-def verify(conn: Connection, listing_id: int) -> bool:
-    """Whether the stored state is exactly what replaying the listing's events gives."""
-    return replay(events(conn, listing_id)) == get_listing(conn, listing_id).state
 
 
 def _record(conn: Connection, listing_id: int, state: ListingState, event: Event) -> None:
@@ -148,23 +56,18 @@ def _record(conn: Connection, listing_id: int, state: ListingState, event: Event
 
 
 def _append_event(conn: Connection, listing_id: int, state: ListingState, event: Event) -> None:
-    seq = conn.execute(
-        select(func.coalesce(func.max(listing_events.c.seq), 0)).where(
-            listing_events.c.listing_id == listing_id
-        )
-    ).scalar_one()
-    conn.execute(
-        insert(listing_events),
+    seq = append_step(
+        conn,
+        listing_events,
+        "listing_id",
+        listing_id,
         {
-            "listing_id": listing_id,
-            "seq": int(seq) + 1,
             "action": event.action.value,
             "state_after": state.state.value,
             "effective_on": event.on,
             "actor": event.actor,
             "reason": event.reason,
             "details": event.details,
-            "recorded_at": clock.now(),
         },
     )
     audit.append(
@@ -173,7 +76,7 @@ def _append_event(conn: Connection, listing_id: int, state: ListingState, event:
         action=f"listing.{event.action.value}",
         target=f"listing:{listing_id}",
         details={
-            "step": int(seq) + 1,
+            "step": seq,
             "state_after": state.state.value,
             "effective_on": event.on,
             "reason": event.reason,
@@ -217,29 +120,6 @@ def _grounds(
         ):
             chosen = chosen + _grounds(resolved, rows, alternative)
     return chosen
-
-
-def active(conn: Connection, subject_id: int, key: str, on: date) -> Listing | None:
-    """A listing of the subject on that list that is pending or in effect on ``on``."""
-    scheme_id, list_id = key.split("/")
-    row = conn.execute(
-        _select()
-        .where(
-            listings.c.subject_id == subject_id,
-            listings.c.scheme_id == scheme_id,
-            listings.c.list_id == list_id,
-            or_(
-                listings.c.state.in_(PENDING),
-                and_(
-                    listings.c.state == State.LISTED.value,
-                    listings.c.listed_until > on,
-                ),
-            ),
-        )
-        .order_by(listings.c.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _listing(conn, row)
 
 
 def propose(
@@ -475,55 +355,3 @@ def end_for_record(
         elif listing.state.in_effect(on):
             ended.append(exit_listing(conn, listing_id, on, actor, reason, f"record #{record_id}"))
     return ended
-
-
-def memberships(conn: Connection, subject_id: int, at: date) -> list[Listing]:
-    """The subject's listings in effect on ``at``; periods end by themselves."""
-    rows = conn.execute(
-        _select()
-        .where(
-            listings.c.subject_id == subject_id,
-            _in_effect_on(at),
-        )
-        .order_by(listings.c.id)
-    )
-    return [_listing(conn, r) for r in rows]
-
-
-def members(conn: Connection, key: str, at: date) -> list[Listing]:
-    """Everyone on a list (``scheme-id/list-id``) on ``at``, as published."""
-    scheme_id, _, list_id = key.partition("/")
-    rows = conn.execute(
-        _select()
-        .where(
-            listings.c.scheme_id == scheme_id,
-            listings.c.list_id == list_id,
-            _in_effect_on(at),
-        )
-        .order_by(listings.c.listed_from, listings.c.id)
-    )
-    return [_listing(conn, r) for r in rows]
-
-
-def members_page(
-    conn: Connection, key: str, at: date, offset: int = 0, limit: int = 50
-) -> tuple[int, list[Listing]]:
-    """One page of a list's members on ``at`` and how many there are in all."""
-    scheme_id, _, list_id = key.partition("/")
-    where = (listings.c.scheme_id == scheme_id, listings.c.list_id == list_id, _in_effect_on(at))
-    total = conn.execute(select(func.count()).select_from(listings).where(*where)).scalar_one()
-    rows = conn.execute(
-        _select()
-        .where(*where)
-        .order_by(listings.c.listed_from.desc(), listings.c.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return int(total), [_listing(conn, r) for r in rows]
-
-
-def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
-    rows = conn.execute(
-        _select().where(listings.c.subject_id == subject_id).order_by(listings.c.id)
-    )
-    return [_listing(conn, r) for r in rows]

@@ -29,7 +29,8 @@ from xinyong.dueprocess.cases import (
     open_case,
 )
 from xinyong.dueprocess.lifecycle import ExitReason, IllegalTransition
-from xinyong.dueprocess.listings import Listing, end_for_record
+from xinyong.dueprocess.listings import end_for_record
+from xinyong.dueprocess.memberships import Listing
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.registry.records import in_effect
 from xinyong.schemes.library import Library

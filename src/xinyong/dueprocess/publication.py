@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
-from xinyong.catalog.items import Catalog, CatalogItem, Disclosure, Period, Polarity
+from xinyong.catalog.items import Catalog, CatalogItem
+from xinyong.catalog.terms import Disclosure, Period, Polarity
 from xinyong.store.tables import records
 
 

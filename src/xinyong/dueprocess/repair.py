@@ -16,7 +16,8 @@ from datetime import date
 
 from sqlalchemy import Connection, select, update
 
-from xinyong.catalog.items import Catalog, Polarity
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Polarity
 from xinyong.dueprocess.cases import (
     Case,
     CaseKind,
@@ -28,7 +29,8 @@ from xinyong.dueprocess.cases import (
     open_case,
 )
 from xinyong.dueprocess.lifecycle import ExitReason, IllegalTransition
-from xinyong.dueprocess.listings import Listing, end_for_record
+from xinyong.dueprocess.listings import end_for_record
+from xinyong.dueprocess.memberships import Listing
 from xinyong.dueprocess.publication import window
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.workdays import WorkCalendar

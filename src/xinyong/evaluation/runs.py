@@ -178,6 +178,53 @@ def latest_run(conn: Connection, scheme: Scheme, as_of: date | None = None) -> R
     return Run(row.id, f"{row.scheme_id}@{row.scheme_version}", row.as_of, row.kind, row.subjects)
 
 
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """A subject's newest stored result under one scheme: from the run (full, or incremental
+    after a record or a decision) with the latest as-of date on or before the day asked."""
+
+    scheme_id: str
+    scheme_version: int
+    run_id: int
+    as_of: date
+    score: float
+    grade: str | None
+
+
+def latest_results(
+    conn: Connection, subject_id: int, at: date, scheme_ids: Sequence[str] | None = None
+) -> list[Latest]:
+    """The subject's newest result under each scheme (or each of ``scheme_ids``) as of
+    ``at``, in one query, sorted by scheme."""
+    query = (
+        select(
+            evaluation_runs.c.id,
+            evaluation_runs.c.scheme_id,
+            evaluation_runs.c.scheme_version,
+            evaluation_runs.c.as_of,
+            evaluation_results.c.score,
+            evaluation_results.c.grade,
+        )
+        .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
+        .where(evaluation_results.c.subject_id == subject_id, evaluation_runs.c.as_of <= at)
+        .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
+    )
+    if scheme_ids is not None:
+        query = query.where(evaluation_runs.c.scheme_id.in_(sorted(set(scheme_ids))))
+    found: dict[str, Latest] = {}
+    for row in conn.execute(query):
+        if row.scheme_id not in found:
+            found[row.scheme_id] = Latest(
+                row.scheme_id,
+                row.scheme_version,
+                row.id,
+                row.as_of,
+                float(row.score),
+                row.grade,
+            )
+    return [found[k] for k in sorted(found)]
+
+
 def grade_distribution(conn: Connection, run_id: int) -> dict[str | None, int]:
     rows = conn.execute(
         select(evaluation_results.c.grade, func.count())

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from xinyong.ingest.rows import Problem
+from xinyong.ingest.parsed import Problem
 from xinyong.store.tables import batches, quarantine
 
 

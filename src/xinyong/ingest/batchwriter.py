@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from xinyong.ingest.batches import BatchReport, Rejected
-from xinyong.ingest.rows import Action, Problem, RecordRow, SubjectRow
+from xinyong.ingest.parsed import Action, Problem, RecordRow, SubjectRow
 from xinyong.registry.subjects import (
     NameKind,
     NewSubject,

@@ -21,9 +21,10 @@ from xinyong.catalog.items import Catalog
 from xinyong.errors import BatchConflict, BatchRejected
 from xinyong.ingest.batches import BatchReport, Rejected, quarantined_rows
 from xinyong.ingest.batchwriter import BatchWriter
+from xinyong.ingest.parsed import Problem, RecordRow, SubjectRow
 from xinyong.ingest.profiles import Profile, choose_profile, load_profile
 from xinyong.ingest.readers import RawFile, read_file
-from xinyong.ingest.rows import Problem, RecordRow, RowChecker, SubjectRow
+from xinyong.ingest.rows import RowChecker
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions
 from xinyong.settings import Settings

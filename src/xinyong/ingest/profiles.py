@@ -9,10 +9,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from xinyong.errors import InvalidCatalog, InvalidInput
-from xinyong.yamlsource import load_yaml, validate
+from xinyong.yamlsource import FileModel, load_yaml, validate
 
 MappedRow = tuple[dict[str, Any], dict[str, Any]]
 RECORD_FIELDS = (
@@ -43,9 +43,7 @@ SUBJECT_FIELDS = (
 )
 
 
-class Profile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Profile(FileModel):
     profile: str
     kind: Literal["records", "subjects"] = "records"
     title: dict[str, str]

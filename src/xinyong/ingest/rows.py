@@ -7,100 +7,27 @@ the corrected record exist) are in :mod:`xinyong.ingest.pipeline`.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from xinyong.catalog.items import Catalog, CatalogItem, Polarity, Severity
+from xinyong.catalog.items import Catalog, CatalogItem
+from xinyong.catalog.terms import Polarity, Severity
 from xinyong.errors import InvalidIdentifier
+from xinyong.ingest.parsed import (
+    ACTION_WORDS,
+    KIND_WORDS,
+    STATUS_WORDS,
+    Action,
+    Problem,
+    RecordRow,
+    SubjectRow,
+)
 from xinyong.ingest.profiles import Profile
 from xinyong.reference.dates import parse_date
 from xinyong.reference.identifiers import Identifier, IdScheme, SubjectKind, parse_identifier
 from xinyong.reference.industries import Industries, normalise_industry
 from xinyong.reference.regions import Regions
 from xinyong.registry.subjects import SubjectStatus
-
-
-class Action(enum.StrEnum):
-    NEW = "new"
-    CORRECT = "correct"
-    REVOKE = "revoke"
-    REPAIR = "repair"
-
-
-_ACTION_WORDS = {
-    **{a.value: a for a in Action},
-    "新增": Action.NEW,
-    "更正": Action.CORRECT,
-    "撤销": Action.REVOKE,
-    "修复": Action.REPAIR,
-}
-_KIND_WORDS = {
-    **{k.value: k for k in SubjectKind},
-    "企业": SubjectKind.ENTERPRISE,
-    "法人": SubjectKind.ENTERPRISE,
-    "社会组织": SubjectKind.ORGANISATION,
-    "非法人组织": SubjectKind.ORGANISATION,
-    "机关": SubjectKind.AGENCY,
-    "自然人": SubjectKind.INDIVIDUAL,
-    "个人": SubjectKind.INDIVIDUAL,
-}
-_STATUS_WORDS = {
-    **{s.value: s for s in SubjectStatus},
-    "存续": SubjectStatus.ACTIVE,
-    "在业": SubjectStatus.ACTIVE,
-    "开业": SubjectStatus.ACTIVE,
-    "注销": SubjectStatus.CANCELLED,
-    "吊销": SubjectStatus.REVOKED,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str | None
-    value: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
-
-
-@dataclass(slots=True)
-class RecordRow:
-    """A record row that passed every check that needs no database."""
-
-    number: int
-    action: Action
-    identifier: Identifier | None
-    subject_name: str | None
-    subject_kind: SubjectKind | None
-    item: CatalogItem | None
-    decided_on: date
-    valid_from: date | None
-    valid_to: date | None
-    severity: int | None
-    reference: str | None
-    target_reference: str | None
-    target_record_id: int | None
-    reason: str | None
-    attributes: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class SubjectRow:
-    number: int
-    identifier: Identifier
-    name: str
-    kind: SubjectKind | None
-    region_code: str | None
-    industry_code: str | None
-    registered_on: date | None
-    status: SubjectStatus | None
-    former_names: list[str]
-    aliases: list[str]
-    warnings: list[str] = field(default_factory=list)
 
 
 class RowChecker:
@@ -178,7 +105,7 @@ class RowChecker:
         value = fields.get("subject_kind")
         if value is None:
             return None
-        kind = _KIND_WORDS.get(str(value).strip().lower())
+        kind = KIND_WORDS.get(str(value).strip().lower())
         if kind is None:
             known = ", ".join(k.value for k in SubjectKind)
             problems.append(
@@ -191,7 +118,7 @@ class RowChecker:
         self, number: int, fields: dict[str, Any], attributes: dict[str, Any], profile: Profile
     ) -> RecordRow | list[Problem]:
         problems: list[Problem] = []
-        action = _ACTION_WORDS.get(str(fields.get("action", "new")).strip().lower())
+        action = ACTION_WORDS.get(str(fields.get("action", "new")).strip().lower())
         if action is None:
             problems.append(
                 Problem("action", str(fields["action"]), "use new, correct, revoke or repair")
@@ -382,7 +309,7 @@ class RowChecker:
         registered_on = self.date(fields, "registered_on", problems)
         status = None
         if "status" in fields:
-            status = _STATUS_WORDS.get(str(fields["status"]).strip().lower())
+            status = STATUS_WORDS.get(str(fields["status"]).strip().lower())
             if status is None:
                 known = ", ".join(s.value for s in SubjectStatus)
                 problems.append(Problem("status", str(fields["status"]), f"use one of {known}"))

@@ -8,17 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
-from xinyong.disclosure import access
-from xinyong.disclosure.credit_file import credit_file, standings
-from xinyong.disclosure.tokens import Role, authenticate
-from xinyong.dueprocess.cases import cases_of, get_case, timeline
-from xinyong.dueprocess.repair import REQUIRED_MATERIALS, eligibility
-from xinyong.errors import Forbidden, Unauthenticated
+from xinyong.disclosure.tokens import Role
+from xinyong.dueprocess.repair import REQUIRED_MATERIALS
+from xinyong.errors import Unauthenticated
 from xinyong.portal.context import TOKEN_COOKIE, Ctx
-from xinyong.registry.subjects import get
-from xinyong.store.tables import records, subjects
 
 router = APIRouter()
 
@@ -32,11 +26,10 @@ def signin_form(ctx: Ctx) -> HTMLResponse:
 def signin(
     ctx: Ctx, token: Annotated[str, Form(max_length=200)]
 ) -> HTMLResponse | RedirectResponse:
-    with ctx.svc.db.connect() as conn:
-        try:
-            principal = authenticate(conn, token.strip(), ctx.today)
-        except Unauthenticated as refused:
-            return ctx.html("signin.html", status=401, problem=str(refused))
+    try:
+        principal = ctx.svc.authenticate(token.strip())
+    except Unauthenticated as refused:
+        return ctx.html("signin.html", status=401, problem=str(refused))
     if principal.role is not Role.SUBJECT:
         return ctx.html(
             "signin.html",
@@ -57,45 +50,24 @@ def signout() -> RedirectResponse:
 
 @router.get("/account", response_class=HTMLResponse)
 def account(ctx: Ctx) -> HTMLResponse:
-    svc = ctx.svc
-    code = ctx.subject_code()
-    with svc.db.begin() as conn:
-        subject = get(conn, code)
-        access.log_read(conn, ctx.principal, subject.id, "file (portal)", access.OWN)
-        file = credit_file(conn, svc.catalog, code, ctx.today)
-        grades = standings(conn, svc.library, subject.id, ctx.today)
-        repairable = {
-            entry.record.id
-            for entry in file.records
-            if eligibility(
-                conn, svc.catalog, entry.record.id, ctx.today, REQUIRED_MATERIALS
-            ).eligible
-        }
-        readers = access.readers(conn, subject.id, limit=50)
-        cases = cases_of(conn, subject.id)
+    ctx.subject_code()  # signed in
+    mine = ctx.svc.files.account(ctx.principal)
     return ctx.html(
         "account.html",
-        subject=subject,
-        file=file,
-        grades=grades,
-        repairable=repairable,
-        readers=readers,
-        cases=cases,
-        catalog=svc.catalog,
+        subject=mine.subject,
+        file=mine.file,
+        grades=mine.grades,
+        repairable=mine.repairable,
+        readers=mine.readers,
+        cases=mine.cases,
+        catalog=ctx.svc.catalog,
         filed=ctx.request.query_params.get("filed"),
     )
 
 
 def _own_record(ctx: Ctx, record_id: int) -> None:
-    code = ctx.subject_code()
-    with ctx.svc.db.connect() as conn:
-        owner = conn.execute(
-            select(subjects.c.code)
-            .join(records, records.c.subject_id == subjects.c.id)
-            .where(records.c.id == record_id)
-        ).scalar()
-    if owner != code:
-        raise Forbidden(f"record {record_id} is not in your file")
+    ctx.subject_code()  # signed in
+    ctx.svc.files.own_record(ctx.principal, record_id)
 
 
 @router.post("/account/objections")
@@ -134,10 +106,6 @@ def file_repair(
 
 @router.get("/account/cases/{case_id}", response_class=HTMLResponse)
 def case_page(ctx: Ctx, case_id: int) -> HTMLResponse:
-    code = ctx.subject_code()
-    with ctx.svc.db.connect() as conn:
-        case = get_case(conn, case_id)
-        if case.subject_code != code:
-            raise Forbidden(f"case {case_id} is not yours")
-        steps = timeline(conn, case_id)
+    ctx.subject_code()  # signed in
+    case, steps = ctx.svc.cases.own(case_id, ctx.principal)
     return ctx.html("case.html", case=case, steps=steps)

@@ -12,13 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from xinyong.application import Application
-from xinyong.disclosure.tokens import PUBLIC, Principal, Role, authenticate
+from xinyong.disclosure.tokens import PUBLIC, Principal, Role
 from xinyong.documents.render import LANGUAGES, Language, Translator, render
-from xinyong.errors import Forbidden, NotFound, Unauthenticated
-from xinyong.store.tables import subjects
+from xinyong.errors import Forbidden, Unauthenticated
 
 LANG_COOKIE = "xinyong_lang"
 TOKEN_COOKIE = "xinyong_token"
@@ -71,11 +69,7 @@ class Page:
 
     def code_of(self, subject_id: int) -> str:
         """The code of the subject with ``subject_id`` (for pages addressed by id)."""
-        with self.svc.db.connect() as conn:
-            code = conn.execute(select(subjects.c.code).where(subjects.c.id == subject_id)).scalar()
-        if code is None:
-            raise NotFound(f"no subject {subject_id}")
-        return str(code)
+        return self.svc.files.code_of(subject_id)
 
     def subject_code(self) -> str:
         if not self.signed_in or not self.principal.subject_code:
@@ -108,11 +102,10 @@ def page(request: Request, svc: Annotated[Application, Depends(service)]) -> Pag
     principal = PUBLIC
     token = request.cookies.get(TOKEN_COOKIE)
     if token:
-        with svc.db.connect() as conn:
-            try:
-                principal = authenticate(conn, token, svc.today())
-            except Unauthenticated:
-                principal = PUBLIC  # an expired or revoked token: signed out
+        try:
+            principal = svc.authenticate(token)
+        except Unauthenticated:
+            principal = PUBLIC  # an expired or revoked token: signed out
     if principal.role not in (Role.SUBJECT, Role.PUBLIC):
         principal = PUBLIC  # the portal signs in subjects only; officials use the API
     return Page(request, svc, lang, remember, principal)

@@ -8,23 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
-from xinyong.disclosure.credit_file import credit_file, standings
-from xinyong.dueprocess.listings import members_page
-from xinyong.dueprocess.publication import public_condition
 from xinyong.errors import InvalidInput, NotFound
-from xinyong.evaluation.explain import explain
-from xinyong.evaluation.runs import grade_distribution, latest_run
 from xinyong.portal.context import Ctx, Page
-from xinyong.reference.industries import Industries
-from xinyong.reference.regions import Regions
-from xinyong.registry.name_index import Found, Hit, search
-from xinyong.registry.records import in_effect
+from xinyong.registry.name_index import Found, Hit
 from xinyong.schemes.library import Publication
 from xinyong.schemes.model import Scheme, SchemeType
 from xinyong.schemes.plain import list_criteria, render
-from xinyong.store.tables import records, subjects
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -55,14 +45,9 @@ def search_page(
     if q.strip():
         own = ctx.principal.subject_code if ctx.signed_in else None
         try:
-            with ctx.svc.db.connect() as conn:
-                found = search(
-                    conn,
-                    q,
-                    PAGE_SIZE + 1,
-                    offset=(page - 1) * PAGE_SIZE,
-                    resident_ids=own is not None,
-                )
+            found = ctx.svc.files.search(
+                q, PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, resident_ids=own is not None
+            )
             ranked_among = found.ranked_among
         except InvalidInput as refused:
             found, problem = Found([]), str(refused)
@@ -85,10 +70,8 @@ def search_page(
 def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
     svc = ctx.svc
     day = at or ctx.today
-    code = ctx.code_of(subject_id)
-    with svc.db.connect() as conn:
-        file = credit_file(conn, svc.catalog, code, day, public=True)
-        grades = [s for s in standings(conn, svc.library, subject_id, day) if s.has_grades]
+    shown = svc.files.profile(subject_id, day)
+    file, grades = shown.file, shown.grades
     subject = file.subject
     shown_code = svc.mask.mask_code(subject.code)
     shown_name = svc.mask.mask_name(subject.name, subject.kind)
@@ -103,7 +86,7 @@ def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
         lists=lists,
         day=day,
         catalog=svc.catalog,
-        region=Regions.load().lookup(subject.region_code or ""),
+        region=ctx.svc.regions.lookup(subject.region_code or ""),
     )
 
 
@@ -113,39 +96,16 @@ def why(ctx: Ctx, subject_id: int, scheme_id: str, at: Day = None) -> HTMLRespon
     records the public may see (the others are counted, not shown)."""
     svc = ctx.svc
     day = at or ctx.today
-    code = ctx.code_of(subject_id)
-    with svc.db.connect() as conn:
-        standing = next(
-            (s for s in standings(conn, svc.library, subject_id, day) if s.scheme_id == scheme_id),
-            None,
-        )
-        if standing is None or not standing.has_grades:
-            raise NotFound(f"no published grade of subject {subject_id} under {scheme_id}")
-        scheme = svc.library.get(f"{scheme_id}@{standing.scheme_version}")
-        explanation = explain(conn, scheme, svc.catalog, standing.run_as_of, code)
-        public = set(
-            conn.execute(
-                in_effect(day)
-                .where(records.c.subject_id == subject_id, public_condition(svc.catalog, day))
-                .with_only_columns(records.c.id)
-            ).scalars()
-        )
+    found = svc.files.why(subject_id, scheme_id, day)
     return ctx.html(
         "why.html",
         subject_id=subject_id,
-        scheme=scheme,
-        standing=standing,
-        explanation=explanation,
-        public=public,
-        name=_public_name(ctx, code),
+        scheme=found.scheme,
+        standing=found.standing,
+        explanation=found.explanation,
+        public=found.public,
+        name=svc.files.public_name(found.explanation.code),
     )
-
-
-def _public_name(ctx: Page, code: str) -> str:
-    with ctx.svc.db.connect() as conn:
-        row = conn.execute(select(subjects.c.name, subjects.c.kind).where(subjects.c.code == code))
-        name, kind = row.one()
-    return ctx.svc.mask.mask_name(str(name), str(kind))
 
 
 def _in_force(ctx: Page) -> list[Scheme]:
@@ -160,13 +120,11 @@ def _in_force(ctx: Page) -> list[Scheme]:
 
 @router.get("/lists", response_class=HTMLResponse)
 def lists_page(ctx: Ctx) -> HTMLResponse:
-    svc = ctx.svc
     entries = []
-    with svc.db.connect() as conn:
-        for scheme in _in_force(ctx):
-            for entry in scheme.definition.lists:
-                total, _ = members_page(conn, f"{scheme.id}/{entry.id}", ctx.today, 0, 0)
-                entries.append((scheme, entry, total))
+    for scheme in _in_force(ctx):
+        for entry in scheme.definition.lists:
+            total, _ = ctx.svc.listings.page(f"{scheme.id}/{entry.id}", limit=0)
+            entries.append((scheme, entry, total))
     return ctx.html("lists.html", entries=entries)
 
 
@@ -179,30 +137,15 @@ def list_page(
     entry = next((e for e in scheme.definition.lists if e.id == list_id), None)
     if entry is None:
         raise NotFound(f"{scheme.key} has no list {list_id}")
-    with svc.db.connect() as conn:
-        total, found = members_page(
-            conn, f"{scheme_id}/{list_id}", ctx.today, (page - 1) * PAGE_SIZE, PAGE_SIZE
-        )
-        ids = [m.subject_id for m in found]
-        rows = conn.execute(
-            select(subjects.c.id, subjects.c.code, subjects.c.name, subjects.c.kind).where(
-                subjects.c.id.in_(ids)
-            )
-        ).all()
-    mask = svc.mask
-    people = {
-        r.id: (
-            mask.mask_code(r.code),
-            mask.mask_name(r.name, r.kind),
-        )
-        for r in rows
-    }
+    total, found = svc.listings.page(
+        f"{scheme_id}/{list_id}", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
     return ctx.html(
         "list.html",
         scheme=scheme,
         entry=entry,
         criteria=list_criteria(scheme, svc.catalog, list_id, ctx.lang),
-        members=[(m, *people[m.subject_id]) for m in found],
+        members=[(m.listing, m.code, m.name) for m in found],
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
@@ -212,8 +155,8 @@ def list_page(
 def _filters(ctx: Page) -> dict[str, list[tuple[str, str]]]:
     """The choices of the catalog's filters: the types, and the industries and locations
     schemes are filed under (with the provinces above them)."""
-    industries = Industries.load()
-    regions = Regions.load()
+    industries = ctx.svc.industries
+    regions = ctx.svc.regions
     sections = sorted(
         {industries.section_of(s.definition.scheme.industry or "") or "" for s in ctx.svc.library}
         - {""}
@@ -263,22 +206,8 @@ def scheme_page(
     scheme = svc.library.get(reference)
     versions = [s for s in svc.library if s.id == scheme_id]
     sections = render(scheme, svc.catalog, ctx.lang, svc.library)
-    distribution: list[tuple[str, int]] = []
-    run = None
-    if scheme.definition.grades is not None:
-        with svc.db.connect() as conn:
-            try:
-                run = latest_run(conn, scheme)
-            except NotFound:
-                run = None
-            if run is not None:
-                counts = grade_distribution(conn, run.id)
-                distribution = [
-                    (band.grade, counts.get(band.grade, 0))
-                    for band in scheme.definition.grades.bands
-                ]
-                order = {g for g, _ in distribution}
-                distribution += sorted((g, n) for g, n in counts.items() if g and g not in order)
+    shown = svc.schemes.distribution(scheme)
+    run, distribution = shown.run, shown.grades
     return ctx.html(
         "scheme.html",
         scheme=scheme,
@@ -287,5 +216,5 @@ def scheme_page(
         run=run,
         distribution=distribution,
         peak=max((n for _, n in distribution), default=0),
-        region=Regions.load().lookup(scheme.definition.scheme.region),
+        region=ctx.svc.regions.lookup(scheme.definition.scheme.region),
     )

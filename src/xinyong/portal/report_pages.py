@@ -8,12 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong.disclosure import access, reports
+from xinyong.disclosure import access
 from xinyong.disclosure.reports import Report, Scope
-from xinyong.documents.render import report_html, report_pdf
-from xinyong.errors import Forbidden, InvalidInput
+from xinyong.disclosure.tokens import PUBLIC
+from xinyong.errors import InvalidInput
 from xinyong.portal.context import Ctx, Page
-from xinyong.registry.subjects import get
 
 router = APIRouter()
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -54,14 +53,8 @@ def own_report(
 
 
 def _readable(ctx: Page, report_id: str) -> Report:
-    """A public report can be read by anyone who has its number; a full one by its subject."""
-    with ctx.svc.db.connect() as conn:
-        report = reports.get_report(conn, report_id)
-        if report.scope is Scope.FULL:
-            own = ctx.principal.subject_code if ctx.signed_in else None
-            if own is None or get(conn, own).id != report.subject_id:
-                raise Forbidden(f"report {report_id} is a subject's full report; sign in as it")
-    return report
+    principal = ctx.principal if ctx.signed_in else PUBLIC
+    return ctx.svc.reports.readable(report_id, principal)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
@@ -70,7 +63,7 @@ def report_page(ctx: Ctx, report_id: str) -> HTMLResponse:
     return ctx.html(
         "report.html",
         report=report,
-        body=report_html(report.content, report.content_sha256, ctx.lang),
+        body=ctx.svc.reports.html(report, ctx.lang),
     )
 
 
@@ -79,11 +72,7 @@ def report_pdf_download(ctx: Ctx, report_id: str) -> Response:
     """The PDF is rendered once, in the language of the first download, and kept: the same
     bytes are served every time, so their hash in the register stays true."""
     report = _readable(ctx, report_id)
-    with ctx.svc.db.begin() as conn:
-        pdf = reports.stored_pdf(conn, report_id)
-        if pdf is None:
-            pdf = report_pdf(report.content, report.content_sha256, ctx.lang)
-            reports.keep_pdf(conn, report_id, pdf)
+    pdf = ctx.svc.reports.pdf(report, ctx.lang)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -105,8 +94,7 @@ def report_json(ctx: Ctx, report_id: str) -> Response:
 def verify_form(ctx: Ctx, id: str = "") -> HTMLResponse:
     registered = None
     if id.strip():
-        with ctx.svc.db.connect() as conn:
-            registered = reports.get_report(conn, id.strip())
+        registered = ctx.svc.reports.get(id.strip())
     return ctx.html("verify.html", outcome=None, registered=registered, asked=id)
 
 
@@ -115,6 +103,5 @@ async def verify_upload(ctx: Ctx, file: Annotated[UploadFile, File()]) -> HTMLRe
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("a report is never larger than 20 MB", field="file")
-    with ctx.svc.db.connect() as conn:
-        outcome = reports.verify(conn, data)
+    outcome = ctx.svc.reports.verify(data)
     return ctx.html("verify.html", status=200, outcome=outcome, registered=outcome.report, asked="")

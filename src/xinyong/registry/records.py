@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, select
 
-from xinyong.catalog.items import Catalog, Category
-from xinyong.store.tables import record_events, records
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Category
+from xinyong.errors import NotFound
+from xinyong.store.tables import record_events, records, subjects
 
 
 class RecordState(enum.StrEnum):
@@ -133,3 +135,15 @@ def count_by_category(conn: Connection, catalog: Catalog) -> dict[Category, int]
         if item is not None:
             counts[item.category] += int(n)
     return dict(counts)
+
+
+def owner_code(conn: Connection, record_id: int) -> str:
+    """The code of the subject a record is about."""
+    code = conn.execute(
+        select(subjects.c.code)
+        .join(records, records.c.subject_id == subjects.c.id)
+        .where(records.c.id == record_id)
+    ).scalar()
+    if code is None:
+        raise NotFound(f"no record {record_id}")
+    return str(code)

@@ -316,3 +316,35 @@ def filtered(
 def count_by_kind(conn: Connection) -> dict[str, int]:
     rows = conn.execute(select(subjects.c.kind, func.count()).group_by(subjects.c.kind))
     return {kind: int(n) for kind, n in rows}
+
+
+def code_of(conn: Connection, subject_id: int) -> str:
+    """The code of the subject with ``subject_id`` (for pages and routes addressed by id)."""
+    code = conn.execute(select(subjects.c.code).where(subjects.c.id == subject_id)).scalar()
+    if code is None:
+        raise NotFound(f"no subject {subject_id}")
+    return str(code)
+
+
+def names_of(conn: Connection, subject_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """``id -> (code, name, kind)`` of the subjects with ``subject_ids``."""
+    wanted = sorted(set(subject_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(subjects.c.id, subjects.c.code, subjects.c.name, subjects.c.kind).where(
+            subjects.c.id.in_(wanted)
+        )
+    )
+    return {r.id: (r.code, r.name, r.kind) for r in rows}
+
+
+def regions_of(conn: Connection, codes: Iterable[str]) -> dict[str, str | None]:
+    """``code -> region code`` of the subjects with ``codes``."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(subjects.c.code, subjects.c.region_code).where(subjects.c.code.in_(wanted))
+    )
+    return {code: region for code, region in rows}

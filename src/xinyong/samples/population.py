@@ -19,7 +19,9 @@ from typing import Any
 
 from stdnum.cn import ric, uscc
 
-from xinyong.catalog.items import AttributeSpec, Catalog, CatalogItem, Category, Polarity
+from xinyong.catalog.attributes import AttributeSpec
+from xinyong.catalog.items import Catalog, CatalogItem
+from xinyong.catalog.terms import Category, Polarity
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
-from xinyong.catalog.items import Catalog, Category
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Category
 from xinyong.registry.records import count_by_category
 from xinyong.registry.subjects import count_by_kind
 from xinyong.store.tables import batches, quarantine, records

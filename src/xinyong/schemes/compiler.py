@@ -17,430 +17,26 @@ The query has the shape of a hand-written one:
 Sums of whole numbers (counts, and points when every per-record rule's points and cap are
 whole) are cast to BIGINT: without it PostgreSQL sums them as NUMERIC and DuckDB as HUGEINT.
 
-What differs between databases is a table (:data:`ATTRIBUTE_ACCESS`), not an if-chain; dates are
-literals, resolved when the plan was made.
+What differs between databases is a table (:mod:`xinyong.schemes.dialects`), not an if-chain;
+dates are literals, resolved when the plan was made. The record stages (1 to 4) are built by
+:class:`~xinyong.schemes.stages.Stages`; this module adds scope, scoring, grading and lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from sqlglot import exp
 
-from xinyong.schemes.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RuleNode, Window
+from xinyong.schemes.dialects import DIALECTS, Expr, and_, case, col, lit
+from xinyong.schemes.ir import EPSILON, ConditionNode, Plan
+from xinyong.schemes.stages import Stages
 
-Expr = exp.Expr
-
-
-def _json_path(column: Expr, key: str) -> Expr:
-    path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)])
-    return exp.JSONExtractScalar(this=column, expression=path)
+__all__ = ["DIALECTS", "Compiler", "compile_plan", "to_sql"]
 
 
-def _jsonb_text(column: Expr, key: str) -> Expr:
-    return exp.func("jsonb_extract_path_text", column, exp.Literal.string(key))
-
-
-#: How each dialect reads one attribute of the JSON ``attributes`` column as text.
-ATTRIBUTE_ACCESS: dict[str, Callable[[Expr, str], Expr]] = {
-    "postgres": _jsonb_text,
-}
-DIALECTS = ("sqlite", "postgres", "duckdb", "spark")
-
-
-def lit(value: object) -> Expr:
-    """A literal. A whole number is written as an integer even when the scheme gave it as a
-    float, and any other number as a DOUBLE: PostgreSQL and DuckDB read ``1.0`` as NUMERIC or
-    DECIMAL, whose arithmetic is several times slower than integer or floating point (the
-    reference evaluator works in floats, so DOUBLE is also the closer match)."""
-    if isinstance(value, bool):
-        return exp.Literal.number(int(value))
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return exp.Literal.number(int(value))
-    if isinstance(value, float):
-        return exp.cast(exp.Literal.number(repr(value)), exp.DataType.Type.DOUBLE)
-    if isinstance(value, int):
-        return exp.Literal.number(value)
-    return exp.Literal.string(str(value))
-
-
-def col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table)
-
-
-def _and(parts: Sequence[Expr]) -> Expr:
-    return exp.and_(*parts) if parts else exp.true()
-
-
-def _case(condition: Expr, then: Expr, otherwise: Expr) -> exp.Case:
-    return exp.Case(ifs=[exp.If(this=condition, true=then)], default=otherwise)
-
-
-def _bigint(value: Expr) -> Expr:
-    return exp.cast(value, exp.DataType.build("BIGINT"))
-
-
-#: Dialects that look up what the scheme says of an item by a CASE, not a join to ``w``.
-CASE_LOOKUP = frozenset({"sqlite"})
-
-#: Scalar (two-argument) greatest and least of each dialect, for caps.
-GREATEST_LEAST: dict[str, tuple[str, str]] = {"sqlite": ("MAX", "MIN")}
-
-
-class Compiler:
-    def __init__(self, plan: Plan, dialect: str, subject_ids: Sequence[int] | None = None) -> None:
-        if dialect not in DIALECTS:
-            raise ValueError(f"not supported: dialect {dialect!r}; one of {', '.join(DIALECTS)}")
-        self.plan = plan
-        self.dialect = dialect
-        self.subject_ids = subject_ids
-        starts = [m.records.window.start for m in plan.measures]
-        self.widest = Window(
-            None if None in starts or not starts else min(s for s in starts if s), plan.as_of
-        )
-        # Rules that give points per record of one item (each item read by one such rule)
-        # take their capped points row by row of the per-(subject, item) counts, joined to a
-        # table of (item, points, cap), in the same pass as the other measures, as a
-        # hand-written query would; every other measure is a conditional aggregate.
-        self.long_rules: list[RuleNode] = []
-        taken: set[str] = set()
-        for rule in plan.rules:
-            items = plan.measures[rule.measure].records.items
-            if self._long(rule) and len(items) == 1 and not items & taken:
-                self.long_rules.append(rule)
-                taken |= items
-        conditions = [c for _, c in (*plan.overrides, *plan.bars, *plan.lists)]
-        if plan.new_subject:
-            conditions.append(plan.new_subject[1])
-        for condition in conditions:  # alternatives ("any of") read measures too
-            conditions.extend(condition.alternatives)
-        self.pivot = sorted(
-            {r.measure for r in plan.rules if r not in self.long_rules}
-            | {c.measure for c in conditions if c.measure is not None}
-        )
-        pivoted = [plan.measures[i] for i in self.pivot]
-        self.items = sorted({i for m in plan.measures for i in m.records.items})
-        # one 0/1 column of ``w`` per set of items that a pivoted measure reads, unless it
-        # reads them all
-        self.item_sets: dict[frozenset[str], str] = {}
-        for measure in pivoted:
-            if measure.records.items != frozenset(self.items):
-                self.item_sets.setdefault(measure.records.items, f"i{len(self.item_sets)}")
-        # SQLite scans a small joined table once per row of ``k`` (or indexes ``k`` instead):
-        # there a CASE on the item does the lookup
-        self.reads_w = bool(self.long_rules or self.item_sets) and dialect not in CASE_LOOKUP
-        self.k_columns: dict[tuple[str, str | None, str | None], str] = {}
-        self.tests = sorted(
-            {t for m in pivoted for t in m.records.attrs},
-            key=lambda t: (t.name, t.op, str(t.value)),
-        )
-        self.attributes = sorted(
-            {t.name for t in self.tests} | {m.attribute for m in pivoted if m.attribute}
-        )
-        self.numeric = {t.name for t in self.tests if t.numeric} | {
-            m.attribute for m in pivoted if m.kind == "sum" and m.attribute
-        }
-
-    def _long(self, rule: RuleNode) -> bool:
-        records = self.plan.measures[rule.measure].records
-        return (
-            self.plan.measures[rule.measure].kind == "count"
-            and rule.threshold is None
-            and not records.attrs
-            and records.severities is None
-            and records.window == self.widest
-        )
-
-    # -- pieces ----------------------------------------------------------------------------------
-    def clamp(self, value: Expr, low: float | None, high: float | None) -> Expr:
-        greatest, least = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))
-        if high is not None:
-            value = exp.Anonymous(this=least, expressions=[value, lit(high)])
-        if low is not None:
-            value = exp.Anonymous(this=greatest, expressions=[value, lit(low)])
-        return value
-
-    def attribute(self, name: str) -> Expr:
-        access = ATTRIBUTE_ACCESS.get(self.dialect, _json_path)
-        value = access(col("attributes", "r"), name)
-        if name in self.numeric:
-            return exp.cast(value, exp.DataType.build("DOUBLE"))
-        return value
-
-    def in_window(self, window: Window, column: Expr) -> Expr:
-        parts: list[Expr] = [exp.LTE(this=column.copy(), expression=lit(window.end.isoformat()))]
-        if window.start is not None:
-            parts.insert(0, exp.GT(this=column.copy(), expression=lit(window.start.isoformat())))
-        return _and(parts)
-
-    def attr_test(self, test: AttrTest) -> Expr:
-        value = col(f"a_{test.name}")
-        if test.op == "in":
-            assert isinstance(test.value, tuple)
-            return exp.In(this=value, expressions=[lit(v) for v in test.value])
-        if isinstance(test.value, bool):
-            text = exp.Lower(this=exp.cast(value, exp.DataType.build("TEXT")))
-            return (
-                exp.In(this=text, expressions=[lit("1"), lit("true")])
-                if test.value
-                else (exp.In(this=text, expressions=[lit("0"), lit("false")]))
-            )
-        right = lit(test.value)
-        return {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT, "=": exp.EQ}[test.op](
-            this=value, expression=right
-        )
-
-    def only(self, column: Expr) -> Expr:
-        """Restrict to the subjects being re-evaluated (none: an always-false condition)."""
-        ids = sorted(set(self.subject_ids or ()))
-        return exp.In(this=column, expressions=[lit(i) for i in ids]) if ids else exp.false()
-
-    # -- CTEs ------------------------------------------------------------------------------------
-    def rec(self) -> exp.Select:
-        plan = self.plan
-        items = self.items
-        widest = self.widest
-        decided = col("decided_on", "r")
-        as_of = lit(plan.as_of.isoformat())
-        # Versions that stopped counting by the as-of date: replaced by a correction decided by
-        # then, or revoked or repaired with effect by then. One NOT IN over both (the engines
-        # hash it), rather than two correlated NOT EXISTS.
-        replaced = (
-            exp.select(col("supersedes_id", "n"))
-            .from_(exp.table_("records", alias="n"))
-            .where(
-                exp.and_(
-                    # ids start at 1: ">= 1" is "is not null" in a form every engine's
-                    # planner can answer from the index on supersedes_id
-                    exp.GTE(this=col("supersedes_id", "n"), expression=lit(1)),
-                    exp.LTE(this=col("decided_on", "n"), expression=as_of.copy()),
-                )
-            )
-        )
-        ended = (
-            exp.select(col("record_id", "e"))
-            .from_(exp.table_("record_events", alias="e"))
-            .where(exp.LTE(this=col("effective_on", "e"), expression=as_of.copy()))
-        )
-        gone = exp.union(replaced, ended, distinct=False)
-        if plan.exclude_disputed:
-            # under an open objection on the as-of date: lodged by then, not decided by then
-            disputed = (
-                exp.select(col("record_id", "c"))
-                .from_(exp.table_("cases", alias="c"))
-                .where(
-                    _and(
-                        [
-                            exp.EQ(this=col("kind", "c"), expression=lit("objection")),
-                            exp.GTE(this=col("record_id", "c"), expression=lit(1)),
-                            exp.LTE(this=col("opened_on", "c"), expression=as_of.copy()),
-                            exp.Paren(
-                                this=exp.or_(
-                                    exp.Is(this=col("closed_on", "c"), expression=exp.Null()),
-                                    exp.GT(this=col("closed_on", "c"), expression=as_of.copy()),
-                                )
-                            ),
-                        ]
-                    )
-                )
-            )
-            gone = exp.union(gone, disputed, distinct=False)
-        columns: list[Expr] = [
-            col("subject_id", "r"),
-            col("item_code", "r"),
-            col("severity", "r"),
-            col("decided_on", "r"),
-        ]
-        columns += [exp.alias_(self.attribute(a), f"a_{a}") for a in self.attributes]
-        where = [
-            self.in_window(widest, decided),
-            exp.In(this=col("item_code", "r"), expressions=[lit(i) for i in items] or [lit("")]),
-            exp.Not(this=exp.In(this=col("id", "r"), query=exp.Subquery(this=gone))),
-        ]
-        if plan.published_after:
-            limited = [code for code, _ in plan.published_after]
-            published: list[Expr] = [
-                exp.Not(
-                    this=exp.In(this=col("item_code", "r"), expressions=[lit(c) for c in limited])
-                )
-            ]
-            published += [
-                exp.and_(
-                    exp.EQ(this=col("item_code", "r"), expression=lit(code)),
-                    exp.GT(this=col("decided_on", "r"), expression=lit(since.isoformat())),
-                )
-                for code, since in plan.published_after
-            ]
-            where.append(exp.Paren(this=exp.or_(*published)))
-        if self.subject_ids is not None:
-            where.append(self.only(col("subject_id", "r")))
-        return exp.select(*columns).from_(exp.table_("records", alias="r")).where(_and(where))
-
-    def record_test(self, measure: Measure) -> Expr | None:
-        """What a record must satisfy besides its item: severity, window, attribute tests
-        (None: nothing more)."""
-        rs = measure.records
-        parts: list[Expr] = []
-        if rs.severities is not None:
-            parts.append(
-                exp.In(this=col("severity"), expressions=[lit(s) for s in sorted(rs.severities)])
-            )
-        if rs.window != self.widest:
-            parts.append(self.in_window(rs.window, col("decided_on")))
-        parts += [self.attr_test(t) for t in rs.attrs]
-        return _and(parts) if parts else None
-
-    def k_column(self, measure: Measure) -> str:
-        """The column of ``k`` a measure reads: record counts, sums or presence flags per
-        (subject, item), under the measure's record test."""
-        test = self.record_test(measure)
-        if measure.kind == "count" and test is None:
-            return "n"  # COUNT(*), always there
-        key = (
-            measure.kind,
-            measure.attribute if measure.kind == "sum" else None,
-            None if test is None else test.sql(),
-        )
-        return self.k_columns.setdefault(key, f"c{len(self.k_columns)}")
-
-    def k(self) -> exp.Select:
-        """One row per (subject, item) (and value, for distinct counts), with one aggregate per
-        kind of record a measure reads, as a hand-written query would."""
-        keys: list[Expr] = [col("subject_id"), col("item_code")]
-        pivoted = [self.plan.measures[i] for i in self.pivot]
-        keys += [
-            col(f"a_{a}")
-            for a in sorted({m.attribute for m in pivoted if m.kind == "distinct" and m.attribute})
-        ]
-        aggregates: list[Expr] = [exp.alias_(exp.Count(this=exp.Star()), "n")]
-        seen: set[str] = set()
-        for measure in pivoted:
-            name = self.k_column(measure)
-            if name in seen or name == "n":
-                continue
-            seen.add(name)
-            test = self.record_test(measure)
-            if measure.kind == "sum":
-                value: Expr = col(f"a_{measure.attribute}")
-                aggregates.append(
-                    exp.alias_(
-                        exp.Sum(this=value if test is None else _case(test, value, exp.null())),
-                        name,
-                    )
-                )
-            elif measure.kind == "count":
-                # COUNT, not SUM of 1 or 0: an integer on every engine (DuckDB sums into
-                # HUGEINT); every group has a row, so the count is never NULL
-                assert test is not None
-                aggregates.append(exp.alias_(exp.Count(this=_case(test, lit(1), exp.null())), name))
-            else:
-                aggregates.append(
-                    exp.alias_(
-                        exp.Max(this=lit(1) if test is None else _case(test, lit(1), lit(0))), name
-                    )
-                )
-        return exp.select(*keys, *aggregates).from_("rec").group_by(*keys)
-
-    def w(self) -> exp.Select:
-        """The scheme's items, one row each: ``pts`` and ``cap`` of the per-record rule on the
-        item (0 where none; a NULL cap where that rule has none), and a 0/1 column per set of
-        items a measure reads. A UNION ALL of one-row selects: every engine reads it, where a
-        VALUES list with named columns is not portable."""
-        per_item = {
-            next(iter(self.plan.measures[r.measure].records.items)): r for r in self.long_rules
-        }
-        capped = any(r.cap is not None for r in self.long_rules)
-        rows: list[exp.Select] = []
-        for item in self.items:
-            rule = per_item.get(item)
-            values: list[Expr] = [exp.alias_(lit(item), "item_code")]
-            if self.long_rules:
-                values.append(exp.alias_(lit(float(rule.per_unit) if rule else 0.0), "pts"))
-            if capped:
-                if rule is None:
-                    cap: Expr = lit(0.0)
-                else:
-                    cap = exp.null() if rule.cap is None else lit(float(rule.cap))
-                values.append(exp.alias_(cap, "cap"))
-            for items, name in self.item_sets.items():
-                values.append(exp.alias_(lit(int(item in items)), name))
-            rows.append(exp.select(*values))
-        query: exp.Select = rows[0]
-        for row in rows[1:]:
-            query = exp.union(query, row, distinct=False)  # type: ignore[assignment]
-        return query
-
-    def p(self) -> exp.Select:
-        """One row per subject: every pivoted measure and, in one pass, the long-form points."""
-        columns: list[Expr] = [col("subject_id", "k")]
-        for index in self.pivot:
-            measure = self.plan.measures[index]
-            flag = self.item_sets.get(measure.records.items)
-            items: Expr | None = None
-            if flag is not None and self.reads_w:
-                items = exp.EQ(this=col(flag, "w"), expression=lit(1))
-            elif flag is not None:
-                items = exp.In(
-                    this=col("item_code", "k"),
-                    expressions=[lit(i) for i in sorted(measure.records.items)],
-                )
-            source = col(self.k_column(measure), "k")
-            if measure.kind == "count":
-                counted = source if items is None else _case(items, source, lit(0))
-                value: Expr = _bigint(exp.Sum(this=counted))
-            elif measure.kind == "sum":
-                value = exp.Sum(this=source if items is None else _case(items, source, exp.null()))
-            else:
-                present = _and([p for p in (items, exp.EQ(this=source, expression=lit(1))) if p])
-                value = exp.Count(
-                    this=exp.Distinct(
-                        expressions=[_case(present, col(f"a_{measure.attribute}", "k"), exp.null())]
-                    )
-                )
-            columns.append(exp.alias_(value, f"m{index}"))
-        if self.long_rules:
-            points: Expr = exp.Sum(this=self.long_points())
-            whole = all(
-                float(r.per_unit).is_integer() and (r.cap is None or float(r.cap).is_integer())
-                for r in self.long_rules
-            )
-            columns.append(exp.alias_(_bigint(points) if whole else points, "points"))
-        query = exp.select(*columns).from_(exp.table_("k", alias="k"))
-        if self.reads_w:
-            join = exp.EQ(this=col("item_code", "w"), expression=col("item_code", "k"))
-            query = query.join(exp.table_("w", alias="w"), on=join)
-        return query.group_by(col("subject_id", "k"))
-
-    def long_points(self) -> Expr:
-        """The capped points of the per-record rules for one row of ``k`` joined to ``w``."""
-        if not self.reads_w:
-            return self.case_points()
-        value: Expr = exp.Mul(this=col("pts", "w"), expression=col("n", "k"))
-        if not any(rule.cap is not None for rule in self.long_rules):
-            return value
-        greatest, least = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))
-        cap = col("cap", "w")
-        clamped = exp.Anonymous(
-            this=greatest,
-            expressions=[
-                exp.Anonymous(this=least, expressions=[value, cap]),
-                exp.Neg(this=cap.copy()),
-            ],
-        )
-        if all(rule.cap is not None for rule in self.long_rules):
-            return clamped
-        return _case(exp.Is(this=cap.copy(), expression=exp.Null()), value.copy(), clamped)
-
-    def case_points(self) -> Expr:
-        """The same by a CASE on the item, one branch per rule, where a join is slow."""
-        ifs = []
-        for rule in self.long_rules:
-            (item,) = self.plan.measures[rule.measure].records.items
-            value: Expr = exp.Mul(this=lit(float(rule.per_unit)), expression=col("n", "k"))
-            if rule.cap is not None:
-                value = self.clamp(value, -rule.cap, rule.cap)
-            ifs.append(exp.If(this=lit(item), true=value))
-        return exp.Case(this=col("item_code", "k"), ifs=ifs, default=lit(0.0))
+class Compiler(Stages):
+    """A plan's one query: the record stages, then scope, score, grade and lists."""
 
     def scope(self) -> Expr:
         scope = self.plan.scope
@@ -471,7 +67,7 @@ class Compiler:
                     expression=lit(scope.registered_on_or_before.isoformat()),
                 )
             )
-        return _and(parts)
+        return and_(parts)
 
     def scored(self) -> exp.Select:
         plan = self.plan
@@ -488,7 +84,7 @@ class Compiler:
             measured = exp.func("COALESCE", col(f"m{rule.measure}", "p"), lit(0))
             value: Expr
             if rule.threshold is not None:
-                value = _case(
+                value = case(
                     exp.GTE(this=measured, expression=lit(rule.threshold)),
                     lit(float(rule.per_unit)),
                     lit(0.0),
@@ -548,14 +144,14 @@ class Compiler:
             )
         if condition.alternatives:
             parts.append(exp.paren(exp.or_(*[self.holds(a) for a in condition.alternatives])))
-        return _and(parts)
+        return and_(parts)
 
     def graded(self) -> exp.Select:
         """The grade as an index into the bands (0 best): band, then the first override that
         holds, then bars (each keeps the grade at or below its limit); -1 for a new subject."""
         plan = self.plan
         order = plan.grades
-        greatest = GREATEST_LEAST.get(self.dialect, ("GREATEST", "LEAST"))[0]
+        greatest = self.dialect.greatest
         band_ifs = [
             exp.If(
                 this=exp.GTE(this=col("score"), expression=lit(minimum - EPSILON)),
@@ -573,10 +169,10 @@ class Compiler:
                 default=index,
             )
         for grade, condition in plan.bars:
-            limit = _case(self.holds(condition), lit(order.index(grade)), lit(0))
+            limit = case(self.holds(condition), lit(order.index(grade)), lit(0))
             index = exp.Anonymous(this=greatest, expressions=[index, limit])
         if plan.new_subject is not None:
-            index = _case(self.holds(plan.new_subject[1]), lit(-1), index)
+            index = case(self.holds(plan.new_subject[1]), lit(-1), index)
         return exp.select(exp.Star(), exp.alias_(index, "grade_index")).from_("scored")
 
     def query(self) -> exp.Select:
@@ -599,7 +195,7 @@ class Compiler:
         for name, condition in plan.lists:
             columns.append(
                 exp.alias_(
-                    _case(self.holds(condition), lit(1), lit(0)), f"list_{name.replace('-', '_')}"
+                    case(self.holds(condition), lit(1), lit(0)), f"list_{name.replace('-', '_')}"
                 )
             )
         columns += [col(f"m{i}") for i in self.pivot]

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from xinyong.catalog.items import Catalog, Period
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import Period
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import region_prefix
 from xinyong.schemes.model import Compare, Condition, RecordCondition, Scheme, SubjectCondition

@@ -13,7 +13,8 @@ from xinyong.catalog.items import Catalog
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.industries import Industries, normalise_industry
 from xinyong.reference.regions import Regions, region_prefix
-from xinyong.schemes.model import InvalidScheme, Scheme, SchemeType, load_scheme
+from xinyong.schemes.loading import load_scheme
+from xinyong.schemes.model import InvalidScheme, Scheme, SchemeType
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,8 @@
 """Scheme files: a credit scheme as one YAML file, checked when it is loaded.
 
-The file is parsed into the models below (unknown keys are refused with their line), then checked
-against the catalog (every item a scheme reads must be in it; a positive-only item may never
-lower a score) and for sense (bands in order, every band reachable). :func:`load_scheme` raises
-:class:`InvalidScheme` naming the file, the line and the fix. ``docs/schemes.md`` documents every
-key with an example.
+The file is parsed into the models below (unknown keys are refused with their line);
+:func:`xinyong.schemes.loading.load_scheme` then checks it against the catalog and for sense.
+``docs/schemes.md`` documents every key with an example.
 """
 
 from __future__ import annotations
@@ -14,12 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from xinyong.catalog.items import Catalog, Category, LegalBasis, Names, Period, Polarity
+from xinyong.catalog.terms import Category, LegalBasis, Names, Period
 from xinyong.errors import InvalidCatalog
 from xinyong.reference.identifiers import SubjectKind
-from xinyong.yamlsource import LineDict, line_of, load_yaml, validate
+from xinyong.yamlsource import FileModel, line_of
 
 
 class InvalidScheme(InvalidCatalog):
@@ -35,17 +33,13 @@ class SchemeType(enum.StrEnum):
     MEASURES = "measures"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _period(value: object) -> Period | str:
     if value in ("all", "evaluation_year"):
         return str(value)
     return Period.parse(value)
 
 
-class Meta(_Strict):
+class Meta(FileModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     version: int = Field(ge=1)
     type: SchemeType
@@ -74,7 +68,7 @@ class Meta(_Strict):
         return self
 
 
-class Scope(_Strict):
+class Scope(FileModel):
     kinds: list[SubjectKind] = Field(default_factory=lambda: list(SubjectKind))
     region: str | None = Field(default=None, pattern=r"^\d{2,6}$")
     industry: list[str] = Field(default_factory=list)
@@ -86,7 +80,7 @@ class Scope(_Strict):
     )
 
 
-class Compare(_Strict):
+class Compare(FileModel):
     at_least: float | None = None
     at_most: float | None = None
     above: float | None = None
@@ -101,7 +95,7 @@ class Compare(_Strict):
         return self
 
 
-class RecordCondition(_Strict):
+class RecordCondition(FileModel):
     """Which records a rule, an override or a list reads."""
 
     item: str | list[str] | None = None
@@ -121,7 +115,7 @@ class RecordCondition(_Strict):
         return [self.category] if isinstance(self.category, Category) else self.category
 
 
-class SubjectCondition(_Strict):
+class SubjectCondition(FileModel):
     registered_within: Period | None = None
     kind: list[SubjectKind] | None = None
     industry: list[str] | None = None
@@ -131,7 +125,7 @@ class SubjectCondition(_Strict):
     )
 
 
-class Rule(_Strict):
+class Rule(FileModel):
     """Points for records: ``per_record`` for each, ``per_unit`` times a sum or a number of
     distinct values (``of``), or a fixed number of ``points`` once ``at_least`` records match."""
 
@@ -165,23 +159,23 @@ class Rule(_Strict):
         return float(value)
 
 
-class Total(_Strict):
+class Total(FileModel):
     min: float | None = None
     max: float | None = None
 
 
-class Score(_Strict):
+class Score(FileModel):
     base: float = 0
     rules: list[Rule] = Field(default_factory=list)
     total: Total = Field(default_factory=Total)
 
 
-class Band(_Strict):
+class Band(FileModel):
     grade: str = Field(min_length=1, max_length=8)
     min: float | None = None  # None: the lowest band, below every other
 
 
-class Condition(_Strict):
+class Condition(FileModel):
     """A condition on a subject's records (at least N matching) or on the subject itself."""
 
     records: RecordCondition | None = None
@@ -212,26 +206,26 @@ class Condition(_Strict):
         return self
 
 
-class Override(_Strict):
+class Override(FileModel):
     grade: str
     when: Condition
     reason: str | None = None
 
 
-class Bar(_Strict):
+class Bar(FileModel):
     highest: str
     when: Condition
     reason: str | None = None
 
 
-class Grades(_Strict):
+class Grades(FileModel):
     bands: list[Band] = Field(min_length=1)
     overrides: list[Override] = Field(default_factory=list)
     bars: list[Bar] = Field(default_factory=list)
     new_subject: Override | None = None
 
 
-class ListDef(_Strict):
+class ListDef(FileModel):
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: Names
     enter: Condition
@@ -242,12 +236,12 @@ class ListDef(_Strict):
     _p = field_validator("period", "notice", mode="before")(lambda v: Period.parse(v))
 
 
-class GradeTrigger(_Strict):
+class GradeTrigger(FileModel):
     scheme: str
     grades: list[str] = Field(alias="in", min_length=1)
 
 
-class Trigger(_Strict):
+class Trigger(FileModel):
     """What sets a memorandum entry off: a list membership (``scheme-id/list-id``) in effect, or
     a grade in a scheme's latest evaluation."""
 
@@ -275,7 +269,7 @@ class Trigger(_Strict):
         return f"graded {'/'.join(self.grade.grades)} by {self.grade.scheme}"
 
 
-class MemorandumEntry(_Strict):
+class MemorandumEntry(FileModel):
     """Which measures a trigger brings, optionally only for some departments."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
@@ -285,7 +279,7 @@ class MemorandumEntry(_Strict):
     basis: LegalBasis | None = None
 
 
-class TestRecord(_Strict):
+class TestRecord(FileModel):
     item: str
     decided_on: date
     severity: int | None = None
@@ -294,7 +288,7 @@ class TestRecord(_Strict):
     repaired_on: date | None = Field(default=None, description="credit repair granted on")
 
 
-class TestSubject(_Strict):
+class TestSubject(FileModel):
     kind: SubjectKind = SubjectKind.ENTERPRISE
     region: str = "110105"
     industry: str | None = None
@@ -302,14 +296,14 @@ class TestSubject(_Strict):
     status: str = "active"
 
 
-class Expect(_Strict):
+class Expect(FileModel):
     score: float | None = None
     grade: str | None = None
     lists: list[str] | None = None
     in_scope: bool = True
 
 
-class TestCase(_Strict):
+class TestCase(FileModel):
     name: str
     as_of: date
     subject: TestSubject = Field(default_factory=TestSubject)
@@ -317,7 +311,7 @@ class TestCase(_Strict):
     expect: Expect
 
 
-class SchemeFile(_Strict):
+class SchemeFile(FileModel):
     scheme: Meta
     scope: Scope = Field(default_factory=Scope)
     records: Literal["in_effect", "published"] = "in_effect"
@@ -354,195 +348,3 @@ class Scheme:
 
     def line(self, *loc: int | str) -> int | None:
         return line_of(self._document, loc)
-
-
-def load_scheme(path: Path, catalog: Catalog) -> Scheme:
-    """Parse and check one scheme file; raise :class:`InvalidScheme` on the first problem."""
-    document = load_yaml(path, error=InvalidScheme)
-    if not isinstance(document, LineDict):
-        raise InvalidScheme("a scheme file is a mapping with a 'scheme' header", path=str(path))
-    definition = validate(SchemeFile, document, path, error=InvalidScheme)
-    scheme = Scheme(definition, path, document)
-    _check(scheme, catalog)
-    return scheme
-
-
-def _fail(scheme: Scheme, message: str, *loc: int | str) -> InvalidScheme:
-    return InvalidScheme(message, path=str(scheme.path), line=scheme.line(*loc))
-
-
-def _check_records(
-    scheme: Scheme, catalog: Catalog, condition: RecordCondition, *loc: int | str
-) -> None:
-    for code in condition.items():
-        item = catalog.get(code)
-        if item is None:
-            raise _fail(
-                scheme,
-                f"item {code} is not in the catalog; a scheme may only read "
-                "catalog items (each has a legal basis)",
-                *loc,
-                "item",
-            )
-    matched = [i for i in catalog if i.code in condition.items()] + [
-        i for c in condition.categories() for i in catalog.by_category(c)
-    ]
-    if not condition.items() and not condition.categories():
-        raise _fail(scheme, "say which records: 'item' or 'category'", *loc)
-    for name, compare in condition.attribute.items():
-        for item in matched:
-            spec = item.attribute_specs.get(name)
-            if spec is None:
-                raise _fail(scheme, f"{item.code} has no attribute {name!r}", *loc, "attribute")
-            numeric = spec.type in ("integer", "decimal")
-            ordered = [compare.at_least, compare.at_most, compare.above, compare.below]
-            if any(v is not None for v in ordered) and not numeric:
-                raise _fail(
-                    scheme,
-                    f"{item.code}.{name} is {spec.type}; at_least/at_most/above/"
-                    "below need a number attribute",
-                    *loc,
-                    "attribute",
-                    name,
-                )
-
-
-def _check_condition(
-    scheme: Scheme, catalog: Catalog, condition: Condition, *loc: int | str
-) -> None:
-    if condition.records:
-        _check_records(scheme, catalog, condition.records, *loc, "records")
-    for index, alternative in enumerate(condition.alternatives):
-        _check_condition(scheme, catalog, alternative, *loc, "any", index)
-
-
-def _check(scheme: Scheme, catalog: Catalog) -> None:
-    d = scheme.definition
-    for index, rule in enumerate(d.score.rules):
-        loc: tuple[int | str, ...] = ("score", "rules", index)
-        _check_records(scheme, catalog, rule.when, *loc, "when")
-        items = [catalog[c] for c in rule.when.items()] + [
-            i for c in rule.when.categories() for i in catalog.by_category(c)
-        ]
-        if rule.amount < 0:
-            positive = [i.code for i in items if i.polarity is Polarity.POSITIVE]
-            if positive:
-                raise _fail(
-                    scheme,
-                    f"rule {rule.id} deducts points for positive-only item "
-                    f"{positive[0]}; a positive item can only add",
-                    *loc,
-                )
-        if rule.of is not None:
-            function, _, rest = rule.of.partition("(")
-            attribute = rest.rstrip(")")
-            if function not in ("sum", "distinct") or not attribute:
-                raise _fail(scheme, "'of' is sum(attribute) or distinct(attribute)", *loc, "of")
-            for item in items:
-                spec = item.attribute_specs.get(attribute)
-                if spec is None or (function == "sum" and spec.type not in ("integer", "decimal")):
-                    raise _fail(
-                        scheme,
-                        f"{item.code} has no number attribute {attribute!r} to sum",
-                        *loc,
-                        "of",
-                    )
-    ids = [r.id for r in d.score.rules]
-    if len(set(ids)) != len(ids):
-        raise _fail(scheme, "rule ids must be unique", "score", "rules")
-    if d.grades:
-        bands = d.grades.bands
-        if bands[-1].min is not None or any(b.min is None for b in bands[:-1]):
-            raise _fail(
-                scheme,
-                "bands go from the highest down; only the last has no 'min'",
-                "grades",
-                "bands",
-            )
-        mins = [b.min for b in bands[:-1] if b.min is not None]
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise _fail(
-                scheme,
-                "band minimums must strictly decrease; a band below an equal or "
-                "higher minimum can never be reached",
-                "grades",
-                "bands",
-            )
-        top, bottom = d.score.total.max, d.score.total.min
-        for index, band in enumerate(bands[:-1]):
-            if band.min is not None and top is not None and band.min > top:
-                raise _fail(
-                    scheme,
-                    f"band {band.grade} needs {band.min:g} but the score is "
-                    f"capped at {top:g}: it can never be reached",
-                    "grades",
-                    "bands",
-                    index,
-                )
-        if bottom is not None and len(mins) and mins[-1] <= bottom:
-            raise _fail(
-                scheme,
-                f"band {bands[-1].grade} can never be reached: the score is at least {bottom:g}",
-                "grades",
-                "bands",
-                len(bands) - 1,
-            )
-        grades = {b.grade for b in bands}
-        extra = {d.grades.new_subject.grade} if d.grades.new_subject else set()
-        for index, override in enumerate(d.grades.overrides):
-            if override.grade not in grades:
-                raise _fail(
-                    scheme,
-                    f"override grade {override.grade} is not a band",
-                    "grades",
-                    "overrides",
-                    index,
-                )
-            _check_condition(scheme, catalog, override.when, "grades", "overrides", index, "when")
-        for index, bar in enumerate(d.grades.bars):
-            if bar.highest not in grades:
-                raise _fail(
-                    scheme, f"bar grade {bar.highest} is not a band", "grades", "bars", index
-                )
-            _check_condition(scheme, catalog, bar.when, "grades", "bars", index, "when")
-        if d.grades.new_subject:
-            _check_condition(scheme, catalog, d.grades.new_subject.when, "grades", "new_subject")
-        if extra & grades:
-            raise _fail(
-                scheme, "the new-subject grade must differ from the bands", "grades", "new_subject"
-            )
-    for index, listed in enumerate(d.lists):
-        _check_condition(scheme, catalog, listed.enter, "lists", index, "enter")
-    if d.scheme.type is SchemeType.RATING and d.grades is None:
-        raise _fail(scheme, "a rating scheme needs 'grades'", "scheme", "type")
-    if (d.scheme.type is SchemeType.MEASURES) != bool(d.memorandum):
-        raise _fail(scheme, "a measures scheme, and only it, has a 'memorandum'", "scheme", "type")
-    if d.memorandum:
-        from xinyong.catalog.measures import shipped_measures
-
-        measures = shipped_measures()
-        for index, entry in enumerate(d.memorandum):
-            for code in entry.measures:
-                if code not in measures:
-                    raise _fail(
-                        scheme,
-                        f"measure {code} is not in the measures catalog; every measure needs "
-                        "an entry there with its legal basis",
-                        "memorandum",
-                        index,
-                        "measures",
-                    )
-    if d.scheme.type is SchemeType.LIST and not d.lists:
-        raise _fail(scheme, "a list scheme needs 'lists'", "scheme", "type")
-    for index, case in enumerate(d.tests):
-        for r_index, record in enumerate(case.records):
-            if record.item not in catalog:
-                raise _fail(
-                    scheme,
-                    f"test record item {record.item} is not in the catalog",
-                    "tests",
-                    index,
-                    "records",
-                    r_index,
-                    "item",
-                )

@@ -100,6 +100,14 @@ def _head(conn: Connection) -> tuple[int, str]:
     return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))
 
 
+def lock(conn: Connection) -> None:
+    """Hold the audit log's lock until the transaction ends (PostgreSQL; SQLite serialises
+    writers itself): appends are numbered in order, and a rule checked against the log under
+    the lock (publish a version once) holds when the row is written."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
 def append(
     conn: Connection,
     *,
@@ -112,8 +120,7 @@ def append(
     """Append one row to the chain, inside the caller's transaction."""
     if not actor.strip():
         raise InvalidInput("every audited action names who took it")
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    lock(conn)
     last_seq, prev = _head(conn)
     seq = last_seq + 1
     now = clock.now()
@@ -241,3 +248,36 @@ def verify(
         elif against.seq and at_checkpoint != against.hash:
             problems.append(f"row {against.seq} is not the one the checkpoint names")
     return AuditReport(rows, head_seq, prev, tuple(problems))
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(
+        row.seq,
+        row.recorded_at,
+        row.actor,
+        row.action,
+        row.object,
+        row.subject_id,
+        dict(row.details),
+        row.prev_hash,
+        row.hash,
+    )
+
+
+def entries(conn: Connection, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+    """Up to ``limit`` rows of the chain after row ``after``, in order."""
+    rows = conn.execute(
+        select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(limit)
+    )
+    return [_entry(r) for r in rows]
+
+
+def first(conn: Connection, action: str, target: str) -> AuditEntry | None:
+    """The first row recording ``action`` on ``target``, if any."""
+    row = conn.execute(
+        select(audit_log)
+        .where(audit_log.c.action == action, audit_log.c.object == target)
+        .order_by(audit_log.c.seq)
+        .limit(1)
+    ).first()
+    return None if row is None else _entry(row)

@@ -8,14 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
-from sqlalchemy import select
 
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import MAX_ID, Out
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission
-from xinyong.store import audit
-from xinyong.store.tables import audit_log
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
 
@@ -35,8 +32,7 @@ class VerifyOut(Out):
 
 @router.get("/verification", response_model=VerifyOut, summary="Verify the hash chain")
 def verification(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> VerifyOut:
-    with call.service.db.connect() as conn:
-        report = audit.verify(conn)
+    report = call.service.oversight.verify()
     return VerifyOut(
         intact=report.intact,
         rows=report.rows,
@@ -53,8 +49,7 @@ def verification(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> Ver
     "--checkpoint FILE` then detects a truncated tail.",
 )
 def checkpoint(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> dict[str, Any]:
-    with call.service.db.connect() as conn:
-        found: dict[str, Any] = json.loads(audit.checkpoint(conn, _key()).to_json())
+    found: dict[str, Any] = json.loads(call.service.oversight.checkpoint(_key()).to_json())
     return found
 
 
@@ -77,10 +72,7 @@ def entries(
     after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[EntryOut]:
-    with call.service.db.connect() as conn:
-        rows = conn.execute(
-            select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(limit)
-        ).all()
+    rows = call.service.oversight.entries(after, limit)
     return [
         EntryOut(
             seq=r.seq,

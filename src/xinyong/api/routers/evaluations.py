@@ -7,23 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
 from xinyong.api.deps import Allow, Call, Declared
 from xinyong.api.models import MAX_ID, Day, Out, PathId
 from xinyong.api.problems import ERRORS
+from xinyong.application.evaluations import Evaluated
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission
-from xinyong.disclosure.tokens import Principal
-from xinyong.evaluation.explain import explain
-from xinyong.evaluation.runs import (
-    compare_runs,
-    get_run,
-    grade_distribution,
-    list_counts,
-)
-from xinyong.registry.subjects import get
-from xinyong.schemes.model import Scheme
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"], responses=ERRORS)
 
@@ -43,22 +33,16 @@ class RunOut(Out):
     lists: dict[str, int] = Field(description="list candidates per list")
 
 
-def _reach_scheme(principal: Principal, scheme: Scheme) -> None:
-    """A regional office runs only schemes of its own region or below."""
-    access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
-
-
-def _run_out(conn: Connection, run_id: int) -> RunOut:
-    run = get_run(conn, run_id)
-    grades = {g or "-": n for g, n in grade_distribution(conn, run.id).items()}
+def _run_out(found: Evaluated) -> RunOut:
+    run = found.run
     return RunOut(
         id=run.id,
         scheme=run.scheme,
         as_of=run.as_of,
         kind=run.kind,
         subjects=run.subjects,
-        grades=grades,
-        lists=dict(list_counts(conn, run.id)),
+        grades={g or "-": n for g, n in found.grades.items()},
+        lists=found.lists,
     )
 
 
@@ -67,10 +51,8 @@ def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn)
     svc = call.service
     day = body.as_of or svc.today()
     scheme = svc.library.get(body.scheme, on=day)
-    _reach_scheme(call.principal, scheme)
-    stored = svc.evaluations.evaluate(scheme.key, as_of=day)
-    with svc.db.connect() as conn:
-        return _run_out(conn, stored.run.id)
+    access.reach_region(call.principal, scheme.definition.scheme.region, scheme.key)
+    return _run_out(svc.evaluations.evaluate(scheme.key, as_of=day))
 
 
 class Transition(Out):
@@ -92,10 +74,7 @@ def compare(
     first: Annotated[int, Query(ge=1, le=MAX_ID, description="a run id")],
     second: Annotated[int, Query(ge=1, le=MAX_ID, description="a run id")],
 ) -> ComparisonOut:
-    with call.service.db.connect() as conn:
-        for run_id in (first, second):
-            _reach_scheme(call.principal, call.service.library.get(get_run(conn, run_id).scheme))
-        result = compare_runs(conn, first, second)
+    result = call.service.evaluations.compare_stored(first, second, call.principal)
     return ComparisonOut(
         first=first,
         second=second,
@@ -146,14 +125,9 @@ def explain_subject(
     code: Annotated[str, Query(examples=["91410100MA40000018"])],
     as_of: Day | None = None,
 ) -> ExplanationOut:
-    svc = call.service
-    day = as_of or svc.today()
-    found = svc.library.get(scheme, on=day)
-    with svc.db.begin() as conn:
-        subject = get(conn, code)
-        access.reach(call.principal, subject)
-        access.log_read(conn, call.principal, subject.id, f"explain {found.key}", purpose)
-        result = explain(conn, found, svc.catalog, day, subject.code)
+    result = call.service.evaluations.explain(
+        scheme, code, as_of, principal=call.principal, purpose=purpose
+    )
     return ExplanationOut(
         scheme=result.scheme,
         as_of=result.as_of,
@@ -181,6 +155,4 @@ def explain_subject(
 
 @router.get("/{run_id}", response_model=RunOut, summary="A stored run")
 def stored(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], run_id: PathId) -> RunOut:
-    with call.service.db.connect() as conn:
-        _reach_scheme(call.principal, call.service.library.get(get_run(conn, run_id).scheme))
-        return _run_out(conn, run_id)
+    return _run_out(call.service.evaluations.summary(run_id, call.principal))

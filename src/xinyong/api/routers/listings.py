@@ -7,26 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import BodyId, Day, ListingOut, PathId, listing_out
 from xinyong.api.problems import ERRORS
-from xinyong.disclosure import access
-from xinyong.disclosure.access import Permission, Purpose
-from xinyong.disclosure.tokens import Principal
+from xinyong.disclosure.access import Permission
 from xinyong.dueprocess.lifecycle import ExitReason
-from xinyong.dueprocess.listings import (
-    Listing,
-    get_listing,
-    members,
-)
-from xinyong.registry.subjects import get
 
 router = APIRouter(tags=["listings"], responses=ERRORS)
-HANDLING = Purpose(
-    "handling the listing", "the listing procedure of the scheme (国办发〔2020〕49号)"
-)
 
 
 class StepIn(BaseModel):
@@ -47,12 +35,6 @@ class ProposeIn(BaseModel):
     on: Day | None = None
 
 
-def _guarded(conn: Connection, principal: Principal, listing_id: PathId) -> Listing:
-    listing = get_listing(conn, listing_id)
-    access.reach(principal, get(conn, listing.subject_code))
-    return listing
-
-
 @router.get(
     "/public/lists/{scheme_id}/{list_id}",
     response_model=list[ListingOut],
@@ -68,8 +50,7 @@ def public_members(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ListingOut]:
     svc = call.service
-    with svc.db.connect() as conn:
-        found = members(conn, f"{scheme_id}/{list_id}", at or svc.today())
+    found = svc.listings.members(f"{scheme_id}/{list_id}", at)
     return [listing_out(m, svc.mask) for m in found[offset : offset + limit]]
 
 

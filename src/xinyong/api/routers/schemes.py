@@ -10,19 +10,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
-from sqlalchemy import select
 
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.models import Out
 from xinyong.api.problems import ERRORS
-from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission
-from xinyong.errors import Conflict, InvalidInput
-from xinyong.evaluation.scheme_cases import run_tests, uncovered
+from xinyong.evaluation.scheme_cases import uncovered
 from xinyong.schemes.model import Scheme
 from xinyong.schemes.plain import render
-from xinyong.store import audit
-from xinyong.store.tables import audit_log
 
 router = APIRouter(prefix="/schemes", tags=["schemes"], responses=ERRORS)
 
@@ -149,7 +144,7 @@ class TestReport(Out):
 def test(call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: str) -> TestReport:
     svc = call.service
     scheme = svc.library.get(reference)
-    results = run_tests(svc.db, scheme, svc.catalog)
+    results = svc.schemes.test(scheme)
     return TestReport(
         scheme=scheme.key,
         passed=sum(r.passed for r in results),
@@ -180,29 +175,12 @@ class PublishedOut(Out):
 def publish(
     call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: str
 ) -> PublishedOut:
-    svc = call.service
-    scheme = svc.library.get(reference)
-    access.reach_region(call.principal, scheme.definition.scheme.region, scheme.key)
-    failed = [r.name for r in run_tests(svc.db, scheme, svc.catalog) if not r.passed]
-    if failed:
-        raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
-    digest = hashlib.sha256(scheme.path.read_bytes()).hexdigest()
-    target = f"scheme:{scheme.key}"
-    with svc.db.begin() as conn:
-        done = conn.execute(
-            select(audit_log.c.seq).where(
-                audit_log.c.action == "scheme.published", audit_log.c.object == target
-            )
-        ).first()
-        if done is not None:
-            raise Conflict(f"{scheme.key} was already published (audit #{done.seq})")
-        entry = audit.append(
-            conn,
-            actor=call.principal.actor,
-            action="scheme.published",
-            target=target,
-            details={"sha256": digest, "effective_from": scheme.definition.scheme.effective_from},
-        )
+    done = call.service.schemes.publish(
+        reference, by=call.principal.actor, principal=call.principal
+    )
     return PublishedOut(
-        scheme=scheme.key, sha256=digest, audit_seq=entry.seq, published_by=call.principal.actor
+        scheme=done.scheme,
+        sha256=done.sha256,
+        audit_seq=done.audit_seq,
+        published_by=done.published_by,
     )

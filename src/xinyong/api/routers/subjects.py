@@ -7,24 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
-from sqlalchemy import select
 
 from xinyong.api.deps import Allow, Call, Declared, Public
 from xinyong.api.models import CreditFileOut, Day, Out, PathId, ReadOut, file_out
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission
-from xinyong.disclosure.credit_file import credit_file
-from xinyong.errors import NotFound
-from xinyong.registry.name_index import search
-from xinyong.registry.subjects import get
-from xinyong.store.tables import subjects
 
 router = APIRouter(tags=["subjects"], responses=ERRORS)
-
-OVERSIGHT = access.Purpose(
-    "oversight of who read the file", "the duty to log and review reads of credit information"
-)
 AsOf = Annotated[Day | None, Query(description="The file as of this date (default: today)")]
 
 
@@ -59,8 +49,7 @@ def search_public(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[PublicHit]:
     mask = call.service.mask
-    with call.service.db.connect() as conn:
-        found = search(conn, q, limit)
+    found = call.service.files.search(q, limit)
     if found.broad:
         response.headers["X-Search-Broad"] = "true"
     return [
@@ -85,13 +74,7 @@ def public_profile(
     call: Annotated[Call, Depends(Public())], subject_id: PathId, at: AsOf = None
 ) -> CreditFileOut:
     svc = call.service
-    day = at or svc.today()
-    with svc.db.connect() as conn:
-        code = conn.execute(select(subjects.c.code).where(subjects.c.id == subject_id)).scalar()
-        if code is None:
-            raise NotFound(f"no subject {subject_id}")
-        file = credit_file(conn, svc.catalog, code, day, public=True)
-    return file_out(file, svc.today(), svc.mask)
+    return file_out(svc.files.public_file(subject_id, at), svc.today(), svc.mask)
 
 
 @router.get(
@@ -108,11 +91,7 @@ def full_file(
     at: AsOf = None,
 ) -> CreditFileOut:
     svc = call.service
-    with svc.db.begin() as conn:
-        subject = get(conn, code)
-        access.reach(call.principal, subject)
-        access.log_read(conn, call.principal, subject.id, "file", purpose)
-        file = credit_file(conn, svc.catalog, subject.code, at or svc.today())
+    file = svc.files.file(code, at=at, principal=call.principal, purpose=purpose)
     return file_out(file, svc.today())
 
 
@@ -124,12 +103,7 @@ def full_file(
 def file_readers(
     call: Annotated[Call, Depends(Allow(Permission.READERS))], code: str
 ) -> list[access.Read]:
-    with call.service.db.begin() as conn:
-        subject = get(conn, code)
-        access.reach(call.principal, subject)
-        found = access.readers(conn, subject.id)
-        access.log_read(conn, call.principal, subject.id, "readers", OVERSIGHT)
-        return found
+    return call.service.files.readers(code, call.principal)
 
 
 @router.get(
@@ -142,11 +116,7 @@ def own_file(
     call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))], at: AsOf = None
 ) -> CreditFileOut:
     svc = call.service
-    with svc.db.begin() as conn:
-        subject = get(conn, call.principal.subject_code or "")
-        access.log_read(conn, call.principal, subject.id, "file", access.OWN)
-        file = credit_file(conn, svc.catalog, subject.code, at or svc.today())
-    return file_out(file, svc.today())
+    return file_out(svc.files.own_file(call.principal, at), svc.today())
 
 
 @router.get(
@@ -156,6 +126,4 @@ def own_file(
     summary="Who read my file, when, for what purpose and on what legal basis",
 )
 def own_readers(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list[access.Read]:
-    with call.service.db.connect() as conn:
-        subject = get(conn, call.principal.subject_code or "")
-        return access.readers(conn, subject.id)
+    return call.service.files.own_readers(call.principal)

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Moment, Out, PathId
 from xinyong.api.problems import ERRORS
-from xinyong.disclosure import access, webhooks
 from xinyong.disclosure.access import Permission
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=ERRORS)
@@ -40,33 +39,23 @@ class WebhookOut(Out):
     active: bool
 
 
-def _national(call: Call) -> None:
-    # Events name subjects across the country; a regional office would see beyond its region.
-    access.reach_region(call.principal, "000000", "webhooks, which carry events from everywhere")
-
-
 @router.post("", response_model=WebhookCreated, status_code=201, summary="Subscribe to events")
 def subscribe(
     call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))], body: WebhookIn
 ) -> WebhookCreated:
-    _national(call)
-    with call.service.db.begin() as conn:
-        webhook_id, secret = webhooks.register(conn, body.url, body.events, call.principal.actor)
+    webhook_id, secret = call.service.oversight.subscribe(body.url, body.events, call.principal)
     return WebhookCreated(id=webhook_id, secret=secret)
 
 
 @router.get("", response_model=list[WebhookOut], summary="Subscriptions")
 def subscriptions(call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))]) -> list[WebhookOut]:
-    _national(call)
-    with call.service.db.connect() as conn:
-        return [WebhookOut.model_validate(w) for w in webhooks.subscriptions(conn)]
+    found = call.service.oversight.subscriptions(call.principal)
+    return [WebhookOut.model_validate(w) for w in found]
 
 
 @router.delete("/{webhook_id}", status_code=204, summary="Stop a subscription")
 def unsubscribe(
     call: Annotated[Call, Depends(Allow(Permission.WEBHOOKS))], webhook_id: PathId
 ) -> Response:
-    _national(call)
-    with call.service.db.begin() as conn:
-        webhooks.deactivate(conn, webhook_id)
+    call.service.oversight.unsubscribe(webhook_id, call.principal)
     return Response(status_code=204)

@@ -1,0 +1,106 @@
+"""Schemes as published: run a version's own test cases, publish a version (once, and only
+when its cases pass), and the newest stored run of a scheme with its grade distribution."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from xinyong.application.base import Core
+from xinyong.disclosure import access
+from xinyong.disclosure.tokens import Principal
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.evaluation.runs import Run, grade_distribution, latest_run
+from xinyong.evaluation.scheme_cases import CaseResult, run_tests
+from xinyong.schemes.model import Scheme
+from xinyong.store import audit
+
+PUBLISHED = "scheme.published"
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    scheme: str
+    sha256: str
+    audit_seq: int
+    published_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A scheme's newest stored run and how many subjects got each grade, in band order
+    (grades no band names, such as an override's, after them)."""
+
+    run: Run | None
+    grades: list[tuple[str, int]]
+
+
+class Schemes:
+    """Use cases of scheme versions."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def test(self, scheme: Scheme, *, duckdb: bool = False, spark: Any = None) -> list[CaseResult]:
+        """A scheme's own test cases, each in a transaction that is rolled back, on the
+        compiled query, the reference evaluator and, if asked, DuckDB and Spark SQL."""
+        with self.core.on_clock():
+            return run_tests(self.core.db, scheme, self.core.catalog, duckdb, spark)
+
+    @contextmanager
+    def spark(self) -> Iterator[Any]:
+        """A Spark session on the configured master, stopped when the block ends."""
+        from xinyong.backends.spark import session
+
+        started = session(master=self.core.settings.spark_master)
+        try:
+            yield started
+        finally:
+            started.stop()
+
+    def publish(self, reference: str, *, by: str, principal: Principal | None = None) -> Published:
+        """Publish a version: its cases must pass; the file's SHA-256 goes to the audit log;
+        a version is published once (checked inside the audit log's lock)."""
+        core = self.core
+        scheme = core.library.get(reference)
+        if principal is not None:
+            access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
+        failed = [r.name for r in self.test(scheme) if not r.passed]
+        if failed:
+            raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
+        digest = hashlib.sha256(scheme.path.read_bytes()).hexdigest()
+        target = f"scheme:{scheme.key}"
+        with core.transaction() as conn:
+            audit.lock(conn)
+            done = audit.first(conn, PUBLISHED, target)
+            if done is not None:
+                raise Conflict(f"{scheme.key} was already published (audit #{done.seq})")
+            entry = audit.append(
+                conn,
+                actor=by,
+                action=PUBLISHED,
+                target=target,
+                details={
+                    "sha256": digest,
+                    "effective_from": scheme.definition.scheme.effective_from,
+                },
+            )
+        return Published(scheme.key, digest, entry.seq, by)
+
+    def distribution(self, scheme: Scheme) -> Distribution:
+        """The newest stored run of a graded scheme and its grades."""
+        if scheme.definition.grades is None:
+            return Distribution(None, [])
+        with self.core.reading() as conn:
+            try:
+                run = latest_run(conn, scheme)
+            except NotFound:
+                return Distribution(None, [])
+            counts = grade_distribution(conn, run.id)
+        bands = [(b.grade, counts.get(b.grade, 0)) for b in scheme.definition.grades.bands]
+        named = {g for g, _ in bands}
+        bands += sorted((g, n) for g, n in counts.items() if g and g not in named)
+        return Distribution(run, bands)

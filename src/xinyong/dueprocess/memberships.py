@@ -1,0 +1,184 @@
+"""Who is on which list: a listing as stored (its state and the records behind it), its
+events, and the members of a list or the lists of a subject on a day. Reading only; the steps
+that change a listing are in :mod:`xinyong.dueprocess.listings`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+
+from xinyong.dueprocess.lifecycle import Action, Event, ListingState, State, replay
+from xinyong.errors import NotFound
+from xinyong.store.tables import listing_events, listing_records, listings, subjects
+
+PENDING = (State.PROPOSED.value, State.NOTIFIED.value, State.SIGNED_OFF.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    id: int
+    subject_id: int
+    subject_code: str
+    scheme_id: str
+    scheme_version: int
+    list_id: str
+    list_kind: str
+    run_id: int | None
+    state: ListingState
+    record_ids: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.scheme_id}/{self.list_id}"
+
+
+def listing_query() -> Select[Any]:
+    return select(listings, subjects.c.code).join(subjects, subjects.c.id == listings.c.subject_id)
+
+
+def in_effect_on(at: date) -> ColumnElement[bool]:
+    """SQL for :meth:`ListingState.in_effect`: listed by ``at``, period not over, not exited."""
+    return and_(
+        listings.c.listed_from <= at,
+        listings.c.listed_until > at,
+        or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
+    )
+
+
+def get_listing(conn: Connection, listing_id: int) -> Listing:
+    row = conn.execute(listing_query().where(listings.c.id == listing_id)).first()
+    if row is None:
+        raise NotFound(f"no listing #{listing_id}")
+    return as_listing(conn, row)
+
+
+def as_listing(conn: Connection, row: Any) -> Listing:
+    record_ids = tuple(
+        r
+        for (r,) in conn.execute(
+            select(listing_records.c.record_id)
+            .where(listing_records.c.listing_id == row.id)
+            .order_by(listing_records.c.record_id)
+        )
+    )
+    state = ListingState(
+        state=State(row.state),
+        proposed_on=row.proposed_on,
+        period=row.period,
+        notice_period=row.notice_period,
+        notified_on=row.notified_on,
+        objection_deadline=row.objection_deadline,
+        signed_off_on=row.signed_off_on,
+        signed_off_by=row.signed_off_by,
+        listed_from=row.listed_from,
+        listed_until=row.listed_until,
+        exited_on=row.exited_on,
+        exit_reason=row.exit_reason,
+    )
+    return Listing(
+        row.id,
+        row.subject_id,
+        row.code,
+        row.scheme_id,
+        row.scheme_version,
+        row.list_id,
+        row.list_kind,
+        row.run_id,
+        state,
+        record_ids,
+    )
+
+
+def events(conn: Connection, listing_id: int) -> list[Event]:
+    rows = conn.execute(
+        select(listing_events)
+        .where(listing_events.c.listing_id == listing_id)
+        .order_by(listing_events.c.seq)
+    )
+    return [
+        Event(Action(r.action), r.effective_on, r.actor, r.reason, dict(r.details or {}))
+        for r in rows
+    ]
+
+
+def verify(conn: Connection, listing_id: int) -> bool:
+    """Whether the stored state is exactly what replaying the listing's events gives."""
+    return replay(events(conn, listing_id)) == get_listing(conn, listing_id).state
+
+
+def active(conn: Connection, subject_id: int, key: str, on: date) -> Listing | None:
+    """A listing of the subject on that list that is pending or in effect on ``on``."""
+    scheme_id, list_id = key.split("/")
+    row = conn.execute(
+        listing_query()
+        .where(
+            listings.c.subject_id == subject_id,
+            listings.c.scheme_id == scheme_id,
+            listings.c.list_id == list_id,
+            or_(
+                listings.c.state.in_(PENDING),
+                and_(
+                    listings.c.state == State.LISTED.value,
+                    listings.c.listed_until > on,
+                ),
+            ),
+        )
+        .order_by(listings.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else as_listing(conn, row)
+
+
+def memberships(conn: Connection, subject_id: int, at: date) -> list[Listing]:
+    """The subject's listings in effect on ``at``; periods end by themselves."""
+    rows = conn.execute(
+        listing_query()
+        .where(
+            listings.c.subject_id == subject_id,
+            in_effect_on(at),
+        )
+        .order_by(listings.c.id)
+    )
+    return [as_listing(conn, r) for r in rows]
+
+
+def members(conn: Connection, key: str, at: date) -> list[Listing]:
+    """Everyone on a list (``scheme-id/list-id``) on ``at``, as published."""
+    scheme_id, _, list_id = key.partition("/")
+    rows = conn.execute(
+        listing_query()
+        .where(
+            listings.c.scheme_id == scheme_id,
+            listings.c.list_id == list_id,
+            in_effect_on(at),
+        )
+        .order_by(listings.c.listed_from, listings.c.id)
+    )
+    return [as_listing(conn, r) for r in rows]
+
+
+def members_page(
+    conn: Connection, key: str, at: date, offset: int = 0, limit: int = 50
+) -> tuple[int, list[Listing]]:
+    """One page of a list's members on ``at`` and how many there are in all."""
+    scheme_id, _, list_id = key.partition("/")
+    where = (listings.c.scheme_id == scheme_id, listings.c.list_id == list_id, in_effect_on(at))
+    total = conn.execute(select(func.count()).select_from(listings).where(*where)).scalar_one()
+    rows = conn.execute(
+        listing_query()
+        .where(*where)
+        .order_by(listings.c.listed_from.desc(), listings.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(total), [as_listing(conn, r) for r in rows]
+
+
+def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
+    rows = conn.execute(
+        listing_query().where(listings.c.subject_id == subject_id).order_by(listings.c.id)
+    )
+    return [as_listing(conn, r) for r in rows]

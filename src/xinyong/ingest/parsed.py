@@ -1,0 +1,95 @@
+"""What a checked row becomes: a record row or a subject row that passed every check that needs
+no database, the problems of a refused row, and the words departments use for an action, a
+kind of subject and a registration status (in English or Chinese)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from xinyong.catalog.items import CatalogItem
+from xinyong.reference.identifiers import Identifier, SubjectKind
+from xinyong.registry.subjects import SubjectStatus
+
+
+class Action(enum.StrEnum):
+    NEW = "new"
+    CORRECT = "correct"
+    REVOKE = "revoke"
+    REPAIR = "repair"
+
+
+ACTION_WORDS = {
+    **{a.value: a for a in Action},
+    "新增": Action.NEW,
+    "更正": Action.CORRECT,
+    "撤销": Action.REVOKE,
+    "修复": Action.REPAIR,
+}
+KIND_WORDS = {
+    **{k.value: k for k in SubjectKind},
+    "企业": SubjectKind.ENTERPRISE,
+    "法人": SubjectKind.ENTERPRISE,
+    "社会组织": SubjectKind.ORGANISATION,
+    "非法人组织": SubjectKind.ORGANISATION,
+    "机关": SubjectKind.AGENCY,
+    "自然人": SubjectKind.INDIVIDUAL,
+    "个人": SubjectKind.INDIVIDUAL,
+}
+STATUS_WORDS = {
+    **{s.value: s for s in SubjectStatus},
+    "存续": SubjectStatus.ACTIVE,
+    "在业": SubjectStatus.ACTIVE,
+    "开业": SubjectStatus.ACTIVE,
+    "注销": SubjectStatus.CANCELLED,
+    "吊销": SubjectStatus.REVOKED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+@dataclass(slots=True)
+class RecordRow:
+    """A record row that passed every check that needs no database."""
+
+    number: int
+    action: Action
+    identifier: Identifier | None
+    subject_name: str | None
+    subject_kind: SubjectKind | None
+    item: CatalogItem | None
+    decided_on: date
+    valid_from: date | None
+    valid_to: date | None
+    severity: int | None
+    reference: str | None
+    target_reference: str | None
+    target_record_id: int | None
+    reason: str | None
+    attributes: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SubjectRow:
+    number: int
+    identifier: Identifier
+    name: str
+    kind: SubjectKind | None
+    region_code: str | None
+    industry_code: str | None
+    registered_on: date | None
+    status: SubjectStatus | None
+    former_names: list[str]
+    aliases: list[str]
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,253 @@
+"""The sentences of a scheme in plain words, built from its parts: periods, windows, legal
+bases, conditions on records and subjects, rules, lists and memorandum entries.
+
+Every word comes from one phrase catalog (``phrases.yaml``), in Chinese and English; a phrase
+is a template whose pieces each language may order as it needs. :class:`Writer` fills them in,
+so no sentence is written twice, once per language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+
+from xinyong.catalog.items import Catalog
+from xinyong.catalog.terms import LegalBasis, Names, Period
+from xinyong.reference.industries import Industries
+from xinyong.reference.regions import Regions
+from xinyong.schemes.model import (
+    Compare,
+    Condition,
+    ListDef,
+    MemorandumEntry,
+    RecordCondition,
+    Rule,
+    SubjectCondition,
+)
+
+Language = Literal["zh", "en"]
+Window = Period | str
+
+
+@cache
+def phrases() -> dict[str, Names]:
+    """The phrase catalog, loaded once."""
+    text = (resources.files("xinyong.schemes") / "phrases.yaml").read_text(encoding="utf-8")
+    return {key: Names(**value) for key, value in yaml.safe_load(text).items()}
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+class Writer:
+    """Writes the parts of a scheme in one language."""
+
+    def __init__(
+        self, catalog: Catalog, language: Language, lists: dict[str, Names] | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.lists = lists or {}
+        self.language: Language = language
+
+    def say(self, phrase: str, /, **pieces: object) -> str:
+        """The phrase in this language, with its pieces filled in."""
+        template = str(getattr(phrases()[phrase], self.language))
+        return template.format(**pieces) if pieces else template
+
+    def name(self, names: Names) -> str:
+        return str(getattr(names, self.language))
+
+    def period(self, period: Period) -> str:
+        number = "one" if period.amount == 1 else "many"
+        return self.say(f"period.{period.unit}.{number}", n=period.amount)
+
+    def window(self, period: Window) -> str:
+        if period in ("all", "evaluation_year"):
+            return self.say(f"window.{period}")
+        assert isinstance(period, Period)
+        return self.say("window.before", period=self.period(period))
+
+    def basis(self, basis: LegalBasis) -> str:
+        key = "basis.titled" if basis.title else "basis.untitled"
+        return self.say(
+            key, title=basis.title, document=basis.document, article=basis.article or ""
+        ).strip()
+
+    def join(self, parts: Iterable[str], word: Literal["and", "or"] = "and") -> str:
+        parts = list(parts)
+        if len(parts) < 2:
+            return "".join(parts)
+        head = self.say(f"join.{word}").join(parts[:-1])
+        return head + self.say(f"join.{word}.last") + parts[-1]
+
+    # -- conditions -----------------------------------------------------------------------------
+    def compare(self, item_codes: list[str], attribute: str, compare: Compare) -> str:
+        spec = next(
+            (
+                s
+                for code in item_codes
+                if (s := self.catalog[code].attribute_specs.get(attribute)) is not None
+            ),
+            None,
+        )
+        if spec and spec.label:
+            label = self.name(spec.label)
+        else:
+            label = self.say("a_case", attribute=attribute.replace("_", " "))
+        unit = spec.unit if spec and spec.unit else ""
+        if f"unit.{unit}" in phrases():
+            unit = self.say(f"unit.{unit}")
+        if compare.one_of is not None:
+            values = [spec.choice_name(v, self.language) if spec else v for v in compare.one_of]
+            return self.say("compare.one_of", label=label, values=self.join(values, "or"))
+        if compare.equals is True:
+            return label
+        if compare.equals is False:
+            return self.say("compare.not", label=label)
+        ops = [
+            ("at_least", compare.at_least),
+            ("at_most", compare.at_most),
+            ("above", compare.above),
+            ("below", compare.below),
+            ("equals", compare.equals),
+        ]
+        return self.join(
+            self.say(f"compare.{op}", label=label, value=_num(value), unit=unit).strip()
+            for op, value in ops
+            if isinstance(value, int | float)
+        )
+
+    def _records(self, condition: RecordCondition, default_window: Window) -> dict[str, str]:
+        """The pieces of a sentence about records: which, with what details, and when."""
+        names = [
+            self.say("records.item", name=self.name(self.catalog[c].name))
+            for c in condition.items()
+        ]
+        names += [
+            self.say("records.category", name=category.zh, code=category.value)
+            for category in condition.categories()
+        ]
+        details = [
+            self.compare(condition.items(), name, compare)
+            for name, compare in condition.attribute.items()
+        ]
+        if condition.severity is not None:
+            severity = condition.severity
+            tiers = (
+                f"{severity.at_least or 1}-{severity.at_most or 3}"
+                if isinstance(severity, Compare)
+                else str(severity)
+            )
+            details.append(self.say("records.severity", tiers=tiers))
+        joined = self.say("join.details").join(details)
+        return {
+            "what": self.join(names, "or"),
+            "details": self.say("records.details", details=joined) if details else "",
+            "window": self.window(condition.window or default_window),
+        }
+
+    def records(self, condition: RecordCondition, default_window: Window) -> str:
+        return self.say("records", **self._records(condition, default_window))
+
+    def subject(self, condition: SubjectCondition) -> str:
+        parts = []
+        if condition.registered_within:
+            parts.append(self.say("subject.young", period=self.period(condition.registered_within)))
+        if condition.kind:
+            parts.append(self.join(self.say(k.value) for k in condition.kind))
+        if condition.industry:
+            parts.append(self.industries(condition.industry))
+        return self.join(parts)
+
+    def condition(self, c: Condition, window: Window) -> str:
+        parts = []
+        if c.records:
+            pieces = self._records(c.records, window)
+            if c.at_least > 1:
+                text = self.say("records", **pieces)
+                parts.append(self.say("condition.at_least", records=text, n=c.at_least))
+            else:
+                parts.append(self.say("condition.one", **pieces))
+        if c.subject:
+            parts.append(self.subject(c.subject))
+        if c.score_at_least is not None:
+            parts.append(self.say("condition.score_at_least", score=_num(c.score_at_least)))
+        if c.score_below is not None:
+            parts.append(self.say("condition.score_below", score=_num(c.score_below)))
+        if c.alternatives:
+            options = [
+                self.say("condition.option", i=i, text=self.condition(a, window))
+                for i, a in enumerate(c.alternatives, 1)
+            ]
+            joined = self.say("condition.options").join(options)
+            parts.append(self.say("condition.any_of", options=joined))
+        return self.say("join.clauses").join(parts)
+
+    # -- pieces of a scheme ---------------------------------------------------------------------
+    def industries(self, codes: list[str]) -> str:
+        table = Industries.load()
+        names = []
+        for code in codes:
+            found = table.lookup(code)
+            if found is None:
+                names.append(code)
+            else:
+                names.append(
+                    self.say("industry", name_zh=found.name_zh, name_en=found.name_en, code=code)
+                )
+        return self.join(names)
+
+    def region(self, code: str | None) -> str:
+        if not code or code == "000000":
+            return self.say("nationwide")
+        path = Regions.load().path(code)
+        return self.say("region", path_zh="".join(path), path_en=" / ".join(path), code=code)
+
+    def rule(self, rule: Rule, window: Window) -> str:
+        which = self.records(rule.when, window)
+        verb = "add" if rule.amount > 0 else "deduct"
+        amounts = {"amount": f"{rule.amount:+g}", "size": _num(abs(rule.amount))}
+        if rule.per_record is not None:
+            points = self.say(f"rule.per_record.{verb}", **amounts)
+        elif rule.points is not None:
+            points = self.say(f"rule.once.{verb}", n=rule.at_least, **amounts)
+        else:
+            assert rule.of is not None
+            function, _, rest = rule.of.partition("(")
+            measured = self.compare(rule.when.items(), rest.rstrip(")"), Compare(equals=True))
+            kind = "sum" if function == "sum" else "distinct"
+            points = self.say(f"rule.{kind}.{verb}", measured=measured, **amounts)
+        cap = self.say(f"rule.cap.{verb}", cap=_num(rule.cap)) if rule.cap else ""
+        return self.say("rule", id=rule.id, which=which, points=points, cap=cap)
+
+    def listing(self, entry: ListDef, window: Window) -> str:
+        return self.say(
+            "listing",
+            name=self.name(entry.name),
+            kind=self.say(entry.severity),
+            enter=self.condition(entry.enter, window),
+            period=self.period(entry.period),
+            notice=self.period(entry.notice),
+        )
+
+    def memorandum(self, entry: MemorandumEntry) -> str:
+        from xinyong.catalog.measures import shipped_measures
+
+        measures = shipped_measures()
+        names = self.join(self.name(measures[code].name) for code in entry.measures)
+        when = entry.when
+        if when.list:
+            listed = self.lists.get(when.list)
+            trigger = self.say("memo.listed", name=self.name(listed) if listed else when.list)
+        else:
+            assert when.grade is not None
+            grades = self.join(when.grade.grades, "or")
+            trigger = self.say("memo.graded", scheme=when.grade.scheme, grades=grades)
+        only = ""
+        if entry.departments:
+            only = self.say("memo.only", departments=self.join(entry.departments))
+        return self.say("memo", trigger=trigger, names=names, only=only)
