@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from xinyong.dueprocess.leniency import Policy
 from xinyong.store.tables import batches, records, subjects
 
 _batch = 0
@@ -78,3 +80,10 @@ def add_records(
             )
         )
     return ids
+
+
+def on_list(policy: Policy, key: str) -> Policy:
+    """The same policy, applying to the list ``key`` (the shipped ones name the courts' list,
+    which the tests stand in for with the rental-bike list)."""
+    applies = policy.definition.applies_to.model_copy(update={"lists": [key]})
+    return replace(policy, definition=policy.definition.model_copy(update={"applies_to": applies}))

@@ -19,6 +19,7 @@ from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
 from xinyong.api.app import guard_of
+from xinyong.clock import FixedClock
 from xinyong.disclosure.access import POLICY, Permission
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.reference.regions import region_prefix
@@ -85,6 +86,13 @@ def world(db: Database) -> Iterator[World]:
         yield World(client, db, tokens, ids)
 
 
+def set_day(world: World, day: str) -> None:
+    """Move the server's clock: steps are dated by it, never by the caller."""
+    clock = world.client.app.state.service.clock  # type: ignore[attr-defined]
+    assert isinstance(clock, FixedClock)
+    clock.day = date.fromisoformat(day)
+
+
 def list_rider(world: World) -> int:
     """Evaluate the rental-bike scheme and take the rider through notice, sign-off, listing."""
     c, who = world.client, world.as_("official")
@@ -92,9 +100,8 @@ def list_rider(world: World) -> int:
         "/evaluations", json={"scheme": "shenzhen-rental-bike", "as_of": "2026-09-01"}, headers=who
     )
     assert run.status_code == 201, run.text
-    made = c.post(
-        "/listings/proposals", json={"run": run.json()["id"], "on": "2026-09-01"}, headers=who
-    )
+    set_day(world, "2026-09-01")
+    made = c.post("/listings/proposals", json={"run": run.json()["id"]}, headers=who)
     assert made.status_code == 201, made.text
     (listing,) = [m for m in made.json() if m["list_key"].endswith("/untrustworthy")]
     lid = listing["id"]
@@ -103,8 +110,10 @@ def list_rider(world: World) -> int:
         ("sign-off", "2026-09-20"),
         ("listing", "2026-09-20"),
     ]:
-        answer = c.post(f"/listings/{lid}/{step}", json={"on": day}, headers=who)
+        set_day(world, day)
+        answer = c.post(f"/listings/{lid}/{step}", json={}, headers=who)
         assert answer.status_code == 200, answer.text
+    set_day(world, str(TODAY))
     return int(lid)
 
 
@@ -169,7 +178,7 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call(
             "POST",
             f"/listings/{listing_id}/exit",
-            {"reason": "expired", "on": "2026-09-01"},
+            {"reason": "expired"},
             target=SZ,
         ),
         Call("POST", f"/listings/{listing_id}/drop", {"reason": "test"}, target=SZ),
@@ -198,9 +207,9 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("POST", "/cases/999/repair-decision", {"grant": False, "reasons": "x"}),
         Call("GET", "/catalog"),
         Call("GET", "/catalog/ADM_PENALTY_GENERAL"),
-        Call("GET", "/audit/verification"),
-        Call("GET", "/audit/checkpoint"),
-        Call("GET", "/audit/entries"),
+        Call("GET", "/audit/verification", target=NATIONAL),
+        Call("GET", "/audit/checkpoint", target=NATIONAL),
+        Call("GET", "/audit/entries", target=NATIONAL),
         Call(
             "POST",
             "/webhooks",
@@ -584,3 +593,16 @@ def test_a_batch_over_http_re_evaluates_the_subjects_it_touched(world: World) ->
         "/records/batches", json={"rows": [row]}, headers={"Idempotency-Key": "r-1", **who}
     )
     assert again.json()["evaluation_runs"] == run_ids  # the replay is the stored answer
+
+
+def test_failed_tokens_are_logged_and_limited(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = {"Authorization": "Bearer xy_not_a_real_token"}
+    with caplog.at_level("WARNING", logger="xinyong.security"):
+        answers = [world.client.get("/me/file", headers=wrong).status_code for _ in range(11)]
+    assert answers == [401] * 10 + [429]
+    assert "failed sign-in from testclient with token xy_not" in caplog.text
+    assert "xy_not_a_real_token" not in caplog.text  # never the whole token
+    # a good token from the same client is turned away too, for a while
+    assert world.client.get("/me/file", headers=world.as_("subject-zz")).status_code == 429

@@ -105,27 +105,39 @@ def _writing(db: Database) -> bool:
     return bool(rows)
 
 
-def test_sigkill_mid_batch_leaves_all_or_nothing(schema_url: str, tmp_path: Path) -> None:
+def _sending(schema_url: str, key: str) -> tuple[Database, dict[str, str], dict[str, Any]]:
+    """A migrated database, a department's headers under ``key``, and the batch to send."""
     db = Database(schema_url)
     db.migrate()
     with db.begin() as conn:
         token = issue(conn, "王芳", Role.DEPARTMENT, department="郑州市财政局")
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "crash-1"}
-    body = _batch()
-    outcome: dict[str, Any] = {}
-    port = _free_port()
+    return db, {"Authorization": f"Bearer {token}", "Idempotency-Key": key}, _batch()
+
+
+def _post_in_background(
+    port: int, body: dict[str, Any], headers: dict[str, str], outcome: dict[str, Any]
+) -> threading.Thread:
+    """Send the batch from a thread; ``outcome`` gets the response or the transport error."""
 
     def post() -> None:
         try:
             outcome["response"] = httpx.post(
-                f"http://127.0.0.1:{port}/records/batches", json=body, headers=headers, timeout=120
+                f"http://127.0.0.1:{port}/records/batches", json=body, headers=headers, timeout=300
             )
         except httpx.TransportError as error:
             outcome["error"] = error
 
-    process = _serve(schema_url, port, tmp_path)
     sender = threading.Thread(target=post)
     sender.start()
+    return sender
+
+
+def test_sigkill_mid_batch_leaves_all_or_nothing(schema_url: str, tmp_path: Path) -> None:
+    db, headers, body = _sending(schema_url, "crash-1")
+    outcome: dict[str, Any] = {}
+    port = _free_port()
+    process = _serve(schema_url, port, tmp_path)
+    sender = _post_in_background(port, body, headers, outcome)
     deadline = time.monotonic() + 60
     while not _writing(db):
         assert time.monotonic() < deadline, "the server never started writing"
@@ -152,3 +164,58 @@ def test_sigkill_mid_batch_leaves_all_or_nothing(schema_url: str, tmp_path: Path
     assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert _counts(db) == (ROWS, ROWS)
     db.dispose()
+
+
+def _evaluating(db: Database) -> bool:
+    """Whether a server backend is re-evaluating the batch's subjects (inside its transaction)."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            text(
+                "select query from pg_stat_activity where pid <> pg_backend_pid() "
+                "and state in ('active', 'idle in transaction') and query ilike '%evaluation_%'"
+            )
+        ).all()
+    return bool(rows)
+
+
+def _runs(db: Database) -> int:
+    with db.connect() as conn:
+        return int(
+            conn.execute(
+                text("select count(*) from evaluation_runs where kind = 'incremental'")
+            ).scalar_one()
+        )
+
+
+def test_sigkill_during_re_evaluation_leaves_no_batch_with_stale_grades(
+    schema_url: str, tmp_path: Path
+) -> None:
+    """The re-evaluation of a batch's subjects is part of the batch's transaction: killed
+    while it runs, the batch is not stored either; the retry stores both, so after a restart
+    the grades are current. There is no moment at which a batch is stored and not graded."""
+    db, headers, body = _sending(schema_url, "crash-2")
+    outcome: dict[str, Any] = {}
+    port = _free_port()
+    process = _serve(schema_url, port, tmp_path)
+    sender = _post_in_background(port, body, headers, outcome)
+    deadline = time.monotonic() + 120
+    while not _evaluating(db):
+        assert time.monotonic() < deadline, "the server never started re-evaluating"
+        assert sender.is_alive(), f"answered before re-evaluating: {outcome}"
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    sender.join()
+    time.sleep(0.5)
+    assert (*_counts(db), _runs(db)) == (0, 0, 0)
+    process = _serve(schema_url, port, tmp_path)
+    try:
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/records/batches", json=body, headers=headers, timeout=300
+        )
+    finally:
+        process.terminate()
+        process.wait()
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["evaluation_runs"], answer.json()
+    assert _counts(db) == (ROWS, ROWS) and _runs(db) >= 1

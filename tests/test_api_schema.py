@@ -1,11 +1,16 @@
 """schemathesis over every route of the in-process app: generated requests, valid and invalid,
-as an official (who may call almost everything) and as a subject (who may call its own routes).
-No answer may be a server error, every answer must match the documented schema and status
-codes, and invalid data must be refused."""
+as an official (who may call almost everything), a department (batches and checks) and a
+subject (its own routes). No answer may be a server error, every answer must match the
+documented schema and status codes, and invalid data must be refused. The app runs on
+PostgreSQL where a server is reachable (CI requires one), in a schema of its own; else on
+SQLite."""
 
 from __future__ import annotations
 
+import atexit
+import os
 import tempfile
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import create_engine, text
+from tests.conftest import POSTGRES_URL, postgres_problem
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
@@ -26,8 +33,28 @@ from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.web import create_app
 
-_folder = Path(tempfile.mkdtemp(prefix="xinyong-schemathesis-"))
-_db = Database(f"sqlite:///{_folder / 'api.db'}")
+
+def _database() -> Database:
+    if postgres_problem() is None:
+        schema_name = f"xy_schemathesis_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+
+        def drop() -> None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+            admin.dispose()
+
+        atexit.register(drop)
+        return Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema_name}"})
+    if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
+        raise RuntimeError(postgres_problem())
+    folder = Path(tempfile.mkdtemp(prefix="xinyong-schemathesis-"))
+    return Database(f"sqlite:///{folder / 'api.db'}")
+
+
+_db = _database()
 _db.migrate()
 with _db.begin() as _conn:
     _rider = add_subject(_conn, resident_id(3, "440305"), "individual", "440305")
@@ -37,6 +64,7 @@ with _db.begin() as _conn:
     TOKENS = {
         "official": issue(_conn, "李明", Role.OFFICIAL),
         "subject": issue(_conn, "骑行者", Role.SUBJECT, subject_code=resident_id(3, "440305")),
+        "department": issue(_conn, "王芳", Role.DEPARTMENT, department="郑州市财政局"),
     }
 app = create_app(Settings(today=date(2026, 11, 23), database_url=_db.url), _db)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)

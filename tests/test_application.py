@@ -3,6 +3,7 @@ every engine. Interfaces are tested in their own files; here the use cases thems
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from dueprocess import add_records, add_subject
 from helpers import resident_id, uscc_code
 from xinyong import clock
 from xinyong.application import Application
+from xinyong.application.errors import status_of
 from xinyong.application.walkthrough import walk
 from xinyong.clock import FixedClock
 from xinyong.errors import Unsupported
@@ -172,10 +174,170 @@ def test_a_list_page_masks_the_members(db: Database) -> None:
     _run, proposed = app.listings.propose(scheme="shenzhen-rental-bike", as_of=DAY)
     (listing,) = [p for p in proposed if p.list_id == "untrustworthy"]
     app.listings.notify(listing.id, by="clerk")
-    app.listings.sign_off(listing.id, by="chief", on=date(2026, 9, 20))
-    app.listings.put_on_list(listing.id, by="chief", on=date(2026, 9, 20))
+    assert isinstance(app.clock, FixedClock)
+    app.clock.day = date(2026, 9, 20)  # after the 10-day objection window
+    app.listings.sign_off(listing.id, by="chief")
+    app.listings.put_on_list(listing.id, by="chief")
     total, members = app.listings.page(listing.key, at=date(2026, 10, 1))
     assert total == 1
     (member,) = members
     assert member.listing.id == listing.id
     assert member.code != RIDER and member.code[:6] == RIDER[:6] and "*" in member.code
+
+
+@pytest.mark.parametrize(
+    ("correction", "problem"),
+    [
+        ({"conduct": "a lot"}, "correction.conduct: expected one of"),
+        ({"decided_on": "2999-01-01"}, "correction.decided_on: 2999-01-01 is in the future"),
+        ({"colour": "red"}, "ENV_VIOLATION has no attribute 'colour'"),
+    ],
+)
+def test_a_correction_given_with_an_upheld_objection_is_checked_like_a_row(
+    db: Database, correction: dict[str, str], problem: str
+) -> None:
+    from xinyong.errors import InvalidInput
+
+    _code, record = _polluter(db)
+    app = _app(db)
+    case = app.cases.object(record, "the reading was wrong", by="the firm")
+    with pytest.raises(InvalidInput, match=re.escape(problem)):
+        app.cases.decide_objection(
+            case.id, uphold=True, reasons="corrected", by="officer", correction=correction
+        )
+    assert app.cases.case(case.id).state.value == "open"  # nothing was decided
+
+
+def test_a_decided_case_cannot_be_decided_again(db: Database) -> None:
+    from xinyong.errors import XinyongError
+
+    _code, record = _polluter(db)
+    app = _app(db)
+    case = app.cases.object(record, "the reading was wrong", by="the firm")
+    app.cases.decide_objection(case.id, uphold=False, reasons="no", by="officer")
+    with pytest.raises(XinyongError, match="is already decided: rejected") as refused:
+        app.cases.decide_objection(case.id, uphold=True, reasons="yes", by="another officer")
+    assert status_of(refused.value) == 409
+
+
+def test_steps_are_dated_by_the_clock_and_an_earlier_exit_is_bounded(db: Database) -> None:
+    from xinyong.application.base import Backdate
+    from xinyong.dueprocess.lifecycle import ExitReason
+    from xinyong.errors import InvalidInput
+
+    _rider(db)
+    app = _app(db)
+    assert isinstance(app.clock, FixedClock)
+    _run, proposed = app.listings.propose(scheme="shenzhen-rental-bike", as_of=DAY)
+    (listing,) = [p for p in proposed if p.list_id == "untrustworthy"]
+    assert listing.state.proposed_on == DAY
+    app.listings.notify(listing.id, by="clerk")
+    app.clock.day = date(2026, 9, 20)
+    app.listings.sign_off(listing.id, by="chief")
+    listed = app.listings.put_on_list(listing.id, by="chief")
+    assert listed.state.listed_from == date(2026, 9, 20)  # dated by the clock
+    app.clock.day = date(2026, 10, 10)
+    performed = ExitReason("performed")
+    with pytest.raises(InvalidInput, match="never in the future"):
+        app.listings.exit(
+            listing.id, performed, by="chief", effective=Backdate(date(2026, 10, 11), "paid")
+        )
+    with pytest.raises(InvalidInput, match="before the previous step"):
+        app.listings.exit(
+            listing.id, performed, by="chief", effective=Backdate(date(2026, 9, 1), "paid")
+        )
+    with pytest.raises(InvalidInput, match="states its reason"):
+        app.listings.exit(
+            listing.id, performed, by="chief", effective=Backdate(date(2026, 10, 1), " ")
+        )
+    ended = app.listings.exit(
+        listing.id, performed, by="chief", effective=Backdate(date(2026, 10, 1), "fine paid 1 Oct")
+    )
+    assert ended.state.exited_on == date(2026, 10, 1)
+    _listing, steps, replays = app.listings.history(listing.id)
+    assert replays
+    assert steps[-1].details["recorded_on"] == "2026-10-10"
+    assert steps[-1].details["effective_because"] == "fine paid 1 Oct"
+
+
+BIKES = "深圳市交通运输局"
+
+
+def _listed_rider(app: Application, references: list[str]) -> int:
+    """A rider with three rental-bike violations sent by the department, on the list."""
+    assert isinstance(app.clock, FixedClock)
+    app.clock.day = DAY
+    rows = [
+        {
+            "subject_code": RIDER,
+            "subject_name": "张三",
+            "item_code": "BIKE_VIOLATION",
+            "decided_on": day,
+            "reference": reference,
+            "conduct": "damage",
+        }
+        for reference, day in zip(
+            references, ["2026-02-01", "2026-05-01", "2026-08-01"], strict=True
+        )
+    ]
+    app.records.submit(rows, source=BIKES, actor="dept", key="v", answer=lambda _d: {})
+    _run, proposed = app.listings.propose(scheme="shenzhen-rental-bike", as_of=DAY)
+    (listing,) = [p for p in proposed if p.list_id == "untrustworthy"]
+    app.listings.notify(listing.id, by="clerk")
+    app.clock.day = date(2026, 9, 20)
+    app.listings.sign_off(listing.id, by="chief")
+    app.listings.put_on_list(listing.id, by="chief")
+    return listing.id
+
+
+def test_a_revocation_sent_in_a_batch_ends_the_listing_it_caused(db: Database) -> None:
+    app = _app(db)
+    listing_id = _listed_rider(app, ["SZ-1", "SZ-2", "SZ-3"])
+    revoke = {
+        "action": "revoke",
+        "target_reference": "SZ-1",
+        "item_code": "BIKE_VIOLATION",
+        "decided_on": "2026-09-20",
+        "reason": "复议撤销",
+    }
+    app.records.submit(
+        [revoke], source="深圳市交通运输局", actor="dept", key="r", answer=lambda _d: {}
+    )
+    ended = app.listings.listing(listing_id)
+    assert ended.state.state.value == "exited" and ended.state.exit_reason == "revoked"
+    assert app.checks.check(RIDER, "rental", "bike_operator", by="clerk").applies == ()
+
+
+def test_a_listing_that_ended_is_not_proposed_again_from_the_same_records(db: Database) -> None:
+    from xinyong.dueprocess.lifecycle import ExitReason
+
+    app = _app(db)
+    listing_id = _listed_rider(app, ["SZ-1", "SZ-2", "SZ-3"])
+    assert isinstance(app.clock, FixedClock)
+    app.clock.day = date(2026, 10, 1)
+    app.listings.exit(listing_id, ExitReason("performed"), by="court clerk")
+    _run, again = app.listings.propose(scheme="shenzhen-rental-bike", as_of=date(2026, 10, 1))
+    assert [p for p in again if p.list_id == "untrustworthy"] == []
+
+
+def test_the_record_a_decision_writes_is_sealed_like_a_batch(db: Database) -> None:
+    from sqlalchemy import update
+
+    from xinyong.dueprocess.objections import ObjectionDecision
+    from xinyong.store.tables import records
+
+    _code, record = _polluter(db)
+    app = _app(db)
+    case = app.cases.object(record, "it was dust, not an exceedance", by="the firm")
+    decided = app.cases.decide_objection(
+        case.id, uphold=True, reasons="dust", by="officer", correction={"conduct": "dust"}
+    )
+    assert isinstance(decided.decision, ObjectionDecision)
+    new_id = decided.decision.new_record_id
+    assert new_id is not None and app.oversight.verify().intact
+    with db.begin() as conn:
+        conn.execute(
+            update(records).where(records.c.id == new_id).values(attributes={"conduct": "waste"})
+        )
+    (problem,) = app.oversight.verify().problems
+    assert problem.endswith(f"record #{new_id} was edited in place")

@@ -160,3 +160,82 @@ def test_one_sequencer_under_concurrent_writers(db: Database) -> None:
         report = verify(conn)
         seqs = list(conn.execute(select(audit_log.c.seq).order_by(audit_log.c.seq)).scalars())
     assert report.intact and report.rows == 80 and seqs == list(range(1, 81))
+
+
+def _penalties(ingestor: Ingestor, tmp_path: Path, n: int, source: str = "市场监管局") -> int:
+    rows = [penalty(uscc_code(100 + i), f"S-{n}-{i}") for i in range(n)]
+    report = ingestor.ingest_file(write_csv(tmp_path / f"s{n}.csv", rows), source)
+    assert report.accepted == n
+    return report.batch_id
+
+
+def test_a_record_edited_in_place_is_named_by_verify(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    from xinyong.store.tables import records
+
+    batch = _penalties(ingestor, tmp_path, 3)
+    with db.connect() as conn:
+        assert verify(conn).intact
+        target = (
+            conn.execute(
+                select(records.c.id).where(records.c.batch_id == batch).order_by(records.c.id)
+            )
+            .scalars()
+            .all()[1]
+        )
+    with db.begin() as conn:  # an UPDATE in place, as a careless or dishonest operator would
+        conn.execute(
+            update(records).where(records.c.id == target).values(item_code="ENV_VIOLATION")
+        )
+    with db.connect() as conn:
+        report = verify(conn)
+    assert not report.intact
+    assert report.problems == (f"batch #{batch}: record #{target} was edited in place",)
+
+
+def test_a_record_deleted_from_a_large_batch_is_found(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    from xinyong.store.tables import records
+
+    batch = _penalties(ingestor, tmp_path, 30)
+    with db.begin() as conn:
+        last = (
+            conn.execute(
+                select(records.c.id)
+                .where(records.c.batch_id == batch)
+                .order_by(records.c.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        conn.execute(delete(records).where(records.c.id == last))
+    with db.connect() as conn:
+        (problem,) = verify(conn).problems
+    assert problem.startswith(f"batch #{batch} stored 30 rows and now has 29")
+
+
+def test_a_long_department_name_is_refused_not_cut(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    from xinyong.errors import BatchRejected
+
+    long_name = "某某省" + "市场监督管理局" * 16
+    assert len(long_name) > 100
+    path = write_csv(tmp_path / "p.csv", [penalty(uscc_code(1), "L-1")])
+    with pytest.raises(BatchRejected, match="at most 100 are kept"):
+        ingestor.ingest_file(path, long_name)
+    with db.connect() as conn:
+        assert verify(conn).intact
+
+
+def test_an_audited_name_is_kept_whole_or_refused(db: Database) -> None:
+    from xinyong.errors import InvalidInput
+
+    with db.begin() as conn:
+        append(conn, actor="王" * 100, action="test.step", target="thing:1")
+        with pytest.raises(InvalidInput, match="at most 100 characters"):
+            append(conn, actor="王" * 101, action="test.step", target="thing:2")
+    with db.connect() as conn:
+        assert verify(conn).intact

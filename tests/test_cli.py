@@ -12,11 +12,14 @@ import pytest
 from helpers import bad_check, penalty, uscc_code, write_csv
 
 
-def run(tmp_path: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, ok: bool = True, today: str = "2026-11-23"
+) -> subprocess.CompletedProcess[str]:
+    """One command; ``today`` is the operator's fixed clock (steps are dated by the clock)."""
     env = {
         **os.environ,
         "XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "XINYONG_TODAY": "2026-11-23",
+        "XINYONG_TODAY": today,
         "COLUMNS": "200",
     }
     result = subprocess.run(
@@ -244,23 +247,22 @@ def test_due_process_from_the_command_line(ready: Path) -> None:
         "shenzhen-rental-bike",
         "--as-of",
         "2025-06-30",
-        "--on",
-        "2025-07-01",
+        today="2025-07-01",
     ).stdout
     assert "2 proposed" in proposed and "shenzhen-rental-bike/untrustworthy (proposed)" in proposed
     number = proposed.split("#")[2].split()[0]  # the first listing line
     assert (
         "objections until 2025-07-11"
-        in run(ready, "listings", "notify", number, "--on", "2025-07-01").stdout
+        in run(ready, "listings", "notify", number, today="2025-07-01").stdout
     )
     early = run(
-        ready, "listings", "sign-off", number, "--by", "王科长", "--on", "2025-07-05", ok=False
+        ready, "listings", "sign-off", number, "--by", "王科长", ok=False, today="2025-07-05"
     )
     assert "objection window is open until 2025-07-11" in early.stderr
-    run(ready, "listings", "sign-off", number, "--by", "王科长", "--on", "2025-07-11")
+    run(ready, "listings", "sign-off", number, "--by", "王科长", today="2025-07-11")
     assert (
         "listed 2025-07-12"
-        in run(ready, "listings", "list", number, "--by", "王科长", "--on", "2025-07-12").stdout
+        in run(ready, "listings", "list", number, "--by", "王科长", today="2025-07-12").stdout
     )
     answer = run(
         ready,
@@ -279,7 +281,7 @@ def test_due_process_from_the_command_line(ready: Path) -> None:
         ready, "listings", "members", "shenzhen-rental-bike/untrustworthy", "--at", "2025-08-01"
     ).stdout
     assert "1 on the list on 2025-08-01" in members and "period 1Y" in members
-    opened = run(ready, "objections", "open", "1", "not me", "--by", "张三", "--on", "2025-08-02")
+    opened = run(ready, "objections", "open", "1", "not me", "--by", "张三", today="2025-08-02")
     assert "OBJ-000001" in opened.stdout and "2025-08-22" in opened.stdout
     file = run(ready, "subjects", "show", rider, "--at", "2025-08-03").stdout
     assert "in_effect (disputed)" in file and "on list shenzhen-rental-bike/untrustworthy" in file

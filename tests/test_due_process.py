@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from dueprocess import add_records, add_subject
+from dueprocess import add_records, add_subject, on_list
 from helpers import resident_id, uscc_code
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.cases import CaseKind, inbox, timeline
@@ -302,7 +302,7 @@ def test_measures_follow_listing_and_repair_ends_them(
 def test_leniency_defers_listing_and_the_check_says_so(
     db: Database, library: Library, catalog: Catalog
 ) -> None:
-    policies = load_policies()
+    policies = [on_list(p, f"{BIKE}/untrustworthy") for p in load_policies()]
     scheme = library.get(BIKE)
     with db.begin() as conn:
         subject, _, listing_id = _listed_rider(conn, library, catalog)
@@ -338,7 +338,7 @@ def test_leniency_defers_listing_and_the_check_says_so(
 
 
 def test_epidemic_leniency_covers_tagged_firms_only(db: Database) -> None:
-    policies = load_policies()
+    policies = [on_list(p, f"{BIKE}/untrustworthy") for p in load_policies()]
     spc2020 = get_policy(policies, "spc-2020-epidemic-grace")
     from xinyong.dueprocess.leniency import covers
     from xinyong.store.tables import subjects
@@ -366,7 +366,7 @@ def test_a_leniency_application_is_a_case_whose_grant_defers_listing(
     from xinyong.catalog.terms import Period
     from xinyong.dueprocess.leniency import apply_for_leniency, decide_leniency
 
-    policies = load_policies()
+    policies = [on_list(p, f"{BIKE}/untrustworthy") for p in load_policies()]
     scheme = library.get(BIKE)
     with db.begin() as conn:
         subject, _, listing_id = _listed_rider(conn, library, catalog)
@@ -483,3 +483,18 @@ def test_the_outbox_delivers_and_keeps_failures_for_retry(db: Database) -> None:
         assert deliver(conn, {"letter": Letters(), "sms": Letters()}) == 1
         assert sent == [(subject, "listing_notice"), (subject, "listed")]
         assert all(n.delivered_at is not None for n in notices(conn, subject))
+
+
+def test_a_leniency_policy_defers_only_the_lists_it_names(tmp_path: Path) -> None:
+    from xinyong.schemes.model import InvalidScheme
+
+    court = get_policy(load_policies(), "spc-2020-epidemic-grace")
+    assert court.concerns("court-judgment-defaulters/defaulters")
+    assert not court.concerns(f"{BIKE}/untrustworthy")  # a court's grace is not a customs one
+    text = (court.path.read_text(encoding="utf-8")).replace(
+        "  lists: [court-judgment-defaulters/defaulters]\n", ""
+    )
+    path = tmp_path / "everything.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidScheme, match="names the lists it applies to"):
+        load_policies([path])

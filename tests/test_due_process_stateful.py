@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from dueprocess import add_records, add_subject
+from dueprocess import add_records, add_subject, on_list
 from helpers import resident_id
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Period
@@ -37,7 +37,7 @@ from xinyong.store.tables import listing_events, records
 
 CATALOG = Catalog.load()
 LIBRARY = Library.load(CATALOG)
-POLICIES = load_policies()
+POLICIES = [on_list(p, "shenzhen-rental-bike/untrustworthy") for p in load_policies()]
 SCHEME = LIBRARY.get("shenzhen-rental-bike")
 CALENDAR = WorkCalendar()
 RIDERS = 2

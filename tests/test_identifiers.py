@@ -139,3 +139,11 @@ def test_resident_id_single_digit_change_is_caught(body: str, position: int, dig
     if changed != code:
         with pytest.raises(InvalidIdentifier):
             normalise_resident_id(changed)
+
+
+def test_the_mask_policy_says_whether_it_masks_individuals() -> None:
+    from xinyong.reference.identifiers import MaskPolicy
+
+    assert MaskPolicy.named("standard").masks_individuals
+    assert MaskPolicy.named("strict").masks_individuals
+    assert not MaskPolicy.named("none").masks_individuals  # the footer then says masking is off

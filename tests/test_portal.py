@@ -75,13 +75,27 @@ def portal(db: Database) -> Iterator[Portal]:
     app = create_app(Settings(today=TODAY, database_url=db.url), db)
     ids = {"rider": rider, "firm": firm, "other": other, "current": current[0]}
     ids["expired"] = expired[0]
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://localhost") as client:
         yield Portal(client, db, ids, tokens)
 
 
+def _csrf(portal: Portal, path: str = "/signin") -> str:
+    """The anti-forgery value of the forms on one of the portal's own pages."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', portal.client.get(path).text)
+    assert found, f"no form on {path}"
+    return found.group(1)
+
+
 def _sign_in(portal: Portal, who: str) -> None:
-    answer = portal.client.post("/signin", data={"token": portal.tokens[who]})
+    answer = portal.client.post(
+        "/signin", data={"token": portal.tokens[who], "csrf": _csrf(portal)}
+    )
     assert answer.status_code == 200 and answer.url.path == "/account", answer.text[:300]
+
+
+def _sign_out(portal: Portal) -> None:
+    answer = portal.client.post("/signout", data={"csrf": _csrf(portal, "/")})
+    assert answer.status_code == 200, answer.text[:300]
 
 
 def _hits(portal: Portal, q: str) -> list[str]:
@@ -271,7 +285,7 @@ def test_an_objection_marks_the_record_disputed_on_the_public_profile(portal: Po
     )
     assert filed.status_code == 200 and "/account/cases/" in str(filed.url)
     assert "2026-12-13" in filed.text  # 20 days to answer
-    c.post("/signout")
+    _sign_out(portal)
     profile = c.get(f"/profile/{portal.ids['firm']}?lang=zh").text
     row = re.search(rf'<tr id="record-{record}" class="disputed">.*?</tr>', profile, re.S)
     assert row and "异议处理中" in row.group(0)
@@ -291,18 +305,35 @@ def test_the_account_logs_its_own_reads_and_shows_readers(portal: Portal, db: Da
 
 def test_the_account_needs_a_subject_token(portal: Portal) -> None:
     assert portal.client.get("/account").url.path == "/signin"
-    refused = portal.client.post("/signin", data={"token": portal.tokens["official"]})
+    csrf = _csrf(portal)
+    refused = portal.client.post("/signin", data={"token": portal.tokens["official"], "csrf": csrf})
     assert refused.status_code == 403
-    assert portal.client.post("/signin", data={"token": "nonsense"}).status_code == 401
+    wrong = portal.client.post("/signin", data={"token": "nonsense", "csrf": csrf})
+    assert wrong.status_code == 401
+
+
+def test_forms_posted_from_another_site_are_refused(portal: Portal) -> None:
+    """A page elsewhere can post a form at the portal, but without this site's form cookie
+    and value: a sign-in under the attacker's token, or a report issued in a visitor's name,
+    is refused."""
+    fresh = TestClient(portal.client.app, base_url="http://localhost")
+    answer = fresh.post("/signin", data={"token": portal.tokens["firm"]})
+    assert answer.status_code == 403
+    report = fresh.post(
+        f"/profile/{portal.ids['firm']}/report",
+        data={"purpose": "招标资格审查", "csrf": "0" * 32},
+    )
+    assert report.status_code == 403
 
 
 # -- credit reports -----------------------------------------------------------------------------
 
 
 def _public_report(portal: Portal) -> str:
+    csrf = _csrf(portal, f"/profile/{portal.ids['firm']}")
     answer = portal.client.post(
         f"/profile/{portal.ids['firm']}/report",
-        data={"purpose": "招标资格审查", "legal_basis": "《招标投标法》第十八条"},
+        data={"purpose": "招标资格审查", "legal_basis": "《招标投标法》第十八条", "csrf": csrf},
     )
     assert answer.status_code == 200, answer.text[:300]
     return answer.url.path.rsplit("/", 1)[1]
@@ -338,7 +369,7 @@ def test_a_full_report_is_only_for_its_subject(portal: Portal) -> None:
     made = c.post("/account/report", data={"purpose": "bank loan", "csrf": csrf.group(1)})
     report_id = made.url.path.rsplit("/", 1)[1]
     assert json.loads(c.get(f"/reports/{report_id}/json").content)["report"]["scope"] == "full"
-    c.post("/signout")
+    _sign_out(portal)
     assert c.get(f"/reports/{report_id}/json").status_code == 403
     _sign_in(portal, "rider")
     assert c.get(f"/reports/{report_id}").status_code == 403
@@ -367,3 +398,32 @@ def test_a_pdf_report_shows_chinese_verifies_and_fails_when_altered(
     altered = bytearray(pdf)
     altered[len(altered) // 2] ^= 0x01
     assert _verify(portal, "r.pdf", bytes(altered)) == "Not valid"
+
+
+def test_pages_carry_security_headers(portal: Portal) -> None:
+    page = portal.client.get("/")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    api = portal.client.get("/health")
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_portals_cookies_are_http_only_strict_and_secure_off_this_machine(
+    portal: Portal,
+) -> None:
+    remote = TestClient(portal.client.app, base_url="https://portal.example.gov.cn")
+    form = remote.get("/signin")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text)
+    assert csrf
+    cookie = form.headers["set-cookie"]
+    assert "xinyong_form=" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    signed = remote.post(
+        "/signin",
+        data={"token": portal.tokens["firm"], "csrf": csrf.group(1)},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    token = signed.headers["set-cookie"]
+    assert all(flag in token for flag in ("xinyong_token=", "HttpOnly", "Secure", "strict"))

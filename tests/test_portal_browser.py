@@ -22,6 +22,7 @@ import uvicorn
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
+from xinyong.clock import FixedClock
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.registry import name_index
 from xinyong.registry.subjects import rename
@@ -78,15 +79,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    _prepare(base, tokens["official"])
+    _prepare(base, tokens["official"], app.state.service.clock)
     yield base, tokens, firm
     server.should_exit = True
     thread.join(timeout=10)
     db.dispose()
 
 
-def _prepare(base: str, official: str) -> None:
-    """Grade the firm and list the rider through the API, as a credit office would."""
+def _prepare(base: str, official: str, clock: FixedClock) -> None:
+    """Grade the firm and list the rider through the API, as a credit office would (the
+    server's clock is moved to each step's day: steps are dated by it)."""
     import httpx
 
     who = {"Authorization": f"Bearer {official}"}
@@ -98,15 +100,18 @@ def _prepare(base: str, official: str) -> None:
         run = api.post(
             "/evaluations", json={"scheme": "shenzhen-rental-bike", "as_of": "2026-09-01"}
         )
-        made = api.post("/listings/proposals", json={"run": run.json()["id"], "on": "2026-09-01"})
+        clock.day = date(2026, 9, 1)
+        made = api.post("/listings/proposals", json={"run": run.json()["id"]})
         (listing,) = [m for m in made.json() if m["list_key"].endswith("/untrustworthy")]
         for step, day in [
             ("notice", "2026-09-02"),
             ("sign-off", "2026-09-20"),
             ("listing", "2026-09-20"),
         ]:
-            done = api.post(f"/listings/{listing['id']}/{step}", json={"on": day})
+            clock.day = date.fromisoformat(day)
+            done = api.post(f"/listings/{listing['id']}/{step}", json={})
             assert done.status_code == 200, done.text
+        clock.day = TODAY
 
 
 @pytest.fixture

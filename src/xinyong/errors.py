@@ -91,3 +91,9 @@ class Unsupported(XinyongError):
     <backend>"), or an engine that is not installed."""
 
     title = "Not supported"
+
+
+class TooManyAttempts(Unauthenticated):
+    """Too many failed sign-ins from one client in a short time; it may try again later."""
+
+    title = "Too many attempts"

@@ -61,7 +61,11 @@ WITH rec AS (
   LEFT JOIN p
     ON p.subject_id = s.id
   WHERE
-    s.kind IN ('individual') AND s.status IN ('active')
+    s.kind IN ('individual')
+    AND s.status IN ('active')
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

@@ -123,6 +123,9 @@ WITH rec AS (
     AND s.status IN ('active')
     AND s.region_code LIKE '32%'
     AND s.industry_code LIKE '48%'
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

@@ -90,7 +90,12 @@ WITH rec AS (
   LEFT JOIN p
     ON p.subject_id = s.id
   WHERE
-    s.kind IN ('enterprise') AND s.status IN ('active') AND s.industry_code LIKE '48%'
+    s.kind IN ('enterprise')
+    AND s.status IN ('active')
+    AND s.industry_code LIKE '48%'
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

@@ -49,6 +49,9 @@ WITH rec AS (
   WHERE
     s.kind IN ('agency', 'enterprise', 'individual', 'organisation')
     AND s.status IN ('active')
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

@@ -79,6 +79,9 @@ WITH rec AS (
     s.kind IN ('enterprise', 'individual')
     AND s.status IN ('active')
     AND s.region_code LIKE '4403%'
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

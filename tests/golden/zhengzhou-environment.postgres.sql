@@ -121,6 +121,9 @@ WITH rec AS (
       OR s.industry_code LIKE '49%'
       OR s.industry_code LIKE '50%'
     )
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

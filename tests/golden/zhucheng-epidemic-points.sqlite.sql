@@ -102,6 +102,9 @@ WITH rec AS (
     s.kind IN ('individual')
     AND s.status IN ('active')
     AND s.region_code LIKE '370782%'
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
 ), graded AS (
   SELECT
     *,

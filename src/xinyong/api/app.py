@@ -4,9 +4,9 @@ refuses to build an app with a route that does not."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
 from xinyong import __version__
@@ -100,6 +100,16 @@ def create_api(application: Application) -> FastAPI:
     )
     app.state.service = application
     problems.install(app)
+
+    @app.middleware("http")
+    async def protect(request: Request, call_next: Any) -> Response:
+        """No content sniffing, no framing, and answers with personal data are not cached."""
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "authorization" in request.headers:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @app.get("/health", tags=["service"], summary="Liveness; touches nothing")
     def health(_call: Annotated[Call, Depends(Public())]) -> dict[str, str]:

@@ -44,12 +44,14 @@ class Allow:
 
     def __call__(
         self,
+        request: Request,
         svc: Annotated[Application, Depends(service)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Call:
         principal = PUBLIC
         if credentials is not None:
-            principal = svc.authenticate(credentials.credentials)
+            client = request.client.host if request.client else "-"
+            principal = svc.authenticate(credentials.credentials, client)
         if principal is PUBLIC and not access.holds(principal, self.permission):
             raise Unauthenticated("this route needs a token: Authorization: Bearer <token>")
         access.authorize(principal, self.permission)

@@ -43,6 +43,13 @@ BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 """A row id in a request body."""
 
 
+class In(BaseModel):
+    """A request body: a field the API does not know is refused, never silently ignored (a
+    client that sends a date for a step learns the server dates steps)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -14,20 +14,46 @@ from datetime import date
 from functools import cached_property
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from xinyong import clock as clocks
+from xinyong.application.gate import Gate
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.measures import MeasureCatalog, shipped_measures
 from xinyong.clock import Clock, FixedClock, SystemClock
 from xinyong.disclosure.tokens import Principal, authenticate
 from xinyong.dueprocess.leniency import Policy, load_policies
+from xinyong.errors import Conflict, InvalidInput, Unauthenticated
 from xinyong.evaluation.runs import Run, reevaluate
 from xinyong.reference.identifiers import MaskPolicy
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions
 from xinyong.schemes.library import Library
 from xinyong.settings import Settings
-from xinyong.store.database import Database
+from xinyong.store.database import Database, broken_rule, busy
+
+
+@dataclass(frozen=True, slots=True)
+class Backdate:
+    """An earlier effective date an official records for a step where the law allows one (a
+    defaulter performed its obligations on a day; its listing ends from that day), with the
+    reason. The step itself is still dated by the server's clock; this date is kept beside
+    it, in the step's event, and is never in the future nor before the step before it."""
+
+    on: date
+    reason: str
+
+    def check(self, today: date, previous: date) -> dict[str, str]:
+        """Refuse an effective date out of bounds; the details the event keeps."""
+        if self.on > today:
+            raise InvalidInput(f"an effective date is never in the future (today is {today})")
+        if self.on < previous:
+            raise InvalidInput(
+                f"the effective date {self.on} is before the previous step, on {previous}"
+            )
+        if not self.reason.strip():
+            raise InvalidInput("an earlier effective date states its reason")
+        return {"recorded_on": today.isoformat(), "effective_because": self.reason.strip()}
 
 
 def clock_of(settings: Settings) -> Clock:
@@ -83,9 +109,19 @@ class Core:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One use case's transaction, under the application's clock: committed when the block
-        ends, rolled back if it raises."""
-        with clocks.using(self.clock), self.db.begin() as conn:
-            yield conn
+        ends, rolled back if it raises. A write the database refuses because another one won
+        (a rule it keeps, a lock it could not get) is a :class:`Conflict` naming the rule."""
+        try:
+            with clocks.using(self.clock), self.db.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            raise Conflict(broken_rule(exc)) from None
+        except DataError as exc:  # a value the column cannot hold (too long, out of range)
+            raise InvalidInput(f"a value does not fit its field: {exc.orig}") from None
+        except OperationalError as exc:
+            if busy(exc):
+                raise Conflict(broken_rule(exc)) from None
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -93,10 +129,20 @@ class Core:
         with clocks.using(self.clock), self.db.connect() as conn:
             yield conn
 
-    def authenticate(self, token: str) -> Principal:
-        """The holder of an API or portal token, as of the application's today."""
-        with self.reading() as conn:
-            return authenticate(conn, token, self.today())
+    @cached_property
+    def gate(self) -> Gate:
+        return Gate()
+
+    def authenticate(self, token: str, client: str = "-") -> Principal:
+        """The holder of an API or portal token, as of the application's today. A failure is
+        logged, and a client that fails too often is turned away for a while."""
+        self.gate.check(client)
+        try:
+            with self.reading() as conn:
+                return authenticate(conn, token, self.today())
+        except Unauthenticated as refused:
+            self.gate.failed(client, token, str(refused))
+            raise
 
     def reevaluate(self, conn: Connection, subject_ids: Collection[int], as_of: date) -> list[Run]:
         """Re-evaluate ``subject_ids`` under every scheme in force on ``as_of``, in ``conn``."""

@@ -3,7 +3,10 @@ counts (a record corrected, revoked or repaired), so the decision, the listings 
 re-evaluation of the subject are one transaction: no interface can decide without re-grading.
 
 Each step names who takes it (``by``, written to the case) and, from the HTTP service and the
-portal, the ``principal`` whose reach is checked; ``None`` is an operator at the command line."""
+portal, the ``principal`` whose reach is checked; ``None`` is an operator at the command line.
+Every step is dated by the application's clock, never by the caller, and locks the record and
+the case it changes before it checks its rule: two officials deciding one case at once give
+one decision, and the other is told the case is already decided."""
 
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ from xinyong.evaluation.runs import Run
 from xinyong.reference.workdays import WorkCalendar
 from xinyong.registry.records import owner_code
 from xinyong.registry.subjects import get, regions_of
+from xinyong.store.locks import lock_rows
+from xinyong.store.tables import cases, records
 
 HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
 
@@ -48,14 +53,25 @@ class Decided:
 
 
 def _reach_record(conn: Connection, principal: Principal | None, record_id: int) -> None:
+    """Check the caller's reach, and lock the record: steps about one record are one at a time."""
+    owner = owner_code(conn, record_id)
     if principal is not None:
-        access.reach(principal, get(conn, owner_code(conn, record_id)))
+        access.reach(principal, get(conn, owner))
+    lock_rows(conn, records, [record_id])
 
 
-def _reach_case(conn: Connection, principal: Principal | None, case_id: int) -> Case:
+def _reach_case(
+    conn: Connection, principal: Principal | None, case_id: int, *, lock: bool = False
+) -> Case:
+    """The case, after checking the caller's reach; with ``lock``, its record (first) and the
+    case itself are locked until the step ends, and the case is read again under the lock."""
     case = get_case(conn, case_id)
     if principal is not None:
         access.reach(principal, get(conn, case.subject_code))
+    if lock:
+        lock_rows(conn, records, [case.record_id] if case.record_id else [])
+        lock_rows(conn, cases, [case_id])
+        case = get_case(conn, case_id)
     return case
 
 
@@ -71,13 +87,12 @@ class Cases:
         reason: str,
         *,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Case:
         """Open an objection: the record is disputed from that day until the case is closed."""
         with self.core.transaction() as conn:
             _reach_record(conn, principal, record_id)
-            day = on or self.core.today()
+            day = self.core.today()
             return object_to(conn, self.core.catalog, record_id, day, by, reason)
 
     def decide_objection(
@@ -88,17 +103,16 @@ class Cases:
         reasons: str,
         by: str,
         correction: dict[str, Any] | None = None,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Decided:
         """Uphold (correct or revoke the record, ending the listings it caused) or reject an
         objection, then re-evaluate the subject, all in one transaction."""
         core = self.core
         with core.transaction() as conn:
-            found = _reach_case(conn, principal, case_id)
+            found = _reach_case(conn, principal, case_id, lock=True)
             if found.kind is not CaseKind.OBJECTION:
                 raise Conflict(f"{found.reference} is not an objection")
-            day = on or core.today()
+            day = core.today()
             decision = decide_objection(
                 conn,
                 core.library,
@@ -124,7 +138,6 @@ class Cases:
         materials: tuple[str, ...],
         *,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Case:
         """Apply for credit repair of a record; the platform's deadline runs in working days."""
@@ -135,7 +148,7 @@ class Cases:
                 self.core.catalog,
                 WorkCalendar.from_database(conn),
                 record_id,
-                on or self.core.today(),
+                self.core.today(),
                 by,
                 materials,
             )
@@ -146,17 +159,16 @@ class Cases:
         authority: str,
         *,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Case:
         """Forward a repair application to the authority that decides it."""
         with self.core.transaction() as conn:
-            _reach_case(conn, principal, case_id)
+            _reach_case(conn, principal, case_id, lock=True)
             return forward(
                 conn,
                 WorkCalendar.from_database(conn),
                 case_id,
-                on or self.core.today(),
+                self.core.today(),
                 by,
                 authority,
             )
@@ -168,17 +180,16 @@ class Cases:
         grant: bool,
         reasons: str,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Decided:
         """Grant (the record leaves public view, its listings end) or refuse a repair, then
         re-evaluate the subject, all in one transaction."""
         core = self.core
         with core.transaction() as conn:
-            found = _reach_case(conn, principal, case_id)
+            found = _reach_case(conn, principal, case_id, lock=True)
             if found.kind is not CaseKind.REPAIR:
                 raise Conflict(f"{found.reference} is not a repair application")
-            day = on or core.today()
+            day = core.today()
             decision = decide_repair(
                 conn,
                 core.library,

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from xinyong.application import Application
 from xinyong.application.walkthrough import walk
 from xinyong.catalog.items import Catalog
+from xinyong.clock import FixedClock
 from xinyong.dueprocess.leniency import load_policies
 from xinyong.dueprocess.listings import notify, propose, put_on_list, sign_off
 from xinyong.evaluation.explain import Explanation, explain
@@ -101,7 +102,7 @@ def run_demo(
                 )
             )
         explanation = _explain_one(conn, catalog, library, outcomes)
-    steps = _walk_one(Application.build(settings, db=db), outcomes)
+    steps = _walk_one(Application.build(settings, db=db, clock=FixedClock(DEMO_AS_OF)), outcomes)
     with db.begin() as conn:
         listed = _publish_lists(conn, catalog, library, outcomes)
     db.dispose()

@@ -63,7 +63,6 @@ class Leniency:
         *,
         by: str,
         grace: Period | None = None,
-        on: date | None = None,
     ) -> Case:
         """A subject's application for a grant; decided within working days."""
         policy = get_policy(self.core.policies, policy_id)
@@ -73,7 +72,7 @@ class Leniency:
                 WorkCalendar.from_database(conn),
                 policy,
                 get(conn, code).id,
-                on or self.core.today(),
+                self.core.today(),
                 by,
                 reason,
                 grace,
@@ -87,7 +86,6 @@ class Leniency:
         reasons: str,
         by: str,
         grace: Period | None = None,
-        on: date | None = None,
     ) -> Case:
         """Grant (with the grace period given) or refuse an application."""
         with self.core.transaction() as conn:
@@ -95,7 +93,7 @@ class Leniency:
                 conn,
                 self.core.policies,
                 case_id,
-                on or self.core.today(),
+                self.core.today(),
                 by,
                 granted=grant,
                 reasons=reasons,

@@ -1,7 +1,9 @@
 """Listings: a list scheme's candidates proposed from a run, then notified, signed off by a
 person, put into effect, ended or dropped, one dated step at a time. Each step is one
 transaction that reads the listing, checks the caller's reach and the lifecycle's rule, and
-stores the event with the state it gives."""
+stores the event with the state it gives. Every step is dated by the application's clock, never
+by the caller; the one earlier date an official may record (an exit's effective day) is a
+separate, bounded field with its reason, kept in the event."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from xinyong.application.base import Core
+from xinyong.application.base import Backdate, Core
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
@@ -27,6 +29,8 @@ from xinyong.dueprocess.memberships import (
 )
 from xinyong.evaluation.runs import Run, get_run, store_run
 from xinyong.registry.subjects import get, names_of
+from xinyong.store.locks import lock_name, lock_rows
+from xinyong.store.tables import listings, records
 
 HANDLING = Purpose(
     "handling the listing", "the listing procedure of the scheme (国办发〔2020〕49号)"
@@ -56,7 +60,6 @@ class Listings:
         scheme: str | None = None,
         as_of: date | None = None,
         by: str = "xinyong",
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> tuple[Run, list[Listing]]:
         """Propose listings for the new candidates of a stored run, or of a new run of
@@ -72,24 +75,36 @@ class Listings:
                 run = store_run(conn, found, core.catalog, day)
             if principal is not None:
                 access.reach_region(principal, found.definition.scheme.region, found.key)
-            made = propose(conn, found, core.catalog, run, on or core.today(), by)
+            # one proposer of a scheme's listings at a time: a subject is proposed once
+            lock_name(conn, f"propose:{found.id}")
+            made = propose(conn, found, core.catalog, run, core.today(), by)
         return run, made
 
     def _step(
-        self, listing_id: int, on: date | None, principal: Principal | None, take: Step
+        self,
+        listing_id: int,
+        principal: Principal | None,
+        take: Step,
+        *,
+        records_too: bool = False,
     ) -> Listing:
+        """One step, dated by the application's clock: the listing is locked (after its
+        records, with ``records_too``) and read again under the lock before ``take`` checks
+        the rule and stores the event."""
         with self.core.transaction() as conn:
             found = get_listing(conn, listing_id)
             if principal is not None:
                 access.reach(principal, get(conn, found.subject_code))
-            return take(conn, found, on or self.core.today())
+            if records_too:
+                lock_rows(conn, records, found.record_ids)
+            lock_rows(conn, listings, [listing_id])
+            return take(conn, get_listing(conn, listing_id), self.core.today())
 
     def notify(
         self,
         listing_id: int,
         *,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Listing:
         """Send the notice: reasons, legal basis, rights and the objection deadline."""
@@ -99,31 +114,32 @@ class Listings:
             scheme = core.library.get(f"{found.scheme_id}@{found.scheme_version}")
             return notify(conn, found.id, day, by, scheme, core.catalog)
 
-        return self._step(listing_id, on, principal, take)
+        return self._step(listing_id, principal, take)
 
     def sign_off(
         self,
         listing_id: int,
         *,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Listing:
-        """A named official signs off once the objection window has closed with none open."""
-        return self._step(listing_id, on, principal, lambda c, f, d: sign_off(c, f.id, d, by))
+        """A named official signs off once the objection window has closed with none open (the
+        records are locked too, so an objection lodged at the same moment is seen or waits)."""
+        return self._step(
+            listing_id, principal, lambda c, f, d: sign_off(c, f.id, d, by), records_too=True
+        )
 
     def put_on_list(
         self,
         listing_id: int,
         *,
         by: str,
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Listing:
         """Put a signed-off listing into effect, unless a leniency policy defers it."""
         policies = self.core.policies
         return self._step(
-            listing_id, on, principal, lambda c, f, d: put_on_list(c, f.id, d, by, policies)
+            listing_id, principal, lambda c, f, d: put_on_list(c, f.id, d, by, policies)
         )
 
     def exit(
@@ -133,13 +149,22 @@ class Listings:
         *,
         by: str,
         note: str = "",
-        on: date | None = None,
+        effective: Backdate | None = None,
         principal: Principal | None = None,
     ) -> Listing:
-        """End a listing in effect."""
-        return self._step(
-            listing_id, on, principal, lambda c, f, d: exit_listing(c, f.id, d, by, reason, note)
-        )
+        """End a listing in effect, today or, with ``effective``, from an earlier day the law
+        lets the official record (the day a defaulter performed its obligations), with its
+        reason; never before the listing's last step."""
+
+        def take(conn: Connection, found: Listing, today: date) -> Listing:
+            day, details = today, {}
+            if effective is not None:
+                previous = events(conn, found.id)[-1].on
+                details = effective.check(today, previous)
+                day = effective.on
+            return exit_listing(conn, found.id, day, by, reason, note, details)
+
+        return self._step(listing_id, principal, take)
 
     def drop(
         self,
@@ -148,13 +173,10 @@ class Listings:
         *,
         by: str,
         note: str = "",
-        on: date | None = None,
         principal: Principal | None = None,
     ) -> Listing:
         """Drop a proposal before it takes effect."""
-        return self._step(
-            listing_id, on, principal, lambda c, f, d: drop(c, f.id, d, by, reason, note)
-        )
+        return self._step(listing_id, principal, lambda c, f, d: drop(c, f.id, d, by, reason, note))
 
     # -- reading --------------------------------------------------------------------------------
     def listing(self, listing_id: int, principal: Principal | None = None) -> Listing:

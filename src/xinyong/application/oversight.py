@@ -43,17 +43,32 @@ class Oversight:
         return self.core.db.display_url, self.core.db.current_revision()
 
     # -- the audit log --------------------------------------------------------------------------
-    def verify(self, kept: Checkpoint | None = None, key: bytes | None = None) -> AuditReport:
-        """Walk the hash chain; with a checkpoint kept elsewhere, also detect a cut tail."""
+    def verify(
+        self,
+        kept: Checkpoint | None = None,
+        key: bytes | None = None,
+        principal: Principal | None = None,
+    ) -> AuditReport:
+        """Walk the hash chain; with a checkpoint kept elsewhere, also detect a cut tail. The
+        log records actions everywhere, so only a national token reads it."""
+        _national(principal, "the audit log, which records actions everywhere")
         with self.core.reading() as conn:
             return audit.verify(conn, kept, key)
 
-    def checkpoint(self, key: bytes | None = None) -> Checkpoint:
+    def checkpoint(
+        self, key: bytes | None = None, principal: Principal | None = None
+    ) -> Checkpoint:
         """The chain's head, signed with ``key`` when one is given."""
+        _national(principal, "the audit log, which records actions everywhere")
         with self.core.reading() as conn:
             return audit.checkpoint(conn, key)
 
-    def entries(self, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+    def entries(
+        self, after: int = 0, limit: int = 100, principal: Principal | None = None
+    ) -> list[AuditEntry]:
+        """Entries after row ``after``: they name subjects and officials from every region,
+        so only a national token reads them."""
+        _national(principal, "the audit log, which records actions everywhere")
         with self.core.reading() as conn:
             return audit.entries(conn, after, limit)
 
@@ -92,19 +107,17 @@ class Oversight:
     def subscribe(self, url: str, events: list[str], principal: Principal) -> tuple[int, str]:
         """A subscription and its signing secret (shown once). Events name subjects across the
         country, so only a national token subscribes."""
-        _national(principal)
+        _national(principal, WEBHOOKS)
         with self.core.transaction() as conn:
             return webhooks.register(conn, url, events, principal.actor)
 
     def subscriptions(self, principal: Principal | None = None) -> list[Webhook]:
-        if principal is not None:
-            _national(principal)
+        _national(principal, WEBHOOKS)
         with self.core.reading() as conn:
             return webhooks.subscriptions(conn)
 
     def unsubscribe(self, webhook_id: int, principal: Principal | None = None) -> None:
-        if principal is not None:
-            _national(principal)
+        _national(principal, WEBHOOKS)
         with self.core.transaction() as conn:
             webhooks.deactivate(conn, webhook_id)
 
@@ -129,5 +142,11 @@ class Oversight:
             return list(load_days(conn, days, source))
 
 
-def _national(principal: Principal) -> None:
-    access.reach_region(principal, NATIONAL, "webhooks, which carry events from everywhere")
+WEBHOOKS = "webhooks, which carry events from everywhere"
+
+
+def _national(principal: Principal | None, what: str) -> None:
+    """Refuse a regional token what covers the whole country (an operator at the command line,
+    ``None``, is not a token)."""
+    if principal is not None:
+        access.reach_region(principal, NATIONAL, what)

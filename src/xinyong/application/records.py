@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from xinyong.application.base import Core
+from xinyong.dueprocess.lifecycle import ExitReason
+from xinyong.dueprocess.listings import end_for_record
 from xinyong.errors import NotFound
 from xinyong.evaluation.runs import Run
 from xinyong.ingest import idempotency
@@ -20,7 +22,15 @@ from xinyong.ingest.batches import BatchReport, quarantined_rows
 from xinyong.ingest.pipeline import Ingestor, Progress, read_batch
 from xinyong.ingest.profiles import Profile, load_profile
 from xinyong.ingest.readers import RawFile, read_bytes
+from xinyong.registry.records import newest_version
 from xinyong.store.tables import batches
+
+#: Why a listing ends when a batch takes its record out of effect.
+ENDS = {
+    "revocation": ExitReason.REVOKED,
+    "repair": ExitReason.REPAIRED,
+    "correction": ExitReason.REVOKED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,19 @@ class Records:
         as_of = self.core.today()
 
         def inside(conn: Connection, report: BatchReport) -> None:
+            # A record the batch revoked, repaired or corrected ends the listings it caused,
+            # in the batch's own transaction, as a decision on a case does.
+            for record_id, kind in report.amended:
+                end_for_record(
+                    conn,
+                    self.core.library,
+                    self.core.catalog,
+                    record_id,
+                    as_of,
+                    source,
+                    ENDS[kind],
+                    newest_version(conn, record_id) if kind == "correction" else None,
+                )
             if evaluate and report.subject_ids:
                 runs.extend(self.core.reevaluate(conn, report.subject_ids, as_of))
             if within is not None:
@@ -135,7 +158,7 @@ class Records:
             raw,
             source,
             load_profile(profile),
-            batch_key=f"idempotency:{key}",
+            batch_key=idempotency.batch_key(key),
             strict=strict,
             within=remember,
             runs=runs,

@@ -2,13 +2,15 @@
 code: proposed -> notified -> objection -> decided -> signed off -> listed -> checked -> repair
 applied -> forwarded -> granted -> exited -> checked again. Every step is one use case of the
 application layer (so a decision re-evaluates the subject, as it does from every interface); the
-lines returned say what each did."""
+lines returned say what each did. Steps are dated by the application's clock, as they are
+everywhere, so the walk needs a :class:`~xinyong.clock.FixedClock`, which it moves day by day."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from xinyong.application import Application
+from xinyong.clock import FixedClock
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS
 from xinyong.errors import XinyongError
 from xinyong.evaluation.runs import Run
@@ -25,9 +27,16 @@ def walk(
     action: str = "rental",
     department: str = "bike_operator",
 ) -> list[str]:
-    """Walk the candidate of ``run`` with the fewest records behind its listing on ``list_id``."""
+    """Walk the candidate of ``run`` with the fewest records behind its listing on ``list_id``,
+    from ``start`` on (the application's clock is set to each step's day)."""
+    clock = app.clock
+    if not isinstance(clock, FixedClock):
+        raise XinyongError(
+            "the walkthrough moves the clock: build the application with a FixedClock"
+        )
     mask = MaskPolicy.named("standard")
-    _run, proposed = app.listings.propose(run.id, by="xinyong", on=start)
+    clock.day = start
+    _run, proposed = app.listings.propose(run.id, by="xinyong")
     lines = [f"{start}: {len(proposed)} listings proposed from run #{run.id} of {run.scheme}"]
     candidates = [p for p in proposed if p.list_id == list_id and p.record_ids]
     if not candidates:
@@ -43,59 +52,59 @@ def walk(
 
     first = listing.record_ids[0]
     day = start
-    listing = app.listings.notify(listing.id, by="xinyong", on=day)
+    listing = app.listings.notify(listing.id, by="xinyong")
     lines.append(
         f"{day}: {who} notified of listing #{listing.id} on {listing.key} "
         f"({len(listing.record_ids)} records); objections until {listing.state.objection_deadline}"
     )
-    day += timedelta(days=3)
-    case = app.cases.object(first, "the violation was not mine", by="本人", on=day)
+    day = clock.advance(3)
+    case = app.cases.object(first, "the violation was not mine", by="本人")
     lines.append(
         f"{day}: objection {case.reference} to record #{first}; it is disputed, answer due "
         f"by {case.deadline}"
     )
     deadline = listing.state.objection_deadline or day
+    clock.day = deadline
     try:
-        app.listings.sign_off(listing.id, by=OFFICIAL, on=deadline)
+        app.listings.sign_off(listing.id, by=OFFICIAL)
     except XinyongError as refused:
         lines.append(f"{deadline}: sign-off refused: {refused}")
-    day = deadline + timedelta(days=1)
+    day = clock.advance(1)
     decided = app.cases.decide_objection(
         case.id,
         uphold=False,
         reasons="the operator's trip log and photo show the violation",
         by="李处长",
-        on=day,
     )
     lines.append(
         f"{day}: objection {decided.case.reference} {decided.case.outcome}; "
         f"re-evaluated under {len(decided.runs)} scheme(s)"
     )
-    listing = app.listings.sign_off(listing.id, by=OFFICIAL, on=day)
+    listing = app.listings.sign_off(listing.id, by=OFFICIAL)
     lines.append(f"{day}: signed off by {listing.state.signed_off_by}")
-    day += timedelta(days=1)
-    listing = app.listings.put_on_list(listing.id, by=OFFICIAL, on=day)
+    day = clock.advance(1)
+    listing = app.listings.put_on_list(listing.id, by=OFFICIAL)
     lines.append(f"{day}: listed from {listing.state.listed_from} to {listing.state.listed_until}")
-    day += timedelta(days=7)
+    day = clock.advance(7)
     lines.append(checked(day))
-    day += timedelta(days=1)
-    case = app.cases.apply_for_repair(first, REQUIRED_MATERIALS, by="本人", on=day)
+    day = clock.advance(1)
+    case = app.cases.apply_for_repair(first, REQUIRED_MATERIALS, by="本人")
     lines.append(
         f"{day}: repair {case.reference} of record #{first}; the platform answers by "
         f"{case.deadline} (10 working days on the official calendar)"
     )
-    day += timedelta(days=2)
-    case = app.cases.forward(case.id, "深圳市交通运输局", by="信用平台", on=day)
+    day = clock.advance(2)
+    case = app.cases.forward(case.id, "深圳市交通运输局", by="信用平台")
     lines.append(f"{day}: forwarded; the authority decides by {case.deadline} (3 working days)")
-    day += timedelta(days=1)
+    day = clock.advance(1)
     repaired = app.cases.decide_repair(
-        case.id, grant=True, reasons="fine paid, commitment signed", by="陈局长", on=day
+        case.id, grant=True, reasons="fine paid, commitment signed", by="陈局长"
     )
     lines.append(
         f"{day}: repair {repaired.case.outcome}; re-evaluated under {len(repaired.runs)} scheme(s)"
     )
     for ended in repaired.ended:
         lines.append(f"{day}: listing #{ended.id} ended ({ended.state.exit_reason})")
-    day += timedelta(days=1)
+    day = clock.advance(1)
     lines.append(checked(day))
     return lines

@@ -59,13 +59,22 @@ def _to_integer(value: Any, spec: AttributeSpec) -> int:
     if isinstance(value, bool):
         raise ValueError("expected a whole number, got a yes/no value")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).replace(",", "")
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    return int(text)
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = str(value).replace(",", "")
+        if not re.fullmatch(r"[+-]?\d{1,20}", text):
+            raise ValueError(f"expected a whole number, got {value!r}")
+        number = int(text)
+    if abs(number) > LARGEST:
+        raise ValueError(f"is larger than any count recorded ({LARGEST}), got {value!r}")
+    return number
+
+
+#: The largest magnitude of a number attribute: whole numbers stay exact in every engine's
+#: DOUBLE below it (2**53), and no fine, count or amount comes near it.
+LARGEST = 2**53
 
 
 def _to_decimal(value: Any, spec: AttributeSpec) -> float:
@@ -80,6 +89,8 @@ def _to_decimal(value: Any, spec: AttributeSpec) -> float:
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -6:
         raise ValueError(f"at most 6 decimal places are kept, got {value!r}")
+    if abs(number) > LARGEST:
+        raise ValueError(f"is larger than any amount recorded ({LARGEST}), got {value!r}")
     return float(number)
 
 

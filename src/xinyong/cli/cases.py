@@ -24,9 +24,9 @@ calendar_app = typer.Typer(help="The official working-day calendar.", no_args_is
 
 
 @objections_app.command("open")
-def objections_open(record_id: int, reason: str, by: By, on: On = None) -> None:
+def objections_open(record_id: int, reason: str, by: By) -> None:
     """Object to a record: it is marked disputed until the objection is decided."""
-    case = application().cases.object(record_id, reason, by=by, on=day(on))
+    case = application().cases.object(record_id, reason, by=by)
     out.print(f"{case.reference} opened on {case.opened_on}, to be answered by {case.deadline}")
 
 
@@ -37,12 +37,11 @@ def objections_decide(
     reasons: Annotated[str, typer.Option(help="The reasons given to the subject.")],
     uphold: Annotated[bool, typer.Option("--uphold/--reject")],
     correct: Annotated[str | None, typer.Option(help="JSON of corrected attributes.")] = None,
-    on: On = None,
 ) -> None:
     """Decide an objection: uphold (revoke, or correct with --correct) or reject."""
     correction = json.loads(correct) if correct else None
     decision = application().cases.decide_objection(
-        case_id, uphold=uphold, reasons=reasons, by=by, correction=correction, on=day(on)
+        case_id, uphold=uphold, reasons=reasons, by=by, correction=correction
     )
     runs = decision.runs
     out.print(f"{decision.case.reference}: {decision.case.outcome}")
@@ -64,19 +63,18 @@ def repair_apply(
     record_id: int,
     by: By,
     material: Annotated[list[str], typer.Option(help="credit_commitment, proof_of_performance")],
-    on: On = None,
 ) -> None:
     """Apply for credit repair of a record, with the materials provided."""
-    case = application().cases.apply_for_repair(record_id, tuple(material), by=by, on=day(on))
+    case = application().cases.apply_for_repair(record_id, tuple(material), by=by)
     out.print(f"{case.reference} opened; the platform answers by {case.deadline}")
     for warning in case.details.get("calendar_warnings", []):
         out.print(f"[yellow]warning:[/yellow] {warning}")
 
 
 @repair_app.command("forward")
-def repair_forward(case_id: int, authority: str, by: By, on: On = None) -> None:
+def repair_forward(case_id: int, authority: str, by: By) -> None:
     """Send a checked application to the deciding authority (3 working days to decide)."""
-    case = application().cases.forward(case_id, authority, by=by, on=day(on))
+    case = application().cases.forward(case_id, authority, by=by)
     out.print(f"{case.reference} forwarded to {authority}; decision due by {case.deadline}")
 
 
@@ -86,12 +84,9 @@ def repair_decide(
     by: By,
     reasons: Annotated[str, typer.Option()],
     grant: Annotated[bool, typer.Option("--grant/--refuse")],
-    on: On = None,
 ) -> None:
     """Grant or refuse a repair; a grant ends publication and the listings the record caused."""
-    decision = application().cases.decide_repair(
-        case_id, grant=grant, reasons=reasons, by=by, on=day(on)
-    )
+    decision = application().cases.decide_repair(case_id, grant=grant, reasons=reasons, by=by)
     out.print(f"{decision.case.reference}: {decision.case.outcome}")
     for listing in decision.ended:
         out.print(f"  ended {listing_line(listing)}")
@@ -175,7 +170,7 @@ def leniency_grant(
 
 @leniency_app.command("apply")
 def leniency_apply(
-    code: str, policy_id: str, reason: str, by: By, grace: str | None = None, on: On = None
+    code: str, policy_id: str, reason: str, by: By, grace: str | None = None
 ) -> None:
     """Apply for an individual grant under a policy that works by grants (a case)."""
     case = application().leniency.apply(
@@ -184,7 +179,6 @@ def leniency_apply(
         reason,
         by=by,
         grace=Period.parse(grace) if grace else None,
-        on=day(on),
     )
     out.print(f"{case.reference} opened; decision due by {case.deadline}")
 
@@ -196,7 +190,6 @@ def leniency_decide(
     reasons: Annotated[str, typer.Option()],
     grant: Annotated[bool, typer.Option("--grant/--refuse")],
     grace: str | None = None,
-    on: On = None,
 ) -> None:
     """Decide a leniency application; a grant records the grace period given."""
     case = application().leniency.decide(
@@ -205,7 +198,6 @@ def leniency_decide(
         reasons=reasons,
         by=by,
         grace=Period.parse(grace) if grace else None,
-        on=day(on),
     )
     out.print(f"{case.reference}: {case.outcome}")
 

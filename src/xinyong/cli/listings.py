@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from xinyong.cli.common import By, On, application, as_of, day, mask, out
+from xinyong.application.base import Backdate
+from xinyong.cli.common import By, application, as_of, day, mask, out, parse_day
 from xinyong.dueprocess.lifecycle import ExitReason
 from xinyong.dueprocess.memberships import Listing
 
@@ -34,11 +35,11 @@ def listing_line(listing: Listing) -> str:
 
 @listings_app.command("propose")
 def listings_propose(
-    scheme_id: str, as_of: Annotated[str | None, typer.Option("--as-of")] = None, on: On = None
+    scheme_id: str, as_of: Annotated[str | None, typer.Option("--as-of")] = None
 ) -> None:
     """Evaluate a list scheme and propose a listing for every new candidate."""
 
-    run, proposed = application().listings.propose(scheme=scheme_id, as_of=day(as_of), on=day(on))
+    run, proposed = application().listings.propose(scheme=scheme_id, as_of=day(as_of))
     out.print(f"run #{run.id} of {run.scheme} as of {run.as_of}: {len(proposed)} proposed")
     for listing in proposed[:50]:
         out.print(listing_line(listing))
@@ -60,24 +61,24 @@ def listings_show(listing_id: int) -> None:
 
 
 @listings_app.command("notify")
-def listings_notify(listing_id: int, by: By = "xinyong", on: On = None) -> None:
+def listings_notify(listing_id: int, by: By = "xinyong") -> None:
     """Send the notice: reasons, legal basis, rights and the objection deadline."""
 
-    out.print(listing_line(application().listings.notify(listing_id, by=by, on=day(on))))
+    out.print(listing_line(application().listings.notify(listing_id, by=by)))
 
 
 @listings_app.command("sign-off")
-def listings_sign_off(listing_id: int, by: By, on: On = None) -> None:
+def listings_sign_off(listing_id: int, by: By) -> None:
     """A named official signs off a notified listing once its objection window has closed."""
 
-    out.print(listing_line(application().listings.sign_off(listing_id, by=by, on=day(on))))
+    out.print(listing_line(application().listings.sign_off(listing_id, by=by)))
 
 
 @listings_app.command("list")
-def listings_list(listing_id: int, by: By, on: On = None) -> None:
+def listings_list(listing_id: int, by: By) -> None:
     """Put a signed-off listing into effect (unless a leniency policy defers it)."""
 
-    out.print(listing_line(application().listings.put_on_list(listing_id, by=by, on=day(on))))
+    out.print(listing_line(application().listings.put_on_list(listing_id, by=by)))
 
 
 @listings_app.command("exit")
@@ -85,10 +86,19 @@ def listings_exit(
     listing_id: int,
     reason: Annotated[str, typer.Option(help="expired, repaired, revoked or performed")],
     by: By,
-    on: On = None,
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            help="YYYY-MM-DD: an earlier day it ends from, where the law allows (e.g. the day "
+            "the obligations were performed); never before the last step, with --because."
+        ),
+    ] = None,
+    because: Annotated[str, typer.Option(help="Why the earlier day.")] = "",
 ) -> None:
-    """End a listing in effect, e.g. when a defaulter has performed its obligations."""
-    ended = application().listings.exit(listing_id, ExitReason(reason), by=by, on=day(on))
+    """End a listing in effect, e.g. when a defaulter has performed its obligations. The step
+    is dated today (the server's clock); --effective records an earlier day beside it."""
+    earlier = Backdate(parse_day(effective), because) if effective else None
+    ended = application().listings.exit(listing_id, ExitReason(reason), by=by, effective=earlier)
     out.print(listing_line(ended))
 
 

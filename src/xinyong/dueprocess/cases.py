@@ -19,6 +19,7 @@ from xinyong.dueprocess.lifecycle import IllegalTransition
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.store import audit
 from xinyong.store.events import append_step
+from xinyong.store.seals import seal
 from xinyong.store.tables import batches, case_events, cases, record_events, subjects
 
 
@@ -125,6 +126,13 @@ def open_case(
     return get_case(conn, int(case_id))
 
 
+def require_open(case: Case) -> None:
+    """Refuse a step on a case that is no longer open, saying how it was closed."""
+    if case.state is not CaseState.OPEN:
+        how = f": {case.outcome} on {case.closed_on} by {case.decided_by}" if case.outcome else ""
+        raise IllegalTransition(f"case {case.reference} is already {case.state.value}{how}")
+
+
 def get_case(conn: Connection, case_id: int) -> Case:
     row = conn.execute(_select().where(cases.c.id == case_id)).first()
     if row is None:
@@ -178,8 +186,7 @@ def close_case(
     details: dict[str, Any] | None = None,
 ) -> Case:
     """Decide (or withdraw) an open case; the decision is a step on its timeline."""
-    if case.state is not CaseState.OPEN:
-        raise IllegalTransition(f"case {case.reference} is already {case.state.value}")
+    require_open(case)
     if on < case.opened_on:
         raise IllegalTransition(f"case {case.reference} was opened on {case.opened_on}")
     if not reasons.strip():
@@ -258,6 +265,7 @@ def end_record(
 ) -> None:
     """A case decision takes a record out of effect from ``on``: a new fact (a ``revocation``
     or ``repair`` event), written in the decision's own batch."""
+    batch_id = case_batch(conn, case, 1)
     conn.execute(
         insert(record_events),
         {
@@ -266,8 +274,21 @@ def end_record(
             "effective_on": on,
             "reason": reason,
             "source": f"xinyong:{case.kind.value}",
-            "batch_id": case_batch(conn, case, 1),
+            "batch_id": batch_id,
             "row_number": 1,
             "recorded_at": clock.now(),
         },
+    )
+    seal_batch(conn, case, batch_id)
+
+
+def seal_batch(conn: Connection, case: Case, batch_id: int) -> None:
+    """Keep the seal of what a decision's batch stored in the audit chain, as for a batch a
+    department sends, so an edit of it in place is found too."""
+    audit.append(
+        conn,
+        actor=f"xinyong:{case.kind.value}",
+        action="batch.accepted",
+        target=f"batch:{batch_id}",
+        details={"case": case.reference, **seal(conn, batch_id)},
     )

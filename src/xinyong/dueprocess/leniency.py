@@ -21,7 +21,7 @@ from sqlalchemy import Connection, insert, or_, select
 
 from xinyong import clock
 from xinyong.catalog.terms import LegalBasis, Names, Period
-from xinyong.dueprocess.cases import Case, CaseKind, close_case, get_case, open_case
+from xinyong.dueprocess.cases import Case, CaseKind, close_case, get_case, open_case, require_open
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.reference.industries import Industries
@@ -52,7 +52,10 @@ class AppliesTo(FileModel):
     kinds: list[SubjectKind] | None = None
     industry: list[str] = Field(default_factory=list)
     region: str | None = Field(default=None, pattern=r"^\d{2,6}$")
-    lists: list[str] = Field(default_factory=list, description="scheme-id/list-id; empty: all")
+    lists: list[str] = Field(
+        default_factory=list,
+        description="scheme-id/list-id of each list whose listings it defers (it defers no other)",
+    )
 
     @model_validator(mode="after")
     def _someone(self) -> AppliesTo:
@@ -86,6 +89,11 @@ class PolicyFile(FileModel):
     def _does_something(self) -> PolicyFile:
         if self.defer_listing is None and not self.suspend_measures:
             raise ValueError("a policy defers listing, suspends measures, or both")
+        if self.defer_listing is not None and not self.applies_to.lists:
+            raise ValueError(
+                "a policy that defers listing names the lists it applies to "
+                "(applies_to.lists: [scheme-id/list-id]); it defers no other list"
+            )
         if isinstance(self.defer_listing, Grace) and not self.applies_to.granted:
             raise ValueError("a range of grace periods needs individual grants (granted: true)")
         return self
@@ -107,8 +115,8 @@ class Policy:
         )
 
     def concerns(self, list_key: str) -> bool:
-        lists = self.definition.applies_to.lists
-        return not lists or list_key in lists
+        """Whether the policy defers listings on this list: only the lists it names."""
+        return list_key in self.definition.applies_to.lists
 
     def cite(self) -> str:
         return "; ".join(b.cite() for b in self.definition.policy.legal_basis)
@@ -314,6 +322,7 @@ def decide_leniency(
     case = get_case(conn, case_id)
     if case.kind is not CaseKind.LENIENCY:
         raise InvalidInput(f"case {case.reference} is not a leniency application")
+    require_open(case)
     details: dict[str, Any] = {}
     if granted:
         policy = get_policy(policies, str(case.details["policy"]))

@@ -29,6 +29,7 @@ from xinyong.dueprocess.memberships import (
     Listing,
     active,
     get_listing,
+    spent_records,
 )
 from xinyong.evaluation.runs import Run
 from xinyong.schemes.ir import ConditionNode, Plan, plan
@@ -144,6 +145,8 @@ def propose(
         for list_id in new:
             definition = defs[list_id]
             found = triggering_records(resolved, mine, list_id)
+            if found and set(found) <= spent_records(conn, subject_id, f"{scheme.id}/{list_id}"):
+                continue  # these records already listed the subject, and that listing ended
             event = Event(
                 Action.PROPOSE,
                 on,
@@ -272,12 +275,21 @@ def put_on_list(
 
 
 def exit_listing(
-    conn: Connection, listing_id: int, on: date, actor: str, reason: ExitReason, note: str = ""
+    conn: Connection,
+    listing_id: int,
+    on: date,
+    actor: str,
+    reason: ExitReason,
+    note: str = "",
+    details: dict[str, Any] | None = None,
 ) -> Listing:
+    """End a listing in effect from ``on``; ``details`` (an earlier effective date's reason)
+    are kept in the event."""
     listing = get_listing(conn, listing_id)
-    result = _step(
-        conn, listing, Event(Action.EXIT, on, actor, note or reason.value, {"reason": reason})
+    event = Event(
+        Action.EXIT, on, actor, note or reason.value, {"reason": reason, **(details or {})}
     )
+    result = _step(conn, listing, event)
     enqueue(
         conn,
         listing.subject_id,

@@ -182,3 +182,20 @@ def listings_of(conn: Connection, subject_id: int) -> list[Listing]:
         listing_query().where(listings.c.subject_id == subject_id).order_by(listings.c.id)
     )
     return [as_listing(conn, r) for r in rows]
+
+
+def spent_records(conn: Connection, subject_id: int, key: str) -> set[int]:
+    """The records behind the subject's listings on a list that have ended (exited: the
+    period served, the obligations performed, repaired, revoked): they cannot list it again."""
+    scheme_id, _, list_id = key.partition("/")
+    rows = conn.execute(
+        select(listing_records.c.record_id)
+        .join(listings, listings.c.id == listing_records.c.listing_id)
+        .where(
+            listings.c.subject_id == subject_id,
+            listings.c.scheme_id == scheme_id,
+            listings.c.list_id == list_id,
+            listings.c.state == State.EXITED.value,
+        )
+    )
+    return {int(r) for (r,) in rows}

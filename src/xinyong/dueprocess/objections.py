@@ -27,11 +27,14 @@ from xinyong.dueprocess.cases import (
     end_record,
     get_case,
     open_case,
+    require_open,
+    seal_batch,
 )
 from xinyong.dueprocess.lifecycle import ExitReason, IllegalTransition
 from xinyong.dueprocess.listings import end_for_record
 from xinyong.dueprocess.memberships import Listing
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.reference.dates import parse_date
 from xinyong.registry.records import in_effect
 from xinyong.schemes.library import Library
 from xinyong.store.outbox import enqueue
@@ -109,6 +112,39 @@ def object_to(
     return case
 
 
+def _checked_correction(
+    catalog: Catalog, record: Any, correction: dict[str, Any], today: date
+) -> tuple[dict[str, Any], date | None]:
+    """The corrected values, checked as an ingested row's are: each attribute one the item
+    declares, of its type; a decision date that is a date and not in the future."""
+    values = dict(correction)
+    decided_on: date | None = None
+    raw_day = values.pop("decided_on", None)
+    if raw_day is not None:
+        try:
+            decided_on = parse_date(raw_day)
+        except ValueError as exc:
+            raise InvalidInput(f"correction.decided_on: {exc}", field="correction") from None
+        if decided_on > today:
+            raise InvalidInput(
+                f"correction.decided_on: {decided_on} is in the future", field="correction"
+            )
+    item = catalog.get(record.item_code)
+    checked = {}
+    for name, value in values.items():
+        spec = item.attribute_specs.get(name) if item else None
+        if spec is None:
+            raise InvalidInput(
+                f"correction.{name}: {record.item_code} has no attribute {name!r}",
+                field="correction",
+            )
+        try:
+            checked[name] = spec.parse(value)
+        except ValueError as exc:
+            raise InvalidInput(f"correction.{name}: {exc}", field="correction") from None
+    return checked, decided_on
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectionDecision:
     case: Case
@@ -135,28 +171,27 @@ def decide_objection(
     case = get_case(conn, case_id)
     if case.kind is not CaseKind.OBJECTION or case.record_id is None:
         raise InvalidInput(f"case {case.reference} is not an objection to a record")
+    require_open(case)
     new_id: int | None = None
     ended: list[Listing] = []
     if upheld:
         record = _record(conn, case.record_id)
         if correction:
-            corrected = dict(correction)
-            decided_on = corrected.pop("decided_on", None)
+            corrected, decided_on = _checked_correction(catalog, record, correction, on)
+            batch_id = case_batch(conn, case, 1)
             new_id = int(
                 conn.execute(
                     insert(records).returning(records.c.id),
                     {
                         "subject_id": record.subject_id,
                         "item_code": record.item_code,
-                        "decided_on": date.fromisoformat(str(decided_on))
-                        if decided_on
-                        else record.decided_on,
+                        "decided_on": decided_on or record.decided_on,
                         "valid_from": record.valid_from,
                         "valid_to": record.valid_to,
                         "severity": record.severity,
                         "reference": record.reference,
                         "source": record.source,
-                        "batch_id": case_batch(conn, case, 1),
+                        "batch_id": batch_id,
                         "row_number": 1,
                         "attributes": {**dict(record.attributes or {}), **corrected},
                         "warnings": None,
@@ -165,6 +200,7 @@ def decide_objection(
                     },
                 ).scalar_one()
             )
+            seal_batch(conn, case, batch_id)
         else:
             end_record(
                 conn,

@@ -27,6 +27,7 @@ from xinyong.dueprocess.cases import (
     end_record,
     get_case,
     open_case,
+    require_open,
 )
 from xinyong.dueprocess.lifecycle import ExitReason, IllegalTransition
 from xinyong.dueprocess.listings import end_for_record
@@ -178,6 +179,7 @@ def decide_repair(
     case = get_case(conn, case_id)
     if case.kind is not CaseKind.REPAIR or case.record_id is None:
         raise InvalidInput(f"case {case.reference} is not a repair application")
+    require_open(case)
     ended: list[Listing] = []
     if granted:
         if conn.execute(in_effect(on).where(records.c.id == case.record_id)).first() is None:

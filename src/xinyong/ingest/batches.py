@@ -41,6 +41,8 @@ class BatchReport:
     already_ingested: bool = False
     received_at: datetime | None = None
     subject_ids: set[int] = field(default_factory=set)  # whose records this batch changed
+    # records the batch took out of effect: (record id, "revocation" | "repair" | "correction")
+    amended: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def quarantined(self) -> int:

@@ -5,6 +5,7 @@ row refused by one of them is quarantined like any other."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -234,16 +235,34 @@ class BatchWriter:
         corrections: list[RecordRow] = []
         supersedes: dict[int, int] = {}
         events: list[dict[str, Any]] = []
+        changed: dict[tuple[int, str], int] = {}  # (record, correction or event kind) -> row
         for row in rows:
             target = self._target(row)
             if target is None:
+                continue
+            change = "correction" if row.action is Action.CORRECT else row.action.value
+            first = changed.setdefault((target, change), row.number)
+            if first != row.number:
+                self.reject(
+                    row,
+                    Problem(
+                        "target_reference" if row.target_reference else "target_record_id",
+                        str(row.target_reference or row.target_record_id),
+                        f"record #{target} is already changed ({change}) by row {first} of "
+                        "this batch; send one such change per record",
+                    ),
+                )
                 continue
             if row.action is Action.CORRECT:
                 if row.identifier is None or row.identifier.code not in subject_ids:
                     continue  # already rejected by _subjects_for
                 corrections.append(row)
                 supersedes[row.number] = target
+                self.report.amended.append((target, "correction"))
             else:
+                self.report.amended.append(
+                    (target, "revocation" if row.action is Action.REVOKE else "repair")
+                )
                 events.append(
                     {
                         "record_id": target,
@@ -333,9 +352,9 @@ class BatchWriter:
                 {
                     "batch_id": self.report.batch_id,
                     "row_number": rejected.number,
-                    "field": first.field,
-                    "value": first.value,
-                    "message": "; ".join(str(p) for p in rejected.problems),
+                    "field": _visible(first.field)[:100] if first.field else None,
+                    "value": _visible(first.value) if first.value is not None else None,
+                    "message": _visible("; ".join(str(p) for p in rejected.problems)),
                     "raw": _jsonable(rejected.raw),
                     "created_at": self.now,
                 }
@@ -344,13 +363,28 @@ class BatchWriter:
             self.conn.execute(insert(quarantine), params[start : start + self.chunk])
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+def _visible(text: str) -> str:
+    """Text as the quarantine keeps it: a control character (which no engine stores in text or
+    JSON alike, NUL above all) written as its escape, ``\\x00``; nothing else changes."""
+    return text.translate(_CONTROL)
+
+
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """The refused row as sent, in JSON every engine keeps (non-finite numbers as text)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
+        key = _visible(str(key))
         if isinstance(value, datetime | date):
             out[key] = value.isoformat()
-        elif value is None or isinstance(value, str | int | float | bool):
+        elif isinstance(value, str):
+            out[key] = _visible(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            out[key] = str(value)
+        elif value is None or isinstance(value, int | float | bool):
             out[key] = value
         else:
-            out[key] = json.loads(json.dumps(value, default=str))
+            out[key] = json.loads(json.dumps(value, default=str).replace("\\u0000", "\\\\x00"))
     return out

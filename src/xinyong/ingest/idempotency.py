@@ -41,6 +41,19 @@ def check_key(key: str) -> str:
     return key
 
 
+def batch_key(key: str) -> str:
+    """The batch key a request under ``key`` is stored with: the key itself where it fits the
+    column beside its prefix, else its SHA-256 (a 200-character key is allowed)."""
+    plain = f"idempotency:{key}"
+    if len(plain) <= BATCH_KEY_LENGTH:
+        return plain
+    return f"idempotency:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+#: The length of ``batches.batch_key``.
+BATCH_KEY_LENGTH = 200
+
+
 def recall(conn: Connection, actor: str, key: str, request_sha256: str) -> Stored | None:
     """The stored answer for this key, or None; :class:`Conflict` if the key was used for a
     different request."""

@@ -1,6 +1,7 @@
 """What a checked row becomes: a record row or a subject row that passed every check that needs
 no database, the problems of a refused row, and the words departments use for an action, a
-kind of subject and a registration status (in English or Chinese)."""
+kind of subject and a registration status (in English or Chinese), and the limits of the text
+a cell may hold."""
 
 from __future__ import annotations
 
@@ -93,3 +94,44 @@ class SubjectRow:
     former_names: list[str]
     aliases: list[str]
     warnings: list[str] = field(default_factory=list)
+
+
+#: The longest text each field may hold (the column that keeps it); any other cell is held to
+#: :data:`CELL_LENGTH`.
+LENGTHS = {
+    "reference": 200,
+    "target_reference": 200,
+    "subject_name": 200,
+    "name": 200,
+    "former_names": 2000,
+    "aliases": 2000,
+}
+CELL_LENGTH = 4000
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+def text_problems(fields: dict[str, Any]) -> list[Problem]:
+    """Refuse text no column can keep as sent: a control character (a NUL byte, say), text
+    that was not valid in the file's encoding (decoded as U+FFFD), or text too long for its
+    field. Each problem names the field."""
+    problems = []
+    for name, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        shown = _shown(value.translate({ord(c): f"\\x{ord(c):02x}" for c in _CONTROL}))
+        if any(c in _CONTROL for c in value):
+            problems.append(
+                Problem(name, shown, "contains a control character (e.g. a NUL byte); resend it")
+            )
+        elif "\ufffd" in value:
+            problems.append(
+                Problem(name, shown, "is not valid text in the file's encoding; check that row")
+            )
+        elif len(value) > LENGTHS.get(name, CELL_LENGTH):
+            limit = LENGTHS.get(name, CELL_LENGTH)
+            problems.append(Problem(name, shown, f"is {len(value)} characters; at most {limit}"))
+    return problems
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -30,11 +30,17 @@ from xinyong.reference.regions import Regions
 from xinyong.settings import Settings
 from xinyong.store import audit
 from xinyong.store.database import Database
+from xinyong.store.locks import lock_name
+from xinyong.store.seals import seal
 from xinyong.store.tables import batches, record_events, records
 
 __all__ = ["BatchReport", "Ingestor", "Rejected", "quarantined_rows"]
 
 Progress = Callable[[int], None]
+
+
+#: The longest department name a batch, a record and the audit log keep.
+SOURCE_LENGTH = 100
 
 
 def _now() -> datetime:
@@ -105,9 +111,21 @@ class Ingestor:
         source = source.strip()
         if not source:
             raise BatchRejected("the source department must be named")
+        if len(source) > SOURCE_LENGTH:
+            raise BatchRejected(
+                f"the source department's name is {len(source)} characters; at most "
+                f"{SOURCE_LENGTH} are kept: send a shorter name (or its code)"
+            )
         # The profile is part of what was sent: the same bytes read another way are another batch.
         digest = hashlib.sha256(f"{raw.sha256}:{profile.profile}".encode()).hexdigest()
-        key = batch_key or f"sha256:{digest}"
+        key = (batch_key or f"sha256:{digest}").strip()
+        if not key or len(key) > 200:
+            raise BatchRejected("a batch id is 1 to 200 characters")
+        if not raw.rows:
+            raise BatchRejected(
+                f"{raw.name}: no rows after the header; nothing was ingested (an empty sheet, "
+                "or the rows are below a blank gap the reader stopped at?)"
+            )
         report = BatchReport(source, key, raw.name, raw.format, raw.encoding, profile.profile)
         with self.db.begin() as conn:
             if self._repeat(conn, report, digest):
@@ -167,6 +185,9 @@ class Ingestor:
         digest: str,
         progress: Progress | None,
     ) -> None:
+        # One batch of a source at a time: its decision numbers are checked against the ones
+        # already stored with no other batch of the source half-written beside it.
+        lock_name(conn, f"batch-source:{report.source}")
         now = _now()
         report.received_at = now
         report.rows_total = len(raw.rows)
@@ -219,6 +240,7 @@ class Ingestor:
                 "rows": report.rows_total,
                 "accepted": report.accepted,
                 "quarantined": report.quarantined,
+                **seal(conn, report.batch_id),  # an edit of a stored record in place is found
             },
         )
 

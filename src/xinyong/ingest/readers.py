@@ -71,14 +71,35 @@ def decode(data: bytes, encoding: str | None, name: str) -> tuple[str, str]:
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    for candidate in ("utf-8", "gb18030"):
-        try:
-            return data.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):
+        # UTF-8 with a few lines in another encoding (a GBK row pasted in): read as UTF-8,
+        # and those lines carry U+FFFD, so the row checks refuse them, naming the field.
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
     raise UnsupportedFile(
         f"{name}: the file is neither UTF-8 nor GB18030/GBK text; pass --encoding"
     )
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether text that is not all valid UTF-8 still has lines of Chinese in UTF-8: GBK
+    text almost never forms valid multi-byte UTF-8, so such a line settles the encoding."""
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def _clean_header(cells: list[Any]) -> list[str]:
@@ -86,7 +107,8 @@ def _clean_header(cells: list[Any]) -> list[str]:
 
 
 def _read_csv(text: str, raw: RawFile) -> None:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open to the end of the file is an error, not one endless cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = _clean_header(next(reader))
     except StopIteration:
@@ -133,7 +155,10 @@ def _check_header(header: list[str], name: str) -> None:
 
 def _read_jsonl(text: str, raw: RawFile) -> None:
     columns: dict[str, None] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() would also split at U+2028 and the other
+    # Unicode line separators, which JSON allows inside a string.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
@@ -163,6 +188,11 @@ def _read_xlsx(data: bytes, raw: RawFile) -> None:
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
         raise UnsupportedFile(f"{raw.name}: not a readable .xlsx workbook ({exc})") from None
     sheet = workbook.worksheets[0]
+    # The size a workbook states for its sheet is often wrong (written by another program,
+    # or trimmed); read every row there is, not the stated range.
+    reset = getattr(sheet, "reset_dimensions", None)
+    if reset is not None:
+        reset()
     rows = sheet.iter_rows(values_only=True)
     try:
         header = _clean_header(list(next(rows)))

@@ -21,6 +21,7 @@ from xinyong.ingest.parsed import (
     Problem,
     RecordRow,
     SubjectRow,
+    text_problems,
 )
 from xinyong.ingest.profiles import Profile
 from xinyong.reference.dates import parse_date
@@ -117,7 +118,9 @@ class RowChecker:
     def record(
         self, number: int, fields: dict[str, Any], attributes: dict[str, Any], profile: Profile
     ) -> RecordRow | list[Problem]:
-        problems: list[Problem] = []
+        problems = text_problems({**attributes, **fields})
+        if problems:
+            return problems
         action = ACTION_WORDS.get(str(fields.get("action", "new")).strip().lower())
         if action is None:
             problems.append(
@@ -138,7 +141,17 @@ class RowChecker:
             and identifier.scheme is IdScheme.RESIDENT_ID
             and kind is not (SubjectKind.INDIVIDUAL)
         ):
-            problems.append(Problem("subject_kind", kind.value, "a resident ID is an individual"))
+            old = len(str(fields["subject_code"]).strip()) == 15
+            problems.append(
+                Problem(
+                    "subject_code" if old else "subject_kind",
+                    str(fields["subject_code"]) if old else kind.value,
+                    "15 digits for a firm are its old business registration number (工商注册号); "
+                    "send its USCC (18 characters)"
+                    if old
+                    else "a resident ID is an individual",
+                )
+            )
         if (
             identifier
             and kind
@@ -221,7 +234,9 @@ class RowChecker:
                 )
             )
 
-        parsed_attributes = self.attributes(item, attributes, problems) if item else {}
+        parsed_attributes = (
+            self.attributes(item, attributes, problems, required=not amendment) if item else {}
+        )
         if problems or decided_on is None:
             return problems
         warnings = []
@@ -249,8 +264,15 @@ class RowChecker:
         )
 
     def attributes(
-        self, item: CatalogItem, values: dict[str, Any], problems: list[Problem]
+        self,
+        item: CatalogItem,
+        values: dict[str, Any],
+        problems: list[Problem],
+        *,
+        required: bool = True,
     ) -> dict[str, Any]:
+        """The typed attributes; with ``required``, the item's required ones must be there (a
+        revocation or repair names a record, and carries none of its attributes)."""
         specs = item.attribute_specs
         parsed: dict[str, Any] = {}
         for name, value in values.items():
@@ -270,14 +292,16 @@ class RowChecker:
                 parsed[name] = spec.parse(value)
             except ValueError as exc:
                 problems.append(Problem(name, _short(value), str(exc)))
-        for spec in item.attributes:
+        for spec in item.attributes if required else ():
             if spec.required and spec.name not in values:
                 problems.append(Problem(spec.name, None, f"is required for {item.code}"))
         return parsed
 
     # -- subjects --------------------------------------------------------------------------------
     def subject(self, number: int, fields: dict[str, Any]) -> SubjectRow | list[Problem]:
-        problems: list[Problem] = []
+        problems = text_problems(fields)
+        if problems:
+            return problems
         identifier = None
         if "subject_code" not in fields:
             problems.append(Problem("subject_code", None, "is required (USCC or resident ID)"))

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from xinyong.application.errors import status_of
 from xinyong.disclosure.tokens import Role
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS
 from xinyong.errors import Unauthenticated
-from xinyong.portal.context import TOKEN_COOKIE, Ctx
+from xinyong.portal.context import TOKEN_COOKIE, Ctx, client_of
 
 router = APIRouter()
 
@@ -24,12 +25,13 @@ def signin_form(ctx: Ctx) -> HTMLResponse:
 
 @router.post("/signin", response_model=None)
 def signin(
-    ctx: Ctx, token: Annotated[str, Form(max_length=200)]
+    ctx: Ctx, token: Annotated[str, Form(max_length=200)], csrf: Annotated[str, Form()] = ""
 ) -> HTMLResponse | RedirectResponse:
+    ctx.check_csrf(csrf)  # a page elsewhere cannot sign a visitor in under its own token
     try:
-        principal = ctx.svc.authenticate(token.strip())
+        principal = ctx.svc.authenticate(token.strip(), client_of(ctx.request))
     except Unauthenticated as refused:
-        return ctx.html("signin.html", status=401, problem=str(refused))
+        return ctx.html("signin.html", status=status_of(refused), problem=str(refused))
     if principal.role is not Role.SUBJECT:
         return ctx.html(
             "signin.html",
@@ -37,14 +39,17 @@ def signin(
             problem="the portal signs in subjects; officials use the API",
         )
     response = RedirectResponse("/account", status_code=303)
-    response.set_cookie(TOKEN_COOKIE, token.strip(), httponly=True, samesite="strict")
+    response.set_cookie(
+        TOKEN_COOKIE, token.strip(), httponly=True, samesite="strict", secure=ctx.secure
+    )
     return response
 
 
 @router.post("/signout")
-def signout() -> RedirectResponse:
+def signout(ctx: Ctx, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+    ctx.check_csrf(csrf)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE)
+    response.delete_cookie(TOKEN_COOKIE, httponly=True, samesite="strict", secure=ctx.secure)
     return response
 
 
@@ -80,7 +85,7 @@ def file_objection(
     ctx.check_csrf(csrf)
     _own_record(ctx, record_id)
     case = ctx.svc.cases.object(
-        record_id, reason.strip(), by=ctx.principal.actor, on=ctx.today, principal=ctx.principal
+        record_id, reason.strip(), by=ctx.principal.actor, principal=ctx.principal
     )
     return RedirectResponse(f"/account/cases/{case.id}", status_code=303)
 
@@ -99,7 +104,7 @@ def file_repair(
         m for m, given in zip(REQUIRED_MATERIALS, (commitment, performance), strict=True) if given
     )
     case = ctx.svc.cases.apply_for_repair(
-        record_id, materials, by=ctx.principal.actor, on=ctx.today, principal=ctx.principal
+        record_id, materials, by=ctx.principal.actor, principal=ctx.principal
     )
     return RedirectResponse(f"/account/cases/{case.id}", status_code=303)
 

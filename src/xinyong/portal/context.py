@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from xinyong.application import Application
 from xinyong.disclosure.tokens import PUBLIC, Principal, Role
@@ -20,7 +21,9 @@ from xinyong.errors import Forbidden, Unauthenticated
 
 LANG_COOKIE = "xinyong_lang"
 TOKEN_COOKIE = "xinyong_token"
+FORM_COOKIE = "xinyong_form"
 YEAR = 365 * 24 * 3600
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _language(request: Request) -> tuple[Language, bool]:
@@ -45,6 +48,7 @@ class Page:
     lang: Language
     remember_lang: bool
     principal: Principal
+    new_seed: str | None = None
 
     @property
     def t(self) -> Translator:
@@ -59,13 +63,40 @@ class Page:
         return self.principal.role is Role.SUBJECT
 
     def csrf(self) -> str:
-        """A form's anti-forgery value, bound to the sign-in token."""
+        """A form's anti-forgery value: derived from a random value this site keeps in a
+        cookie of its own (sent by the browser to this site only, SameSite=Strict) and from
+        the sign-in token, so a page elsewhere can neither read nor forge it."""
+        seed = self.request.cookies.get(FORM_COOKIE) or self._seed()
         token = self.request.cookies.get(TOKEN_COOKIE, "")
-        return hmac.new(token.encode(), b"xinyong-portal-form", hashlib.sha256).hexdigest()[:32]
+        return hmac.new(seed.encode(), token.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _seed(self) -> str:
+        if self.new_seed is None:
+            self.new_seed = secrets.token_hex(16)
+        return self.new_seed
 
     def check_csrf(self, value: str) -> None:
-        if not hmac.compare_digest(value, self.csrf()):
+        """Refuse a state-changing form that did not come from one of this site's pages."""
+        seed = self.request.cookies.get(FORM_COOKIE)
+        if not seed or not hmac.compare_digest(value, self.csrf()):
             raise Forbidden("the form has expired; open the page again and resubmit")
+
+    @property
+    def secure(self) -> bool:
+        """Whether cookies are marked Secure: always, but on plain HTTP to this machine itself
+        (a developer's or the demo's http://127.0.0.1)."""
+        host = self.request.url.hostname or ""
+        return self.request.url.scheme == "https" or host not in LOOPBACK
+
+    def keep(self, response: Response) -> Response:
+        """Set the cookies this page needs on ``response``."""
+        if self.remember_lang:
+            response.set_cookie(LANG_COOKIE, self.lang, max_age=YEAR, samesite="lax")
+        if self.new_seed is not None:
+            response.set_cookie(
+                FORM_COOKIE, self.new_seed, httponly=True, samesite="strict", secure=self.secure
+            )
+        return response
 
     def code_of(self, subject_id: int) -> str:
         """The code of the subject with ``subject_id`` (for pages addressed by id)."""
@@ -86,8 +117,7 @@ class Page:
             **context,
         )
         response = HTMLResponse(body, status_code=status)
-        if self.remember_lang:
-            response.set_cookie(LANG_COOKIE, self.lang, max_age=YEAR, samesite="lax")
+        self.keep(response)
         return response
 
 
@@ -97,13 +127,18 @@ def service(request: Request) -> Application:
     return found
 
 
+def client_of(request: Request) -> str:
+    """Who is calling, for the sign-in gate (the address the connection came from)."""
+    return request.client.host if request.client else "-"
+
+
 def page(request: Request, svc: Annotated[Application, Depends(service)]) -> Page:
     lang, remember = _language(request)
     principal = PUBLIC
     token = request.cookies.get(TOKEN_COOKIE)
     if token:
         try:
-            principal = svc.authenticate(token)
+            principal = svc.authenticate(token, client_of(request))
         except Unauthenticated:
             principal = PUBLIC  # an expired or revoked token: signed out
     if principal.role not in (Role.SUBJECT, Role.PUBLIC):

@@ -37,7 +37,9 @@ def public_report(
     subject_id: int,
     purpose: Annotated[str, Form(max_length=500)],
     legal_basis: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
+    ctx.check_csrf(csrf)  # a report is issued from this site's own page, not from elsewhere
     basis = legal_basis or ctx.t("public_basis")
     return _issue(ctx, ctx.code_of(subject_id), Scope.PUBLIC, _purpose(purpose, basis))
 

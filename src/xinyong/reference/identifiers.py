@@ -127,6 +127,14 @@ def normalise_resident_id(text: str) -> str:
         ) from exc
     if born.year < 1880:
         raise InvalidIdentifier(f"居民身份证号码 has an implausible birth year {born.year}")
+    if len(_clean(text)) == 15 and born.year < 1905:
+        # A first-generation number is read as born 19YY; "00" would make the holder past 120.
+        # Fifteen digits are also the shape of a firm's old business registration number.
+        raise InvalidIdentifier(
+            f"a 15-digit number read as a first-generation resident ID gives the birth year "
+            f"{born.year}; if it is a firm's old business registration number (工商注册号), "
+            "send the firm's USCC (18 characters) instead"
+        )
     return code
 
 
@@ -180,6 +188,13 @@ class MaskPolicy:
         except KeyError:
             known = ", ".join(sorted(MASK_POLICIES))
             raise ValueError(f"unknown mask policy {name!r}; known: {known}") from None
+
+    @property
+    def masks_individuals(self) -> bool:
+        """Whether an individual's ID number is masked at all under this policy (the footer of
+        every page says so, or says that masking is off)."""
+        head, tail = self.resident_id_keep
+        return head + tail < 18
 
     def mask_code(self, code: str) -> str:
         keep = self.resident_id_keep if _looks_like_resident_id(code) else self.uscc_keep

@@ -147,3 +147,15 @@ def owner_code(conn: Connection, record_id: int) -> str:
     if code is None:
         raise NotFound(f"no record {record_id}")
     return str(code)
+
+
+def newest_version(conn: Connection, record_id: int) -> int:
+    """The id of the newest version of a record (itself when never corrected)."""
+    current = record_id
+    while True:
+        newer = conn.execute(
+            select(records.c.id).where(records.c.supersedes_id == current)
+        ).scalar()
+        if newer is None:
+            return current
+        current = int(newer)

@@ -18,6 +18,7 @@ from xinyong import clock
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.identifiers import Identifier, SubjectKind, parse_identifier
 from xinyong.registry import name_index
+from xinyong.store.locks import lock_name
 from xinyong.store.tables import subject_changes, subject_names, subjects
 
 
@@ -113,8 +114,13 @@ def ids_for_codes(conn: Connection, codes: Iterable[str], chunk: int = 5000) -> 
 def register_many(
     conn: Connection, new: Mapping[str, NewSubject], source: str, chunk: int = 2000
 ) -> dict[str, int]:
-    """Register the subjects in ``new`` that are not yet known; return ids for all of them."""
+    """Register the subjects in ``new`` that are not yet known; return ids for all of them.
+    Registration is one writer at a time (two batches naming the same new subject register it
+    once: the second reads it under the lock)."""
     known = ids_for_codes(conn, new)
+    if len(known) < len(new):
+        lock_name(conn, "subjects:register")
+        known = ids_for_codes(conn, new)
     missing = [s for code, s in new.items() if code not in known]
     now = _now()
     for start in range(0, len(missing), chunk):

@@ -67,6 +67,14 @@ class Compiler(Stages):
                     expression=lit(scope.registered_on_or_before.isoformat()),
                 )
             )
+        if scope.existing_on:
+            registered = col("registered_on", s)
+            parts.append(
+                exp.or_(
+                    exp.Is(this=registered, expression=exp.Null()),
+                    exp.LTE(this=registered.copy(), expression=lit(scope.existing_on.isoformat())),
+                )
+            )
         return and_(parts)
 
     def scored(self) -> exp.Select:

@@ -93,6 +93,9 @@ class ScopeNode:
     industries: tuple[str, ...]
     statuses: frozenset[str]
     registered_on_or_before: date | None
+    # Nobody is graded as of a day before it was registered (a subject whose registration
+    # date is unknown is kept in scope; ``registered_on_or_before`` is the strict test).
+    existing_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +274,7 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
             industries=Industries.load().prefixes(scope.industry),
             statuses=frozenset(scope.status),
             registered_on_or_before=registered,
+            existing_on=as_of,
         ),
         measures=tuple(builder.measures),
         base=d.score.base,

@@ -166,6 +166,7 @@ def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
             scope.registered_on_or_before is None
             or (registered is not None and registered <= scope.registered_on_or_before)
         )
+        and (scope.existing_on is None or registered is None or registered <= scope.existing_on)
     )
 
 

@@ -25,8 +25,11 @@ from sqlalchemy import Connection, select, text
 
 from xinyong import clock
 from xinyong.errors import InvalidInput
+from xinyong.store import seals
 from xinyong.store.tables import audit_log
 
+#: The longest actor name the log keeps (the column's length).
+ACTOR_LENGTH = 100
 #: The hash the first row links to.
 GENESIS = "0" * 64
 #: Key of the PostgreSQL advisory lock that makes appends one at a time.
@@ -120,6 +123,9 @@ def append(
     """Append one row to the chain, inside the caller's transaction."""
     if not actor.strip():
         raise InvalidInput("every audited action names who took it")
+    if len(actor) > ACTOR_LENGTH:
+        # Stored and hashed as given, never cut: a shortened name would read as an edit.
+        raise InvalidInput(f"a name in the audit log is at most {ACTOR_LENGTH} characters")
     lock(conn)
     last_seq, prev = _head(conn)
     seq = last_seq + 1
@@ -131,7 +137,7 @@ def append(
         {
             "seq": seq,
             "recorded_at": now,
-            "actor": actor[:100],
+            "actor": actor,
             "action": action,
             "object": target,
             "subject_id": subject_id,
@@ -140,7 +146,7 @@ def append(
             "hash": digest,
         },
     )
-    return AuditEntry(seq, now, actor[:100], action, target, subject_id, plain, prev, digest)
+    return AuditEntry(seq, now, actor, action, target, subject_id, plain, prev, digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +208,16 @@ def verify(
 ) -> AuditReport:
     """Walk the chain from the first row: every row must be the next number, link to the hash
     of the row before it and match its own content; with a checkpoint, the chain must still
-    reach it and pass through the same hash (a truncated tail or a rewritten past fails)."""
+    reach it and pass through the same hash (a truncated tail or a rewritten past fails). The
+    records each accepted batch stored must still match the seal its entry keeps."""
     problems: list[str] = []
     expected, prev, rows = 1, GENESIS, 0
     at_checkpoint: str | None = None  # the hash of the row the checkpoint names, if reached
+    sealed: list[tuple[int, dict[str, Any]]] = []
     for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)):
         rows += 1
+        if row.action == "batch.accepted" and str(row.object).startswith("batch:"):
+            sealed.append((int(str(row.object).removeprefix("batch:")), dict(row.details or {})))
         if row.seq != expected:
             problems.append(
                 f"row {expected} is missing (deleted?): the next row is {row.seq}"
@@ -237,6 +247,8 @@ def verify(
             at_checkpoint = str(row.hash)
         expected, prev = int(row.seq) + 1, str(row.hash)
     head_seq = expected - 1
+    for batch_id, details in sealed:
+        problems += seals.check(conn, batch_id, details)
     if against is not None:
         if key is not None and not against.signed_by(key):
             problems.append("the checkpoint's signature does not match the key")

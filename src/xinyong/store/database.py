@@ -27,11 +27,57 @@ class DatabaseNotReady(XinyongError):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver never opens a transaction by itself; SQLAlchemy's "begin" does (below), so a
+    # writing transaction can take SQLite's write lock at its start.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A writing transaction takes the write lock when it begins (``BEGIN IMMEDIATE``): two
+    writers never both read a state and then both change it; the second waits for the first
+    to commit and then reads what it wrote. A reading one takes no lock."""
+    writing = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+#: Execution option that marks a connection's transaction as one that writes.
+WRITE = "xinyong_write"
+
+
+#: The rules the database keeps (migration 0008 and the tables' keys), in words for the
+#: caller who lost a race.
+RULES = {
+    "uq_cases_one_open_objection": "the record is already under an open objection",
+    "uq_case_events_one_decision": "the case was decided by someone else at the same moment",
+    "uq_records_decision_number": "this decision number is already recorded for this item",
+    "uq_batches_source_batch_key": "a batch with this key was written at the same moment",
+    "uq_records_corrected_once": "the record was already corrected; change its newest version",
+    "uq_record_events_once": "the record was already revoked or repaired",
+}
+
+
+def broken_rule(error: Exception) -> str:
+    """What a refused write broke, for a conflict the caller is told about (a 409)."""
+    text_ = str(getattr(error, "orig", error))
+    for name, rule in RULES.items():
+        if name in text_:
+            return rule
+    return "another change to the same data was made at the same moment; read it and try again"
+
+
+def busy(error: Exception) -> bool:
+    """Whether a failed statement lost a race for a lock (SQLite busy, a PostgreSQL deadlock
+    or serialization failure) rather than meeting a broken database."""
+    text_ = str(getattr(error, "orig", error)).lower()
+    return any(
+        word in text_
+        for word in ("database is locked", "deadlock detected", "could not serialize access")
+    )
 
 
 class Database:
@@ -48,6 +94,7 @@ class Database:
         self.engine: Engine = create_engine(url, **engine_options)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     @property
     def dialect(self) -> str:
@@ -97,8 +144,13 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
-            yield connection
+        """A transaction that writes: committed when the block ends, rolled back if it raises.
+        On SQLite it holds the write lock from its start; on PostgreSQL each step locks the
+        rows it changes (``SELECT ... FOR UPDATE``) before it re-checks its rule."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{WRITE: True})
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

@@ -32,7 +32,7 @@ class VerifyOut(Out):
 
 @router.get("/verification", response_model=VerifyOut, summary="Verify the hash chain")
 def verification(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> VerifyOut:
-    report = call.service.oversight.verify()
+    report = call.service.oversight.verify(principal=call.principal)
     return VerifyOut(
         intact=report.intact,
         rows=report.rows,
@@ -49,7 +49,9 @@ def verification(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> Ver
     "--checkpoint FILE` then detects a truncated tail.",
 )
 def checkpoint(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> dict[str, Any]:
-    found: dict[str, Any] = json.loads(call.service.oversight.checkpoint(_key()).to_json())
+    found: dict[str, Any] = json.loads(
+        call.service.oversight.checkpoint(_key(), call.principal).to_json()
+    )
     return found
 
 
@@ -72,7 +74,7 @@ def entries(
     after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[EntryOut]:
-    rows = call.service.oversight.entries(after, limit)
+    rows = call.service.oversight.entries(after, limit, call.principal)
     return [
         EntryOut(
             seq=r.seq,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictBool
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import BodyId, CaseOut, Day, PathId, case_out
+from xinyong.api.models import BodyId, CaseOut, In, PathId, case_out
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission, Purpose
 from xinyong.dueprocess.cases import CaseKind
@@ -18,43 +18,38 @@ router = APIRouter(tags=["cases"], responses=ERRORS)
 HANDLING = Purpose("handling the case", "the objection and credit-repair procedures")
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(In):
     record_id: BodyId
     reason: str = Field(min_length=1, max_length=4000, examples=["处罚决定已被行政复议撤销"])
-    on: Day | None = None
 
 
-class RepairIn(BaseModel):
+class RepairIn(In):
     record_id: BodyId
     materials: list[str] = Field(examples=[["credit_commitment", "proof_of_performance"]])
-    on: Day | None = None
 
 
-class ObjectionDecisionIn(BaseModel):
-    uphold: bool
+class ObjectionDecisionIn(In):
+    uphold: StrictBool
     reasons: str = Field(min_length=1, max_length=4000)
     correction: dict[str, Any] | None = Field(
         default=None,
         description="corrected attribute values (upheld only); else the record is revoked",
     )
-    on: Day | None = None
 
 
-class ForwardIn(BaseModel):
+class ForwardIn(In):
     authority: str = Field(min_length=1, max_length=200, examples=["郑州市生态环境局"])
-    on: Day | None = None
 
 
-class RepairDecisionIn(BaseModel):
-    grant: bool
+class RepairDecisionIn(In):
+    grant: StrictBool
     reasons: str = Field(min_length=1, max_length=4000)
-    on: Day | None = None
 
 
 def _object(call: Call, body: ObjectionIn) -> CaseOut:
     svc = call.service
     case = svc.cases.object(
-        body.record_id, body.reason, by=call.principal.actor, on=body.on, principal=call.principal
+        body.record_id, body.reason, by=call.principal.actor, principal=call.principal
     )
     return case_out(case, svc.today())
 
@@ -65,7 +60,6 @@ def _repair(call: Call, body: RepairIn) -> CaseOut:
         body.record_id,
         tuple(body.materials),
         by=call.principal.actor,
-        on=body.on,
         principal=call.principal,
     )
     return case_out(case, svc.today())
@@ -168,7 +162,6 @@ def objection_decision(
         reasons=body.reasons,
         by=call.principal.holder,
         correction=body.correction,
-        on=body.on,
         principal=call.principal,
     )
     return case_out(decided.case, svc.today())
@@ -184,7 +177,7 @@ def forward_case(
 ) -> CaseOut:
     svc = call.service
     found = svc.cases.forward(
-        case_id, body.authority, by=call.principal.actor, on=body.on, principal=call.principal
+        case_id, body.authority, by=call.principal.actor, principal=call.principal
     )
     return case_out(found, svc.today())
 
@@ -205,7 +198,6 @@ def repair_decision(
         grant=body.grant,
         reasons=body.reasons,
         by=call.principal.holder,
-        on=body.on,
         principal=call.principal,
     )
     return case_out(decided.case, svc.today())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import Day
+from xinyong.api.models import Day, In
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission
 from xinyong.disclosure.tokens import Role
@@ -17,7 +17,7 @@ from xinyong.errors import InvalidInput
 router = APIRouter(prefix="/checks", tags=["check"], responses=ERRORS)
 
 
-class CheckIn(BaseModel):
+class CheckIn(In):
     code: str = Field(description="USCC or resident ID", examples=["91410100MA40000018"])
     action: str = Field(examples=["government_procurement"])
     department: str | None = Field(

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Declared
-from xinyong.api.models import MAX_ID, Day, Out, PathId
+from xinyong.api.models import MAX_ID, Day, In, Out, PathId
 from xinyong.api.problems import ERRORS
 from xinyong.application.evaluations import Evaluated
 from xinyong.disclosure import access
@@ -18,7 +18,7 @@ from xinyong.disclosure.access import Permission
 router = APIRouter(prefix="/evaluations", tags=["evaluations"], responses=ERRORS)
 
 
-class RunIn(BaseModel):
+class RunIn(In):
     scheme: str = Field(description="id, or id@version", examples=["zhengzhou-environment@1"])
     as_of: Day | None = Field(default=None, description="default: today")
 

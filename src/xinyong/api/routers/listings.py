@@ -6,33 +6,41 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import BodyId, Day, ListingOut, PathId, listing_out
+from xinyong.api.models import BodyId, Day, In, ListingOut, PathId, listing_out
 from xinyong.api.problems import ERRORS
+from xinyong.application.base import Backdate
 from xinyong.disclosure.access import Permission
 from xinyong.dueprocess.lifecycle import ExitReason
 
 router = APIRouter(tags=["listings"], responses=ERRORS)
 
 
-class StepIn(BaseModel):
-    on: Day | None = Field(default=None, description="the day of the step (default: today)")
+class StepIn(In):
+    """A step is dated by the server's clock; a body that names a day is refused."""
+
     note: str = Field(default="", max_length=2000)
 
 
 class ExitIn(StepIn):
     reason: ExitReason
+    effective_on: Day | None = Field(
+        default=None,
+        description="an earlier day the listing ends from, where the law allows one (the day "
+        "a defaulter performed its obligations): never in the future, never before the "
+        "listing's last step, and only with `because`",
+    )
+    because: str = Field(default="", max_length=2000, description="why the earlier day")
 
 
 class DropIn(StepIn):
     reason: str = Field(min_length=1, max_length=200, examples=["objection upheld"])
 
 
-class ProposeIn(BaseModel):
+class ProposeIn(In):
     run: BodyId = Field(description="a stored run of a list scheme")
-    on: Day | None = None
 
 
 @router.get(
@@ -64,7 +72,7 @@ def proposals(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], body: ProposeIn
 ) -> list[ListingOut]:
     _run, made = call.service.listings.propose(
-        body.run, by=call.principal.actor, on=body.on, principal=call.principal
+        body.run, by=call.principal.actor, principal=call.principal
     )
     return [listing_out(m) for m in made]
 
@@ -83,7 +91,7 @@ def notice(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
     steps, who = call.service.listings, call.principal
-    return listing_out(steps.notify(listing_id, by=who.actor, on=body.on, principal=who))
+    return listing_out(steps.notify(listing_id, by=who.actor, principal=who))
 
 
 @router.post(
@@ -97,7 +105,7 @@ def sign(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
     steps, who = call.service.listings, call.principal
-    return listing_out(steps.sign_off(listing_id, by=who.holder, on=body.on, principal=who))
+    return listing_out(steps.sign_off(listing_id, by=who.holder, principal=who))
 
 
 @router.post(
@@ -109,7 +117,7 @@ def take_effect(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
 ) -> ListingOut:
     steps, who = call.service.listings, call.principal
-    return listing_out(steps.put_on_list(listing_id, by=who.actor, on=body.on, principal=who))
+    return listing_out(steps.put_on_list(listing_id, by=who.actor, principal=who))
 
 
 @router.post("/listings/{listing_id}/exit", response_model=ListingOut, summary="End a listing")
@@ -117,8 +125,11 @@ def end(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: ExitIn
 ) -> ListingOut:
     steps, who = call.service.listings, call.principal
+    effective = None
+    if body.effective_on is not None:
+        effective = Backdate(body.effective_on, body.because)
     ended = steps.exit(
-        listing_id, body.reason, by=who.actor, note=body.note, on=body.on, principal=who
+        listing_id, body.reason, by=who.actor, note=body.note, effective=effective, principal=who
     )
     return listing_out(ended)
 
@@ -132,7 +143,5 @@ def dropped(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: DropIn
 ) -> ListingOut:
     steps, who = call.service.listings, call.principal
-    dropped = steps.drop(
-        listing_id, body.reason, by=who.actor, note=body.note, on=body.on, principal=who
-    )
+    dropped = steps.drop(listing_id, body.reason, by=who.actor, note=body.note, principal=who)
     return listing_out(dropped)

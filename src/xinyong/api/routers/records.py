@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictBool
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import Out, PathId
+from xinyong.api.models import In, Out, PathId
 from xinyong.api.problems import ERRORS
 from xinyong.application.records import Ingested
 from xinyong.disclosure.access import Permission
@@ -30,14 +30,16 @@ EXAMPLE_ROWS = [
 ]
 
 
-class BatchIn(BaseModel):
+class BatchIn(In):
     """Rows in the layout ``profile`` names; the canonical layout by default. A row's ``action``
     is ``new`` (the default), ``correct`` or ``revoke``; a correction or revocation names the
     record by ``target_reference`` or ``target_record_id``, and only the department that sent a
     record may correct or revoke it."""
 
     profile: str = Field(default="canonical", examples=["canonical", "double_publicity_penalty"])
-    strict: bool = Field(default=False, description="refuse the whole batch if any row is refused")
+    strict: StrictBool = Field(
+        default=False, description="refuse the whole batch if any row is refused"
+    )
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=50000, examples=[EXAMPLE_ROWS])
 
 

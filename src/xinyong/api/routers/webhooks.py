@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import Moment, Out, PathId
+from xinyong.api.models import In, Moment, Out, PathId
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=ERRORS)
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(In):
     url: str = Field(max_length=2000, examples=["https://credit.example.gov.cn/hooks/xinyong"])
     events: list[str] = Field(
         min_length=1,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from xinyong.store.tables.base import Id, Json, metadata
@@ -104,6 +105,16 @@ cases = Table(
 )
 Index(None, cases.c.state, cases.c.deadline)
 Index(None, cases.c.record_id)
+# One open objection per record, one decision per case (migration 0008): the rules are the
+# database's own, so two officials at once can never both win.
+_OPEN_OBJECTION = text("kind = 'objection' AND state = 'open' AND record_id IS NOT NULL")
+Index(
+    "uq_cases_one_open_objection",
+    cases.c.record_id,
+    unique=True,
+    sqlite_where=_OPEN_OBJECTION,
+    postgresql_where=_OPEN_OBJECTION,
+)
 Index(None, cases.c.subject_id)
 
 case_events = Table(
@@ -119,6 +130,14 @@ case_events = Table(
     Column("details", Json),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("case_id", "seq"),
+)
+_DECISION = text("action IN ('decide', 'withdraw')")
+Index(
+    "uq_case_events_one_decision",
+    case_events.c.case_id,
+    unique=True,
+    sqlite_where=_DECISION,
+    postgresql_where=_DECISION,
 )
 
 subject_tags = Table(

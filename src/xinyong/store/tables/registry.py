@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from xinyong.store.tables.base import Id, Json, metadata
@@ -117,6 +118,27 @@ Index(None, records.c.subject_id, records.c.decided_on)
 Index(None, records.c.item_code, records.c.decided_on)
 Index(None, records.c.source, records.c.reference)
 Index(None, records.c.supersedes_id)
+_CORRECTION = text("supersedes_id IS NOT NULL")
+Index(
+    "uq_records_corrected_once",
+    records.c.supersedes_id,
+    unique=True,
+    sqlite_where=_CORRECTION,
+    postgresql_where=_CORRECTION,
+)
+# A department's decision number is recorded once per item and subject (migration 0008);
+# corrections carry it again and supersede. (One evaluation run's published grades share one.)
+_NEW_RECORD = text("supersedes_id IS NULL AND reference IS NOT NULL")
+Index(
+    "uq_records_decision_number",
+    records.c.source,
+    records.c.reference,
+    records.c.item_code,
+    records.c.subject_id,
+    unique=True,
+    sqlite_where=_NEW_RECORD,
+    postgresql_where=_NEW_RECORD,
+)
 
 record_events = Table(
     "record_events",
@@ -132,6 +154,7 @@ record_events = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 Index(None, record_events.c.record_id)
+Index("uq_record_events_once", record_events.c.record_id, record_events.c.kind, unique=True)
 
 quarantine = Table(
     "quarantine",

@@ -1,0 +1,116 @@
+"""Seals over stored records, kept in the audit chain: an edit of a record in place is found.
+
+Records and record events are never updated: a correction, a revocation or a repair is a new
+fact. When a batch is accepted, its audit entry carries a seal of the rows it stored, read back
+from the database: the SHA-256 of all of them and a short digest per group of rows (one row per
+group for a batch of up to 1,000 rows, larger groups beyond). :func:`check` reads the rows
+again; a row edited, deleted or slipped into the batch afterwards no longer matches, and the
+problem names the record (or, in a large batch, the group of records) that changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+from xinyong.store.tables import record_events, records
+
+#: At most this many group digests per batch.
+GROUPS = 1000
+#: Hex characters kept of each group's digest (64 bits: enough to see a change).
+SHORT = 16
+
+_RECORD_FIELDS = (
+    "id",
+    "subject_id",
+    "item_code",
+    "decided_on",
+    "valid_from",
+    "valid_to",
+    "severity",
+    "reference",
+    "source",
+    "batch_id",
+    "row_number",
+    "attributes",
+    "supersedes_id",
+)
+_EVENT_FIELDS = ("id", "record_id", "kind", "effective_on", "reason", "source", "batch_id")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _canonical(kind: str, row: Any, fields: tuple[str, ...]) -> bytes:
+    body = {"kind": kind, **{f: _value(getattr(row, f)) for f in fields}}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _rows(conn: Connection, batch_id: int) -> list[tuple[int, bytes]]:
+    """(record id, canonical bytes) of every record and record event the batch stored."""
+    found: list[tuple[int, bytes]] = []
+    sources: list[tuple[str, Table, tuple[str, ...], str]] = [
+        ("record", records, _RECORD_FIELDS, "id"),
+        ("event", record_events, _EVENT_FIELDS, "record_id"),
+    ]
+    for kind, table, fields, about in sources:
+        query = select(table).where(table.c.batch_id == batch_id).order_by(table.c.id)
+        for row in conn.execute(query):
+            found.append((int(getattr(row, about)), _canonical(kind, row, fields)))
+    return found
+
+
+def _group_size(count: int) -> int:
+    return max(1, -(-count // GROUPS))
+
+
+def seal(conn: Connection, batch_id: int) -> dict[str, str | int]:
+    """The seal of the rows batch ``batch_id`` stored, for its audit entry."""
+    rows = _rows(conn, batch_id)
+    size = _group_size(len(rows))
+    whole = hashlib.sha256()
+    groups = []
+    for start in range(0, len(rows), size):
+        part = hashlib.sha256()
+        for _record, body in rows[start : start + size]:
+            whole.update(body)
+            part.update(body)
+        groups.append(part.hexdigest()[:SHORT])
+    return {
+        "sealed_rows": len(rows),
+        "seal_group": size,
+        "seal_sha256": whole.hexdigest(),
+        "seal_groups": "".join(groups),
+    }
+
+
+def check(conn: Connection, batch_id: int, kept: Mapping[str, Any]) -> list[str]:
+    """What changed in batch ``batch_id`` since its seal was kept (nothing: an empty list)."""
+    if "seal_sha256" not in kept:
+        return []  # accepted before batches were sealed
+    rows = _rows(conn, batch_id)
+    now = seal(conn, batch_id)
+    if now["seal_sha256"] == kept["seal_sha256"]:
+        return []
+    if len(rows) != kept["sealed_rows"]:
+        return [
+            f"batch #{batch_id} stored {kept['sealed_rows']} rows and now has {len(rows)} "
+            "(a record or record event was deleted or added in place)"
+        ]
+    size = int(kept["seal_group"])
+    old = str(kept["seal_groups"])
+    problems = []
+    for index, start in enumerate(range(0, len(rows), size)):
+        digest = hashlib.sha256(b"".join(body for _r, body in rows[start : start + size]))
+        if digest.hexdigest()[:SHORT] != old[index * SHORT : (index + 1) * SHORT]:
+            ids = sorted({r for r, _body in rows[start : start + size]})
+            which = f"record #{ids[0]}" if len(ids) == 1 else f"one of records #{ids[0]}-#{ids[-1]}"
+            problems.append(f"batch #{batch_id}: {which} was edited in place")
+    return problems or [f"batch #{batch_id}: its stored rows no longer match their seal"]
