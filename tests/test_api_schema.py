@@ -13,6 +13,7 @@ import tempfile
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -88,3 +89,24 @@ CHECKS = [
 def test_every_route_answers_as_documented(case: schemathesis.Case) -> None:
     for token in TOKENS.values():
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+
+class _Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    """Sequences of calls that follow the documented links (a batch, then reading it; a run,
+    then reading it; an objection, then its case), as an official."""
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"headers": {"Authorization": f"Bearer {TOKENS['official']}"}}
+
+    def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+        case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
+
+
+TestStatefulWorkflows = _Workflow.TestCase
+TestStatefulWorkflows.settings = settings(
+    max_examples=40,
+    stateful_step_count=5,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)

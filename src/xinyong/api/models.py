@@ -205,3 +205,16 @@ class ReadOut(Out):
     resource: str
     purpose: str
     legal_basis: str
+
+
+def links(status: int, **targets: tuple[str, dict[str, str]]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI links from a response to the operations that read what it made, for clients
+    and for stateful API testing: ``name=(operationId, {parameter: runtime expression})``."""
+    return {
+        status: {
+            "links": {
+                name: {"operationId": operation, "parameters": parameters}
+                for name, (operation, parameters) in targets.items()
+            }
+        }
+    }

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field, StrictBool
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import BodyId, CaseOut, In, PathId, case_out
+from xinyong.api.models import BodyId, CaseOut, In, PathId, case_out, links
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission, Purpose
 from xinyong.dueprocess.cases import CaseKind
@@ -108,6 +108,7 @@ def my_cases(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list
     "/cases/objections",
     response_model=CaseOut,
     status_code=201,
+    responses=links(201, case=("getCase", {"case_id": "$response.body#/id"})),
     summary="File an objection on a subject's behalf",
 )
 def objection(
@@ -120,6 +121,7 @@ def objection(
     "/cases/repairs",
     response_model=CaseOut,
     status_code=201,
+    responses=links(201, case=("getCase", {"case_id": "$response.body#/id"})),
     summary="File a repair application on a subject's behalf",
 )
 def repair(call: Annotated[Call, Depends(Allow(Permission.CASES_FILE))], body: RepairIn) -> CaseOut:
@@ -140,7 +142,7 @@ def cases_inbox(
     return [case_out(c, svc.today()) for c in found]
 
 
-@router.get("/cases/{case_id}", response_model=CaseOut, summary="A case")
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="A case", operation_id="getCase")
 def case(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId
 ) -> CaseOut:

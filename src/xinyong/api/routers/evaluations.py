@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Declared
-from xinyong.api.models import MAX_ID, Day, In, Out, PathId
+from xinyong.api.models import MAX_ID, Day, In, Out, PathId, links
 from xinyong.api.problems import ERRORS
 from xinyong.application.evaluations import Evaluated
 from xinyong.disclosure import access
@@ -46,7 +46,13 @@ def _run_out(found: Evaluated) -> RunOut:
     )
 
 
-@router.post("", response_model=RunOut, status_code=201, summary="Evaluate a scheme as of a date")
+@router.post(
+    "",
+    response_model=RunOut,
+    status_code=201,
+    summary="Evaluate a scheme as of a date",
+    responses=links(201, run=("getRun", {"run_id": "$response.body#/id"})),
+)
 def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn) -> RunOut:
     svc = call.service
     day = body.as_of or svc.today()
@@ -153,6 +159,6 @@ def explain_subject(
     )
 
 
-@router.get("/{run_id}", response_model=RunOut, summary="A stored run")
+@router.get("/{run_id}", response_model=RunOut, summary="A stored run", operation_id="getRun")
 def stored(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], run_id: PathId) -> RunOut:
     return _run_out(call.service.evaluations.summary(run_id, call.principal))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import BodyId, Day, In, ListingOut, PathId, listing_out
+from xinyong.api.models import BodyId, Day, In, ListingOut, PathId, links, listing_out
 from xinyong.api.problems import ERRORS
 from xinyong.application.base import Backdate
 from xinyong.disclosure.access import Permission
@@ -66,6 +66,7 @@ def public_members(
     "/listings/proposals",
     response_model=list[ListingOut],
     status_code=201,
+    responses=links(201, first=("getListing", {"listing_id": "$response.body#/0/id"})),
     summary="Propose listings from a run",
 )
 def proposals(
@@ -77,7 +78,12 @@ def proposals(
     return [listing_out(m) for m in made]
 
 
-@router.get("/listings/{listing_id}", response_model=ListingOut, summary="A listing and its state")
+@router.get(
+    "/listings/{listing_id}",
+    response_model=ListingOut,
+    summary="A listing and its state",
+    operation_id="getListing",
+)
 def listing(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId
 ) -> ListingOut:

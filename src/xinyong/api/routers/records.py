@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from pydantic import Field, StrictBool
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import In, Out, PathId
+from xinyong.api.models import In, Out, PathId, links
 from xinyong.api.problems import ERRORS
 from xinyong.application.records import Ingested
 from xinyong.disclosure.access import Permission
@@ -115,7 +115,10 @@ def source_of(principal: Principal) -> str:
     "/batches",
     response_model=BatchOut,
     status_code=201,
-    responses={200: {"model": BatchOut, "description": "The batch had been received before"}},
+    responses={
+        200: {"model": BatchOut, "description": "The batch had been received before"},
+        **links(201, batch=("getBatch", {"batch_id": "$response.body#/batch_id"})),
+    },
     summary="Send a batch of records",
     description="All or nothing: a batch is written in one transaction. Sent again with the same "
     "Idempotency-Key and the same content, it returns the first answer (header "
@@ -164,7 +167,10 @@ class BatchStatus(Out):
 
 
 @router.get(
-    "/batches/{batch_id}", response_model=BatchStatus, summary="A batch and its refused rows"
+    "/batches/{batch_id}",
+    response_model=BatchStatus,
+    summary="A batch and its refused rows",
+    operation_id="getBatch",
 )
 def batch_status(
     call: Annotated[Call, Depends(Allow(Permission.SUBMIT))], batch_id: PathId
