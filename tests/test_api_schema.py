@@ -110,3 +110,30 @@ TestStatefulWorkflows.settings = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+def test_the_openapi_document_is_valid_and_every_reference_resolves() -> None:
+    import json
+    import re
+
+    from openapi_spec_validator import validate
+
+    document = app.openapi()
+    validate(document)  # OpenAPI 3.1, as openapi-spec-validator reads it
+    text = json.dumps(document)
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', text))
+    assert refs <= set(document["components"]["schemas"]), refs - set(
+        document["components"]["schemas"]
+    )
+    operations = [op for ops in document["paths"].values() for op in ops.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids))
+    assert "run_check" in ids and not any(i.endswith(("_get", "_post")) for i in ids), ids
+    # every documented error is a problem details body, never a dropped reference
+    errors = [
+        r["content"]["application/problem+json"]["schema"]["$ref"]
+        for op in operations
+        for status, r in op["responses"].items()
+        if status.startswith(("4", "5")) and "application/problem+json" in r.get("content", {})
+    ]
+    assert errors and set(errors) == {"#/components/schemas/ProblemDetails"}

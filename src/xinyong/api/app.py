@@ -87,6 +87,8 @@ def create_api(application: Application) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         dependencies=[Depends(known_query)],
+        # An operation's id is its function's name: stable, readable, unique (checked below).
+        generate_unique_id_function=lambda route: route.name,
         openapi_tags=[
             {"name": "subjects", "description": "Search, public profile, full file, readers"},
             {"name": "self-service", "description": "A subject's own file, readers and cases"},
@@ -124,4 +126,8 @@ def create_api(application: Application) -> FastAPI:
     ]
     if unguarded:
         raise RuntimeError(f"routes without exactly one permission: {', '.join(unguarded)}")
+    names = [r.name for r in app.state.api_routes]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise RuntimeError(f"operation ids used twice: {', '.join(twice)}")
     return app

@@ -26,7 +26,7 @@ class FieldError(BaseModel):
     message: str = Field(examples=["not a date; write YYYY-MM-DD"])
 
 
-class Problem(BaseModel):
+class ProblemDetails(BaseModel):
     """An error, as RFC 9457 describes it."""
 
     type: str = Field(default="about:blank", examples=["about:blank"])
@@ -36,7 +36,7 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
-def _respond(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+def _respond(problem: ProblemDetails, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(), status_code=problem.status, media_type=PROBLEM, headers=headers
     )
@@ -49,7 +49,9 @@ async def _domain(_request: Request, error: Exception) -> JSONResponse:
     errors = [FieldError(field=field, message=str(error))] if field else []
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     title = getattr(error, "title", "Error")
-    return _respond(Problem(title=title, status=status, detail=str(error), errors=errors), headers)
+    return _respond(
+        ProblemDetails(title=title, status=status, detail=str(error), errors=errors), headers
+    )
 
 
 async def _validation(_request: Request, error: Exception) -> JSONResponse:
@@ -59,13 +61,13 @@ async def _validation(_request: Request, error: Exception) -> JSONResponse:
         for e in error.errors()
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
-    return _respond(Problem(title="Invalid input", status=422, detail=detail, errors=errors))
+    return _respond(ProblemDetails(title="Invalid input", status=422, detail=detail, errors=errors))
 
 
 async def _http(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     return _respond(
-        Problem(title=str(error.detail), status=error.status_code, detail=str(error.detail)),
+        ProblemDetails(title=str(error.detail), status=error.status_code, detail=str(error.detail)),
         dict(error.headers) if error.headers else None,
     )
 
@@ -78,9 +80,9 @@ def install(app: FastAPI) -> None:
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {
-        "model": Problem,
+        "model": ProblemDetails,
         "description": description,
-        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
     }
     for status, description in [
         (400, "The body cannot be parsed (not JSON)"),

@@ -108,7 +108,7 @@ def my_cases(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list
     "/cases/objections",
     response_model=CaseOut,
     status_code=201,
-    responses=links(201, case=("getCase", {"case_id": "$response.body#/id"})),
+    responses=links(201, case=("case", {"case_id": "$response.body#/id"})),
     summary="File an objection on a subject's behalf",
 )
 def objection(
@@ -121,7 +121,7 @@ def objection(
     "/cases/repairs",
     response_model=CaseOut,
     status_code=201,
-    responses=links(201, case=("getCase", {"case_id": "$response.body#/id"})),
+    responses=links(201, case=("case", {"case_id": "$response.body#/id"})),
     summary="File a repair application on a subject's behalf",
 )
 def repair(call: Annotated[Call, Depends(Allow(Permission.CASES_FILE))], body: RepairIn) -> CaseOut:
@@ -142,7 +142,7 @@ def cases_inbox(
     return [case_out(c, svc.today()) for c in found]
 
 
-@router.get("/cases/{case_id}", response_model=CaseOut, summary="A case", operation_id="getCase")
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="A case")
 def case(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId
 ) -> CaseOut:

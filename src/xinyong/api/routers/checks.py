@@ -10,6 +10,7 @@ from pydantic import Field
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Day, In
 from xinyong.api.problems import ERRORS
+from xinyong.catalog.measures import ServiceAction
 from xinyong.disclosure.access import Permission
 from xinyong.disclosure.tokens import Role
 from xinyong.errors import InvalidInput
@@ -19,7 +20,9 @@ router = APIRouter(prefix="/checks", tags=["check"], responses=ERRORS)
 
 class CheckIn(In):
     code: str = Field(description="USCC or resident ID", examples=["91410100MA40000018"])
-    action: str = Field(examples=["government_procurement"])
+    action: ServiceAction = Field(
+        description="the service asked for", examples=["government_procurement"]
+    )
     department: str | None = Field(
         default=None,
         description="the department granting the service; a department's token gives its own",

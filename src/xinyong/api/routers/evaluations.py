@@ -51,7 +51,7 @@ def _run_out(found: Evaluated) -> RunOut:
     response_model=RunOut,
     status_code=201,
     summary="Evaluate a scheme as of a date",
-    responses=links(201, run=("getRun", {"run_id": "$response.body#/id"})),
+    responses=links(201, run=("stored", {"run_id": "$response.body#/id"})),
 )
 def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn) -> RunOut:
     svc = call.service
@@ -159,6 +159,6 @@ def explain_subject(
     )
 
 
-@router.get("/{run_id}", response_model=RunOut, summary="A stored run", operation_id="getRun")
+@router.get("/{run_id}", response_model=RunOut, summary="A stored run")
 def stored(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], run_id: PathId) -> RunOut:
     return _run_out(call.service.evaluations.summary(run_id, call.principal))

@@ -66,7 +66,7 @@ def public_members(
     "/listings/proposals",
     response_model=list[ListingOut],
     status_code=201,
-    responses=links(201, first=("getListing", {"listing_id": "$response.body#/0/id"})),
+    responses=links(201, first=("listing", {"listing_id": "$response.body#/0/id"})),
     summary="Propose listings from a run",
 )
 def proposals(
@@ -82,7 +82,6 @@ def proposals(
     "/listings/{listing_id}",
     response_model=ListingOut,
     summary="A listing and its state",
-    operation_id="getListing",
 )
 def listing(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId

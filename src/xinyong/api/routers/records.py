@@ -43,7 +43,7 @@ class BatchIn(In):
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=50000, examples=[EXAMPLE_ROWS])
 
 
-class Problem(Out):
+class RowProblem(Out):
     field: str | None
     value: str | None
     message: str
@@ -51,7 +51,7 @@ class Problem(Out):
 
 class RejectedRow(Out):
     row: int = Field(description="1-based position in ``rows``")
-    problems: list[Problem]
+    problems: list[RowProblem]
 
 
 class BatchOut(Out):
@@ -90,7 +90,7 @@ def batch_out(ingested: Ingested) -> BatchOut:
             RejectedRow(
                 row=r.number,
                 problems=[
-                    Problem(
+                    RowProblem(
                         field=p.field,
                         value=None if p.value is None else str(p.value),
                         message=p.message,
@@ -117,7 +117,7 @@ def source_of(principal: Principal) -> str:
     status_code=201,
     responses={
         200: {"model": BatchOut, "description": "The batch had been received before"},
-        **links(201, batch=("getBatch", {"batch_id": "$response.body#/batch_id"})),
+        **links(201, batch=("batch_status", {"batch_id": "$response.body#/batch_id"})),
     },
     summary="Send a batch of records",
     description="All or nothing: a batch is written in one transaction. Sent again with the same "
@@ -162,7 +162,7 @@ class BatchStatus(Out):
     rows_total: int
     accepted: int
     quarantined: int
-    refused: list[Problem] = Field(description="one entry per problem of each refused row")
+    refused: list[RowProblem] = Field(description="one entry per problem of each refused row")
     refused_rows: list[int]
 
 
@@ -170,7 +170,6 @@ class BatchStatus(Out):
     "/batches/{batch_id}",
     response_model=BatchStatus,
     summary="A batch and its refused rows",
-    operation_id="getBatch",
 )
 def batch_status(
     call: Annotated[Call, Depends(Allow(Permission.SUBMIT))], batch_id: PathId
@@ -186,7 +185,7 @@ def batch_status(
         accepted=row["rows_accepted"],
         quarantined=row["rows_quarantined"],
         refused=[
-            Problem(
+            RowProblem(
                 field=q["field"], value=q["value"], message=f"row {q['row_number']}: {q['message']}"
             )
             for q in refused
