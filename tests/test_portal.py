@@ -427,3 +427,11 @@ def test_the_portals_cookies_are_http_only_strict_and_secure_off_this_machine(
     assert signed.status_code == 303
     token = signed.headers["set-cookie"]
     assert all(flag in token for flag in ("xinyong_token=", "HttpOnly", "Secure", "strict"))
+
+
+def test_an_unknown_address_is_a_page_in_the_visitors_language(portal: Portal) -> None:
+    zh = portal.client.get("/no/such/page?lang=zh")
+    assert zh.status_code == 404 and zh.headers["content-type"].startswith("text/html")
+    assert "没有这个页面" in zh.text and '"detail"' not in zh.text
+    en = portal.client.get("/no/such/page?lang=en")
+    assert en.status_code == 404 and "There is no such page" in en.text

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.application import Application
 from xinyong.application.errors import status_of
@@ -54,6 +55,15 @@ def create_portal(svc: Application) -> FastAPI:
         if isinstance(error, Unauthenticated) and request.method == "GET":
             return RedirectResponse("/signin", status_code=303)
         return await _page_error(request, status_of(error), str(error))
+
+    @portal.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """An unknown address or a wrong method is a page in the visitor's language."""
+        if error.status_code == 404:
+            message = page(request, svc).t("no_such_page")
+        else:
+            message = str(error.detail)
+        return await _page_error(request, error.status_code, message)
 
     @portal.exception_handler(RequestValidationError)
     async def form_error(request: Request, error: RequestValidationError) -> HTMLResponse:
