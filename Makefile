@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := demo
 DEMO_DB := sqlite:///$(DEMO_DIR)/xinyong.db
+# The demo's data is as of the end of 2025; its server runs on this fixed date (every page says
+# so), so that its lists, grades and open cases are current, whatever today is.
+DEMO_TODAY := 2026-01-31
 
 .PHONY: demo demo-data test lint fmt typecheck bench serve screenshots clean install
 
@@ -30,6 +33,7 @@ demo-data: $(INSTALLED)
 	@echo "Run the commands above with: . $(BIN)/activate && export XINYONG_DATABASE_URL=$(DEMO_DB)"
 	@echo
 	@echo "Open the portal at http://127.0.0.1:8000/  (the API's OpenAPI page is /docs; Ctrl-C stops)"
+	@echo "The demo's server runs on the fixed date $(DEMO_TODAY), the data's date; every page says so."
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench scripts
@@ -56,7 +60,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/portal.py --database $(DEMO_DB) --repeat 20
 
 serve: $(INSTALLED)
-	XINYONG_DATABASE_URL=$(DEMO_DB) $(BIN)/xinyong serve
+	XINYONG_DATABASE_URL=$(DEMO_DB) XINYONG_TODAY=$(DEMO_TODAY) $(BIN)/xinyong serve
 
 # Refresh the portal screenshots in docs/ from the browser tests (needs Debian's chromium).
 screenshots: $(INSTALLED)
