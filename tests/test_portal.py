@@ -300,7 +300,20 @@ def test_the_account_logs_its_own_reads_and_shows_readers(portal: Portal, db: Da
             {"s": portal.ids["firm"]},
         ).scalar_one()
     assert n == 2  # the redirect after sign-in and the page above
-    assert "file (portal)" in portal.client.get("/account?lang=en").text
+    page = portal.client.get("/account?lang=en").text
+    assert "You opened your own file 3 times" in page  # counted apart, not listed
+    assert "Nobody else has read your file." in page
+    read = portal.client.get(
+        f"/subjects/{FIRM}/file",
+        headers={
+            **portal.as_("official"),
+            "X-Purpose": "procurement review",
+            "X-Legal-Basis": "GPL 22",
+        },
+    )
+    assert read.status_code == 200, read.text
+    page = portal.client.get("/account?lang=en").text
+    assert "procurement review" in page and "You opened your own file 4 times" in page
 
 
 def test_the_account_needs_a_subject_token(portal: Portal) -> None:

@@ -58,7 +58,8 @@ class Account:
     file: CreditFile
     grades: list[Standing]
     repairable: set[int]
-    readers: list[Read]
+    readers: list[Read]  # reads by others: departments, officials, auditors
+    own_reads: int  # the subject's own reads of its file, counted, not listed
     cases: list[Case]
 
 
@@ -206,7 +207,8 @@ class Files:
                 file,
                 standings(conn, core.library, subject.id, day),
                 repairable,
-                access.readers(conn, subject.id, limit=readers),
+                access.readers(conn, subject.id, limit=readers, others_only=True),
+                access.own_reads(conn, subject.id),
                 cases_of(conn, subject.id),
             )
 

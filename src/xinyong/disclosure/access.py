@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from xinyong import clock
@@ -175,9 +175,12 @@ class Read:
     legal_basis: str
 
 
-def readers(conn: Connection, subject_id: int, limit: int = 200) -> list[Read]:
-    """Who read this subject's non-public data, newest first."""
-    rows = conn.execute(
+def readers(
+    conn: Connection, subject_id: int, limit: int = 200, *, others_only: bool = False
+) -> list[Read]:
+    """Who read this subject's non-public data, newest first; with ``others_only``, not the
+    subject's own reads of its file."""
+    query = (
         select(
             access_log.c.read_at,
             access_log.c.actor,
@@ -190,4 +193,17 @@ def readers(conn: Connection, subject_id: int, limit: int = 200) -> list[Read]:
         .order_by(access_log.c.id.desc())
         .limit(limit)
     )
-    return [Read(*row) for row in rows]
+    if others_only:
+        query = query.where(access_log.c.role != Role.SUBJECT.value)
+    return [Read(*row) for row in conn.execute(query)]
+
+
+def own_reads(conn: Connection, subject_id: int) -> int:
+    """How many times the subject read its own file (shown as a count, apart from others)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(access_log)
+            .where(access_log.c.subject_id == subject_id, access_log.c.role == Role.SUBJECT.value)
+        ).scalar_one()
+    )

@@ -64,6 +64,7 @@ def account(ctx: Ctx) -> HTMLResponse:
         grades=mine.grades,
         repairable=mine.repairable,
         readers=mine.readers,
+        own_reads=mine.own_reads,
         cases=mine.cases,
         catalog=ctx.svc.catalog,
         filed=ctx.request.query_params.get("filed"),
