@@ -448,3 +448,17 @@ def test_an_unknown_address_is_a_page_in_the_visitors_language(portal: Portal) -
     assert "没有这个页面" in zh.text and '"detail"' not in zh.text
     en = portal.client.get("/no/such/page?lang=en")
     assert en.status_code == 404 and "There is no such page" in en.text
+
+
+def test_a_long_file_is_paged_on_the_account(portal: Portal, db: Database) -> None:
+    from datetime import timedelta
+
+    with db.begin() as conn:
+        days = [date(2025, 1, 1) + timedelta(days=i) for i in range(120)]
+        add_records(conn, portal.ids["firm"], "ADM_PENALTY_GENERAL", days)
+    _sign_in(portal, "firm")
+    first = portal.client.get("/account?lang=en").text
+    total = len(re.findall(r'<tr id="record-\d+"', first))
+    assert total == 50 and "1 / 3" in first and 'rel="next"' in first
+    last = portal.client.get("/account?lang=en&page=3").text
+    assert 0 < len(re.findall(r'<tr id="record-\d+"', last)) <= 50 and "3 / 3" in last

@@ -13,7 +13,13 @@ from datetime import date
 from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose, Read
-from xinyong.disclosure.credit_file import CreditFile, Standing, credit_file, standings
+from xinyong.disclosure.credit_file import (
+    CreditFile,
+    FileRecord,
+    Standing,
+    credit_file,
+    standings,
+)
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.cases import Case, cases_of
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS, eligibility
@@ -57,7 +63,10 @@ class Account:
     subject: Subject
     file: CreditFile
     grades: list[Standing]
-    repairable: set[int]
+    records: list[FileRecord]  # one page of the file's records
+    page: int
+    pages: int
+    repairable: set[int]  # of the records on the page
     readers: list[Read]  # reads by others: departments, officials, auditors
     own_reads: int  # the subject's own reads of its file, counted, not listed
     cases: list[Case]
@@ -187,17 +196,23 @@ class Files:
         with self.core.reading() as conn:
             return access.readers(conn, get(conn, principal.subject_code or "").id)
 
-    def account(self, principal: Principal, readers: int = 50) -> Account:
-        """Everything the portal's account page shows, read in one transaction and logged."""
+    def account(
+        self, principal: Principal, readers: int = 50, *, page: int = 1, size: int = 50
+    ) -> Account:
+        """Everything the portal's account page shows, read in one transaction and logged:
+        one page of ``size`` records (with what may be repaired among them)."""
         core = self.core
         day = core.today()
         with core.transaction() as conn:
             subject = get(conn, principal.subject_code or "")
             access.log_read(conn, principal, subject.id, "file (portal)", access.OWN)
             file = credit_file(conn, core.catalog, subject.code, day)
+            pages = max(1, -(-len(file.records) // size))
+            page = min(max(page, 1), pages)
+            shown = list(file.records[(page - 1) * size : page * size])
             repairable = {
                 entry.record.id
-                for entry in file.records
+                for entry in shown
                 if eligibility(
                     conn, core.catalog, entry.record.id, day, REQUIRED_MATERIALS
                 ).eligible
@@ -206,6 +221,9 @@ class Files:
                 subject,
                 file,
                 standings(conn, core.library, subject.id, day),
+                shown,
+                page,
+                pages,
                 repairable,
                 access.readers(conn, subject.id, limit=readers, others_only=True),
                 access.own_reads(conn, subject.id),

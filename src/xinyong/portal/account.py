@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from xinyong.application.errors import status_of
@@ -54,15 +54,18 @@ def signout(ctx: Ctx, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(ctx: Ctx) -> HTMLResponse:
+def account(ctx: Ctx, page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
     ctx.subject_code()  # signed in
-    mine = ctx.svc.files.account(ctx.principal)
+    mine = ctx.svc.files.account(ctx.principal, page=page)
     return ctx.html(
         "account.html",
         subject=mine.subject,
         file=mine.file,
         grades=mine.grades,
         repairable=mine.repairable,
+        records=mine.records,
+        page=mine.page,
+        pages=mine.pages,
         readers=mine.readers,
         own_reads=mine.own_reads,
         cases=mine.cases,
