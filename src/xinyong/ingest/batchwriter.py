@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from xinyong.ingest.batches import BatchReport, Rejected
-from xinyong.ingest.parsed import Action, Problem, RecordRow, SubjectRow
+from xinyong.ingest.parsed import Action, Problem, RecordRow, SubjectRow, visible
 from xinyong.registry.subjects import (
     NameKind,
     NewSubject,
@@ -352,9 +352,9 @@ class BatchWriter:
                 {
                     "batch_id": self.report.batch_id,
                     "row_number": rejected.number,
-                    "field": _visible(first.field)[:100] if first.field else None,
-                    "value": _visible(first.value) if first.value is not None else None,
-                    "message": _visible("; ".join(str(p) for p in rejected.problems)),
+                    "field": visible(first.field)[:100] if first.field else None,
+                    "value": visible(first.value) if first.value is not None else None,
+                    "message": visible("; ".join(str(p) for p in rejected.problems)),
                     "raw": _jsonable(rejected.raw),
                     "created_at": self.now,
                 }
@@ -363,24 +363,15 @@ class BatchWriter:
             self.conn.execute(insert(quarantine), params[start : start + self.chunk])
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\t\n\r"}
-
-
-def _visible(text: str) -> str:
-    """Text as the quarantine keeps it: a control character (which no engine stores in text or
-    JSON alike, NUL above all) written as its escape, ``\\x00``; nothing else changes."""
-    return text.translate(_CONTROL)
-
-
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     """The refused row as sent, in JSON every engine keeps (non-finite numbers as text)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
-        key = _visible(str(key))
+        key = visible(str(key))
         if isinstance(value, datetime | date):
             out[key] = value.isoformat()
         elif isinstance(value, str):
-            out[key] = _visible(value)
+            out[key] = visible(value)
         elif isinstance(value, float) and not math.isfinite(value):
             out[key] = str(value)
         elif value is None or isinstance(value, int | float | bool):

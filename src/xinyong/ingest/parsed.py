@@ -107,7 +107,21 @@ LENGTHS = {
     "aliases": 2000,
 }
 CELL_LENGTH = 4000
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+#: The control characters no cell may hold (a tab and line ends are text), and how they are
+#: written where a refused value is shown or kept: as their escape, ``\x00``.
+_ESCAPES = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+def visible(text: str) -> str:
+    """Text as a problem shows it and the quarantine keeps it: each control character (which
+    no engine stores alike in text or JSON, NUL above all) as its escape; nothing else changes."""
+    return text.translate(_ESCAPES)
+
+
+def short(value: Any) -> str:
+    """A value as a problem shows it: visible, and cut to 200 characters."""
+    text = visible(str(value))
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def text_problems(fields: dict[str, Any]) -> list[Problem]:
@@ -118,8 +132,8 @@ def text_problems(fields: dict[str, Any]) -> list[Problem]:
     for name, value in fields.items():
         if not isinstance(value, str):
             continue
-        shown = _shown(value.translate({ord(c): f"\\x{ord(c):02x}" for c in _CONTROL}))
-        if any(c in _CONTROL for c in value):
+        shown = short(value)
+        if any(ord(c) in _ESCAPES for c in value):
             problems.append(
                 Problem(name, shown, "contains a control character (e.g. a NUL byte); resend it")
             )
@@ -131,7 +145,3 @@ def text_problems(fields: dict[str, Any]) -> list[Problem]:
             limit = LENGTHS.get(name, CELL_LENGTH)
             problems.append(Problem(name, shown, f"is {len(value)} characters; at most {limit}"))
     return problems
-
-
-def _shown(text: str) -> str:
-    return text if len(text) <= 200 else text[:197] + "..."

@@ -21,6 +21,7 @@ from xinyong.ingest.parsed import (
     Problem,
     RecordRow,
     SubjectRow,
+    short,
     text_problems,
 )
 from xinyong.ingest.profiles import Profile
@@ -282,7 +283,7 @@ class RowChecker:
                 problems.append(
                     Problem(
                         name,
-                        _short(value),
+                        short(value),
                         f"is not an attribute of {item.code} (its "
                         f"attributes: {known}); remove the column or map it in a profile",
                     )
@@ -291,7 +292,7 @@ class RowChecker:
             try:
                 parsed[name] = spec.parse(value)
             except ValueError as exc:
-                problems.append(Problem(name, _short(value), str(exc)))
+                problems.append(Problem(name, short(value), str(exc)))
         for spec in item.attributes if required else ():
             if spec.required and spec.name not in values:
                 problems.append(Problem(spec.name, None, f"is required for {item.code}"))
@@ -362,11 +363,6 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _split(value: Any) -> list[str]:

@@ -71,9 +71,7 @@ def _group_size(count: int) -> int:
     return max(1, -(-count // GROUPS))
 
 
-def seal(conn: Connection, batch_id: int) -> dict[str, str | int]:
-    """The seal of the rows batch ``batch_id`` stored, for its audit entry."""
-    rows = _rows(conn, batch_id)
+def _seal(rows: list[tuple[int, bytes]]) -> dict[str, str | int]:
     size = _group_size(len(rows))
     whole = hashlib.sha256()
     groups = []
@@ -91,13 +89,17 @@ def seal(conn: Connection, batch_id: int) -> dict[str, str | int]:
     }
 
 
+def seal(conn: Connection, batch_id: int) -> dict[str, str | int]:
+    """The seal of the rows batch ``batch_id`` stored, for its audit entry."""
+    return _seal(_rows(conn, batch_id))
+
+
 def check(conn: Connection, batch_id: int, kept: Mapping[str, Any]) -> list[str]:
     """What changed in batch ``batch_id`` since its seal was kept (nothing: an empty list)."""
     if "seal_sha256" not in kept:
         return []  # accepted before batches were sealed
     rows = _rows(conn, batch_id)
-    now = seal(conn, batch_id)
-    if now["seal_sha256"] == kept["seal_sha256"]:
+    if _seal(rows)["seal_sha256"] == kept["seal_sha256"]:
         return []
     if len(rows) != kept["sealed_rows"]:
         return [
