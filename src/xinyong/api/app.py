@@ -4,10 +4,14 @@ refuses to build an app with a route that does not."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 
 from xinyong import __version__
 from xinyong.api import problems
@@ -79,6 +83,41 @@ def known_query(request: Request) -> None:
         )
 
 
+#: Swagger UI and ReDoc, as the fastapi-offline package ships them: the API's pages work on a
+#: machine with no internet (a CDN is the default).
+DOCS_ASSETS = "/docs/assets"
+
+
+def offline_docs(app: FastAPI) -> None:
+    """Serve ``/docs`` (Swagger UI) and ``/redoc`` from packaged assets."""
+    app.mount(
+        DOCS_ASSETS,
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
+        name="docs-assets",
+    )
+
+    async def swagger(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="xinyong API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+
+    async def redoc(_request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="xinyong API",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+
+    app.add_route("/docs", swagger, include_in_schema=False)
+    app.add_route("/redoc", redoc, include_in_schema=False)
+
+
 def create_api(application: Application) -> FastAPI:
     """The HTTP API over ``application`` (the portal is mounted beside it by
     :func:`xinyong.web.create_app`)."""
@@ -87,6 +126,8 @@ def create_api(application: Application) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         dependencies=[Depends(known_query)],
+        docs_url=None,
+        redoc_url=None,
         # An operation's id is its function's name: stable, readable, unique (checked below).
         generate_unique_id_function=lambda route: route.name,
         openapi_tags=[
@@ -102,6 +143,7 @@ def create_api(application: Application) -> FastAPI:
     )
     app.state.service = application
     problems.install(app)
+    offline_docs(app)
 
     @app.middleware("http")
     async def protect(request: Request, call_next: Any) -> Response:
@@ -115,9 +157,21 @@ def create_api(application: Application) -> FastAPI:
 
     @app.get("/health", tags=["service"], summary="Liveness; touches nothing")
     def health(_call: Annotated[Call, Depends(Public())]) -> dict[str, str]:
+        """Answers at once without touching the database: for a load balancer's liveness probe.
+        Readiness (the database reachable) shows in any other route's answer."""
         return {"status": "ok"}
 
-    routers = (subjects, records, schemes, evaluations, listings, checks, cases, catalog, audit)
+    routers = (
+        subjects,
+        records,
+        schemes,
+        evaluations,
+        listings,
+        checks,
+        cases,
+        catalog,
+        audit,
+    )
     for module in (*routers, webhooks):
         app.include_router(module.router)
     app.state.api_routes = api_routes(app, [m.router for m in (*routers, webhooks)])

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from xinyong.disclosure.credit_file import CreditFile, FileRecord
@@ -39,6 +39,40 @@ Moment = Annotated[datetime, AfterValidator(_utc)]
 MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row id in a path: 1 to the largest BIGINT."""
+RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="a stored run's id", examples=[12])]
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="a case's id", examples=[7])]
+ListingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a listing's id", examples=[31])]
+BatchId = Annotated[int, Path(ge=1, le=MAX_ID, description="a batch's id", examples=[3])]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="a subscription's id", examples=[1])]
+SubjectId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="a subject's id, as search answers it", examples=[42])
+]
+SubjectCode = Annotated[
+    str,
+    Path(
+        max_length=18,
+        description="the subject's Unified Social Credit Code or resident ID",
+        examples=["91410100MA4000001N"],
+    ),
+]
+SchemeRef = Annotated[
+    str,
+    Path(
+        max_length=120,
+        description="a scheme's id (the version in force today) or id@version",
+        examples=["zhengzhou-environment@1"],
+    ),
+]
+SchemeId = Annotated[
+    str, Path(max_length=100, description="a scheme's id", examples=["shenzhen-rental-bike"])
+]
+ListId = Annotated[
+    str, Path(max_length=100, description="a list of that scheme", examples=["untrustworthy"])
+]
+ItemCode = Annotated[
+    str, Path(max_length=60, description="a catalog item's code", examples=["ADM_PENALTY_GENERAL"])
+]
+Offset = Annotated[int, Query(ge=0, description="how many to skip, for the next page")]
 BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 """A row id in a request body."""
 
@@ -56,14 +90,14 @@ class Out(BaseModel):
 
 class SubjectHit(Out):
     code: str = Field(
-        description="USCC shown whole; a resident ID masked", examples=["91410100MA40000018"]
+        description="USCC shown whole; a resident ID masked", examples=["91410100MA4000001N"]
     )
     name: str = Field(examples=["郑州某环保科技有限公司"])
 
 
 class RecordOut(Out):
     id: int
-    item_code: str = Field(examples=["ENV_PENALTY"])
+    item_code: str = Field(examples=["ADM_PENALTY_GENERAL"])
     decided_on: date
     severity: int | None = None
     reference: str | None = Field(default=None, examples=["郑环罚〔2025〕12号"])

@@ -32,6 +32,8 @@ class VerifyOut(Out):
 
 @router.get("/verification", response_model=VerifyOut, summary="Verify the hash chain")
 def verification(call: Annotated[Call, Depends(Allow(Permission.AUDIT))]) -> VerifyOut:
+    """Recomputes the audit log's hash chain and the seals of its batches, and says whether every
+    entry is intact and where the first break is."""
     report = call.service.oversight.verify(principal=call.principal)
     return VerifyOut(
         intact=report.intact,
@@ -71,9 +73,12 @@ class EntryOut(Out):
 )
 def entries(
     call: Annotated[Call, Depends(Allow(Permission.AUDIT))],
-    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="the last sequence number already held")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many entries")] = 100,
 ) -> list[EntryOut]:
+    """Audit entries in order of their sequence number, to mirror the log elsewhere."""
     rows = call.service.oversight.entries(after, limit, call.principal)
     return [
         EntryOut(

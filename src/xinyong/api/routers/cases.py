@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import BodyId, CaseOut, In, PathId, case_out, links
+from xinyong.api.models import BodyId, CaseId, CaseOut, In, case_out, links
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission, Purpose
 from xinyong.dueprocess.cases import CaseKind
@@ -19,16 +19,43 @@ HANDLING = Purpose("handling the case", "the objection and credit-repair procedu
 
 
 class ObjectionIn(In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"record_id": 1024, "reason": "处罚决定已被行政复议撤销"}]},
+    )
+
     record_id: BodyId
     reason: str = Field(min_length=1, max_length=4000, examples=["处罚决定已被行政复议撤销"])
 
 
 class RepairIn(In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"record_id": 1024, "materials": ["credit_commitment", "proof_of_performance"]}
+            ]
+        },
+    )
+
     record_id: BodyId
     materials: list[str] = Field(examples=[["credit_commitment", "proof_of_performance"]])
 
 
 class ObjectionDecisionIn(In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "uphold": True,
+                    "reasons": "罚款金额录入有误，已更正",
+                    "correction": {"fine_10k_cny": 0.35},
+                }
+            ]
+        },
+    )
+
     uphold: StrictBool
     reasons: str = Field(min_length=1, max_length=4000)
     correction: dict[str, Any] | None = Field(
@@ -38,10 +65,21 @@ class ObjectionDecisionIn(In):
 
 
 class ForwardIn(In):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"authority": "郑州市生态环境局"}]}
+    )
+
     authority: str = Field(min_length=1, max_length=200, examples=["郑州市生态环境局"])
 
 
 class RepairDecisionIn(In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"grant": True, "reasons": "已履行处罚决定并作出信用承诺"}]
+        },
+    )
+
     grant: StrictBool
     reasons: str = Field(min_length=1, max_length=4000)
 
@@ -75,6 +113,8 @@ def _repair(call: Call, body: RepairIn) -> CaseOut:
 def my_objection(
     call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))], body: ObjectionIn
 ) -> CaseOut:
+    """Disputes a record in my own file. The record shows as disputed everywhere while the case is
+    open; the answer is due within the statutory period."""
     return _object(call, body)
 
 
@@ -88,6 +128,8 @@ def my_objection(
 def my_repair(
     call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))], body: RepairIn
 ) -> CaseOut:
+    """Applies for credit repair of a record whose minimum publication period has passed, with the
+    materials the procedure names (a credit commitment, proof of performance)."""
     return _repair(call, body)
 
 
@@ -98,6 +140,7 @@ def my_repair(
     summary="My cases, with their deadlines and state",
 )
 def my_cases(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list[CaseOut]:
+    """My objections and repair applications, with their state, deadline and outcome."""
     svc = call.service
     return [
         case_out(c, svc.today()) for c in svc.cases.of_subject(call.principal.subject_code or "")
@@ -114,6 +157,7 @@ def my_cases(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list
 def objection(
     call: Annotated[Call, Depends(Allow(Permission.CASES_FILE))], body: ObjectionIn
 ) -> CaseOut:
+    """Files an objection for a subject (at a counter, or on a letter the subject sent)."""
     return _object(call, body)
 
 
@@ -125,6 +169,7 @@ def objection(
     summary="File a repair application on a subject's behalf",
 )
 def repair(call: Annotated[Call, Depends(Allow(Permission.CASES_FILE))], body: RepairIn) -> CaseOut:
+    """Files a credit-repair application for a subject."""
     return _repair(call, body)
 
 
@@ -133,10 +178,12 @@ def repair(call: Annotated[Call, Depends(Allow(Permission.CASES_FILE))], body: R
 )
 def cases_inbox(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))],
-    kind: CaseKind | None = None,
-    overdue: bool = False,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    kind: Annotated[CaseKind | None, Query(description="only cases of this kind")] = None,
+    overdue: Annotated[bool, Query(description="only cases past their deadline")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many cases")] = 200,
 ) -> list[CaseOut]:
+    """Open cases the caller may decide, the nearest deadline first; a regional token sees its
+    region only."""
     svc = call.service
     found = svc.cases.inbox(kind=kind, overdue=overdue, principal=call.principal, limit=limit)
     return [case_out(c, svc.today()) for c in found]
@@ -144,8 +191,9 @@ def cases_inbox(
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="A case")
 def case(
-    call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId
+    call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: CaseId
 ) -> CaseOut:
+    """A case with its record or listing, deadline, state and outcome."""
     return case_out(call.service.cases.case(case_id, call.principal), call.service.today())
 
 
@@ -154,9 +202,12 @@ def case(
 )
 def objection_decision(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))],
-    case_id: PathId,
+    case_id: CaseId,
     body: ObjectionDecisionIn,
 ) -> CaseOut:
+    """Upholds or dismisses an objection, with reasons. Upheld with a correction, the record gets a
+    corrected successor; upheld without one, it is revoked. Grades and lists are re-evaluated in
+    the same transaction."""
     svc = call.service
     decided = svc.cases.decide_objection(
         case_id,
@@ -175,8 +226,10 @@ def objection_decision(
     summary="Forward a repair application to the deciding authority",
 )
 def forward_case(
-    call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: PathId, body: ForwardIn
+    call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))], case_id: CaseId, body: ForwardIn
 ) -> CaseOut:
+    """Sends a repair application to the authority that made the decision; the deciding authority's
+    working-day deadline starts."""
     svc = call.service
     found = svc.cases.forward(
         case_id, body.authority, by=call.principal.actor, principal=call.principal
@@ -191,9 +244,11 @@ def forward_case(
 )
 def repair_decision(
     call: Annotated[Call, Depends(Allow(Permission.CASES_DECIDE))],
-    case_id: PathId,
+    case_id: CaseId,
     body: RepairDecisionIn,
 ) -> CaseOut:
+    """Grants or refuses repair, with reasons. Granted, the record leaves public view at once and
+    grades and lists are re-evaluated."""
     svc = call.service
     decided = svc.cases.decide_repair(
         case_id,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from xinyong.api.deps import Call, Public
-from xinyong.api.models import Out
+from xinyong.api.models import ItemCode, Out
 from xinyong.api.problems import ERRORS
 from xinyong.catalog.items import CatalogItem
 from xinyong.errors import NotFound
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/catalog", tags=["catalog"], responses=ERRORS)
 
 
 class ItemOut(Out):
-    code: str = Field(examples=["ENV_PENALTY"])
+    code: str = Field(examples=["ADM_PENALTY_GENERAL"])
     name_zh: str
     name_en: str
     category: str
@@ -49,6 +49,8 @@ def items(
     call: Annotated[Call, Depends(Public())],
     category: Annotated[str | None, Query(description="e.g. administrative_penalty")] = None,
 ) -> list[ItemOut]:
+    """The catalog of credit information: each item's code, names, category, polarity, disclosure,
+    severity tier, publication period and legal basis."""
     return [
         item_out(i)
         for i in call.service.catalog
@@ -57,7 +59,8 @@ def items(
 
 
 @router.get("/{code}", response_model=ItemOut, summary="One catalog item")
-def item(call: Annotated[Call, Depends(Public())], code: str) -> ItemOut:
+def item(call: Annotated[Call, Depends(Public())], code: ItemCode) -> ItemOut:
+    """One catalog item, with its attributes and legal basis."""
     found = call.service.catalog.get(code)
     if found is None:
         raise NotFound(f"no catalog item {code}")

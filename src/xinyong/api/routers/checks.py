@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from xinyong.api.deps import Allow, Call
 from xinyong.api.models import Day, In
@@ -19,7 +19,21 @@ router = APIRouter(prefix="/checks", tags=["check"], responses=ERRORS)
 
 
 class CheckIn(In):
-    code: str = Field(description="USCC or resident ID", examples=["91410100MA40000018"])
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "91410100MA4000001N",
+                    "action": "government_procurement",
+                    "department": "郑州市财政局",
+                    "at": "2026-11-23",
+                }
+            ]
+        },
+    )
+
+    code: str = Field(description="USCC or resident ID", examples=["91410100MA4000001N"])
     action: ServiceAction = Field(
         description="the service asked for", examples=["government_procurement"]
     )

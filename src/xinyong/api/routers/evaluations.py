@@ -6,10 +6,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from xinyong.api.deps import Allow, Call, Declared
-from xinyong.api.models import MAX_ID, Day, In, Out, PathId, links
+from xinyong.api.models import MAX_ID, Day, In, Out, RunId, links
 from xinyong.api.problems import ERRORS
 from xinyong.application.evaluations import Evaluated
 from xinyong.disclosure import access
@@ -19,6 +19,13 @@ router = APIRouter(prefix="/evaluations", tags=["evaluations"], responses=ERRORS
 
 
 class RunIn(In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scheme": "zhengzhou-environment@1", "as_of": "2026-06-30"}]
+        },
+    )
+
     scheme: str = Field(description="id, or id@version", examples=["zhengzhou-environment@1"])
     as_of: Day | None = Field(default=None, description="default: today")
 
@@ -54,6 +61,8 @@ def _run_out(found: Evaluated) -> RunOut:
     responses=links(201, run=("stored", {"run_id": "$response.body#/id"})),
 )
 def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn) -> RunOut:
+    """Applies the scheme version in force on `as_of` to every subject in its scope, as one
+    query inside the database, and stores each subject's score, grade and list candidates."""
     svc = call.service
     day = body.as_of or svc.today()
     scheme = svc.library.get(body.scheme, on=day)
@@ -80,6 +89,8 @@ def compare(
     first: Annotated[int, Query(ge=1, le=MAX_ID, description="a run id")],
     second: Annotated[int, Query(ge=1, le=MAX_ID, description="a run id")],
 ) -> ComparisonOut:
+    """How grades moved between two stored runs: how many subjects went from each grade to
+    each other, and the codes of the first 50 whose grade changed."""
     result = call.service.evaluations.compare_stored(first, second, call.principal)
     return ComparisonOut(
         first=first,
@@ -127,9 +138,11 @@ class ExplanationOut(Out):
 def explain_subject(
     call: Annotated[Call, Depends(Allow(Permission.EXPLAIN))],
     purpose: Declared,
-    scheme: Annotated[str, Query(examples=["zhengzhou-environment"])],
-    code: Annotated[str, Query(examples=["91410100MA40000018"])],
-    as_of: Day | None = None,
+    scheme: Annotated[
+        str, Query(description="a scheme id or id@version", examples=["zhengzhou-environment"])
+    ],
+    code: Annotated[str, Query(description="the subject's code", examples=["91410100MA4000001N"])],
+    as_of: Annotated[Day | None, Query(description="default: today")] = None,
 ) -> ExplanationOut:
     result = call.service.evaluations.explain(
         scheme, code, as_of, principal=call.principal, purpose=purpose
@@ -160,5 +173,7 @@ def explain_subject(
 
 
 @router.get("/{run_id}", response_model=RunOut, summary="A stored run")
-def stored(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], run_id: PathId) -> RunOut:
+def stored(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], run_id: RunId) -> RunOut:
+    """A stored run: its scheme version, the date it was evaluated as of, and its counts by grade
+    and of list candidates."""
     return _run_out(call.service.evaluations.summary(run_id, call.principal))

@@ -6,10 +6,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import BodyId, Day, In, ListingOut, PathId, links, listing_out
+from xinyong.api.models import (
+    BodyId,
+    Day,
+    In,
+    ListId,
+    ListingId,
+    ListingOut,
+    Offset,
+    SchemeId,
+    links,
+    listing_out,
+)
 from xinyong.api.problems import ERRORS
 from xinyong.application.base import Backdate
 from xinyong.disclosure.access import Permission
@@ -21,10 +32,28 @@ router = APIRouter(tags=["listings"], responses=ERRORS)
 class StepIn(In):
     """A step is dated by the server's clock; a body that names a day is refused."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "通知书已于当日送达"}]}
+    )
+
     note: str = Field(default="", max_length=2000)
 
 
 class ExitIn(StepIn):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "performed",
+                    "effective_on": "2026-10-09",
+                    "because": "被执行人已于当日履行完毕",
+                    "note": "",
+                }
+            ]
+        },
+    )
+
     reason: ExitReason
     effective_on: Day | None = Field(
         default=None,
@@ -36,10 +65,16 @@ class ExitIn(StepIn):
 
 
 class DropIn(StepIn):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "objection upheld", "note": ""}]}
+    )
+
     reason: str = Field(min_length=1, max_length=200, examples=["objection upheld"])
 
 
 class ProposeIn(In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"run": 12}]})
+
     run: BodyId = Field(description="a stored run of a list scheme")
 
 
@@ -51,11 +86,13 @@ class ProposeIn(In):
 )
 def public_members(
     call: Annotated[Call, Depends(Public())],
-    scheme_id: str,
-    list_id: str,
-    at: Day | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    scheme_id: SchemeId,
+    list_id: ListId,
+    at: Annotated[
+        Day | None, Query(description="members in effect on this day (default: today)")
+    ] = None,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="at most this many members")] = 100,
 ) -> list[ListingOut]:
     svc = call.service
     found = svc.listings.members(f"{scheme_id}/{list_id}", at)
@@ -72,6 +109,8 @@ def public_members(
 def proposals(
     call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], body: ProposeIn
 ) -> list[ListingOut]:
+    """Proposes a listing for each subject a stored run of a list scheme puts on a list. A proposal
+    lists no one: notice, the objection window and a named official's sign-off must follow."""
     _run, made = call.service.listings.propose(
         body.run, by=call.principal.actor, principal=call.principal
     )
@@ -84,8 +123,9 @@ def proposals(
     summary="A listing and its state",
 )
 def listing(
-    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: ListingId
 ) -> ListingOut:
+    """A listing with its lifecycle: each dated step, who took it, and what may come next."""
     return listing_out(call.service.listings.listing(listing_id, call.principal))
 
 
@@ -93,8 +133,10 @@ def listing(
     "/listings/{listing_id}/notice", response_model=ListingOut, summary="Notify the subject"
 )
 def notice(
-    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: ListingId, body: StepIn
 ) -> ListingOut:
+    """Records that the subject was told the reasons, the legal basis and its rights; the objection
+    window opens on the server's date."""
     steps, who = call.service.listings, call.principal
     return listing_out(steps.notify(listing_id, by=who.actor, principal=who))
 
@@ -107,7 +149,7 @@ def notice(
     "no objection open; the token's holder is the official.",
 )
 def sign(
-    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: ListingId, body: StepIn
 ) -> ListingOut:
     steps, who = call.service.listings, call.principal
     return listing_out(steps.sign_off(listing_id, by=who.holder, principal=who))
@@ -119,16 +161,19 @@ def sign(
     summary="Put a signed-off listing into effect",
 )
 def take_effect(
-    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: StepIn
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: ListingId, body: StepIn
 ) -> ListingOut:
+    """Puts a signed-off listing into effect on the server's date; its period runs from then."""
     steps, who = call.service.listings, call.principal
     return listing_out(steps.put_on_list(listing_id, by=who.actor, principal=who))
 
 
 @router.post("/listings/{listing_id}/exit", response_model=ListingOut, summary="End a listing")
 def end(
-    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: ExitIn
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: ListingId, body: ExitIn
 ) -> ListingOut:
+    """Ends a listing in effect: expiry, repair, revocation or performance of the obligations, with
+    an earlier effective day only where the law allows one."""
     steps, who = call.service.listings, call.principal
     effective = None
     if body.effective_on is not None:
@@ -145,8 +190,10 @@ def end(
     summary="Drop a proposal before it takes effect",
 )
 def dropped(
-    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: PathId, body: DropIn
+    call: Annotated[Call, Depends(Allow(Permission.LISTINGS))], listing_id: ListingId, body: DropIn
 ) -> ListingOut:
+    """Drops a proposal or a notified listing before it takes effect (for instance when an objection
+    was upheld)."""
     steps, who = call.service.listings, call.principal
     dropped = steps.drop(listing_id, body.reason, by=who.actor, note=body.note, principal=who)
     return listing_out(dropped)

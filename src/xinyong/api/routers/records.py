@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
-from pydantic import Field, StrictBool
+from pydantic import ConfigDict, Field, JsonValue, StrictBool
 
 from xinyong.api.deps import Allow, Call
-from xinyong.api.models import In, Out, PathId, links
+from xinyong.api.models import BatchId, In, Out, links
 from xinyong.api.problems import ERRORS
 from xinyong.application.records import Ingested
 from xinyong.disclosure.access import Permission
@@ -17,16 +17,22 @@ from xinyong.disclosure.tokens import Principal, Role
 
 router = APIRouter(prefix="/records", tags=["records"], responses=ERRORS)
 
-EXAMPLE_ROWS = [
+EXAMPLE_ROWS: list[JsonValue] = [
     {
-        "subject_code": "91410100MA40000018",
+        "subject_code": "91410100MA4000001N",
         "subject_name": "郑州某环保科技有限公司",
-        "item_code": "ENV_PENALTY",
+        "item_code": "ADM_PENALTY_GENERAL",
         "decided_on": "2026-03-02",
         "reference": "郑环罚〔2026〕12号",
-        "fine_amount": 3.5,
+        "violation": "超标排放大气污染物",
+        "fine_10k_cny": 3.5,
     },
-    {"action": "revoke", "target_reference": "郑环罚〔2025〕7号", "reason": "撤销原处罚决定"},
+    {
+        "action": "revoke",
+        "target_reference": "郑环罚〔2025〕7号",
+        "decided_on": "2026-03-10",
+        "reason": "行政复议决定撤销原处罚决定",
+    },
 ]
 
 
@@ -35,6 +41,13 @@ class BatchIn(In):
     is ``new`` (the default), ``correct`` or ``revoke``; a correction or revocation names the
     record by ``target_reference`` or ``target_record_id``, and only the department that sent a
     record may correct or revoke it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"profile": "canonical", "strict": False, "rows": EXAMPLE_ROWS}]
+        },
+    )
 
     profile: str = Field(default="canonical", examples=["canonical", "double_publicity_penalty"])
     strict: StrictBool = Field(
@@ -172,8 +185,10 @@ class BatchStatus(Out):
     summary="A batch and its refused rows",
 )
 def batch_status(
-    call: Annotated[Call, Depends(Allow(Permission.SUBMIT))], batch_id: PathId
+    call: Annotated[Call, Depends(Allow(Permission.SUBMIT))], batch_id: BatchId
 ) -> BatchStatus:
+    """A batch sent earlier: counts of rows taken, amended and refused, and each refused row with
+    the field at fault and why, as kept in quarantine."""
     found = call.service.records.batch(batch_id, source_of(call.principal))
     row, refused = found.batch, found.refused
     return BatchStatus(

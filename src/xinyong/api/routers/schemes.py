@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import Out
+from xinyong.api.models import Out, SchemeRef
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission
 from xinyong.evaluation.scheme_cases import uncovered
@@ -70,6 +70,9 @@ def filed(
     industry: Annotated[str | None, Query(description="GB/T 4754 section or division")] = None,
     region: Annotated[str | None, Query(description="GB/T 2260 code")] = None,
 ) -> list[SchemeOut]:
+    """Every published version of every scheme, filtered by type, industry (a GB/T 4754 section
+    matches its divisions) and location (a province matches its cities and counties; national
+    schemes match everywhere)."""
     return [scheme_out(s) for s in call.service.library.filed(type, industry, region)]
 
 
@@ -85,8 +88,9 @@ class PublicationOut(Out):
 )
 def latest(
     call: Annotated[Call, Depends(Public())],
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    limit: Annotated[int, Query(ge=1, le=200, description="at most this many publications")] = 20,
 ) -> list[PublicationOut]:
+    """Publications newest first: a new scheme, or a new version that replaces an earlier one."""
     return [
         PublicationOut(
             published_on=p.published_on,
@@ -112,9 +116,13 @@ class SchemeDetail(SchemeOut):
 @router.get("/{reference}", response_model=SchemeDetail, summary="A scheme, in plain words")
 def show(
     call: Annotated[Call, Depends(Public())],
-    reference: str,
-    lang: Literal["zh", "en"] = "zh",
+    reference: SchemeRef,
+    lang: Annotated[
+        Literal["zh", "en"], Query(description="the language of the plain words")
+    ] = "zh",
 ) -> SchemeDetail:
+    """The scheme's metadata and the scheme in plain words, generated from its file in the language
+    asked for."""
     svc = call.service
     scheme = svc.library.get(reference)
     sections = render(scheme, svc.catalog, lang, svc.library)
@@ -141,7 +149,11 @@ class TestReport(Out):
 @router.post(
     "/{reference}/tests", response_model=TestReport, summary="Run a scheme's own test cases"
 )
-def test(call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: str) -> TestReport:
+def test(
+    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: SchemeRef
+) -> TestReport:
+    """Runs every test case the scheme file ships, on the reference evaluator and the compiled
+    query, and says what no case exercises."""
     svc = call.service
     scheme = svc.library.get(reference)
     results = svc.schemes.test(scheme)
@@ -173,7 +185,7 @@ class PublishedOut(Out):
     "published once.",
 )
 def publish(
-    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: str
+    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: SchemeRef
 ) -> PublishedOut:
     done = call.service.schemes.publish(
         reference, by=call.principal.actor, principal=call.principal

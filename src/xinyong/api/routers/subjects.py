@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Declared, Public
-from xinyong.api.models import CreditFileOut, Day, Out, PathId, ReadOut, file_out
+from xinyong.api.models import CreditFileOut, Day, Out, ReadOut, SubjectCode, SubjectId, file_out
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission
@@ -46,7 +46,7 @@ def search_public(
             description="two or more characters of a name, or a USCC",
         ),
     ],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=100, description="at most this many subjects")] = 20,
 ) -> list[PublicHit]:
     mask = call.service.mask
     found = call.service.files.search(q, limit)
@@ -71,7 +71,7 @@ def search_public(
     "effect; identifiers masked. Disputed records are marked.",
 )
 def public_profile(
-    call: Annotated[Call, Depends(Public())], subject_id: PathId, at: AsOf = None
+    call: Annotated[Call, Depends(Public())], subject_id: SubjectId, at: AsOf = None
 ) -> CreditFileOut:
     svc = call.service
     return file_out(svc.files.public_file(subject_id, at), svc.today(), svc.mask)
@@ -87,7 +87,7 @@ def public_profile(
 def full_file(
     call: Annotated[Call, Depends(Allow(Permission.FILE))],
     purpose: Declared,
-    code: str,
+    code: SubjectCode,
     at: AsOf = None,
 ) -> CreditFileOut:
     svc = call.service
@@ -101,8 +101,10 @@ def full_file(
     summary="Who read a subject's file",
 )
 def file_readers(
-    call: Annotated[Call, Depends(Allow(Permission.READERS))], code: str
+    call: Annotated[Call, Depends(Allow(Permission.READERS))], code: SubjectCode
 ) -> list[access.Read]:
+    """Every logged read of the subject's non-public data: who (actor and role), when (UTC), for
+    what purpose and on what legal basis. Reading the log is itself logged."""
     return call.service.files.readers(code, call.principal)
 
 
@@ -115,6 +117,8 @@ def file_readers(
 def own_file(
     call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))], at: AsOf = None
 ) -> CreditFileOut:
+    """The signed-in subject's whole file: every record with its state, disputes and publication
+    period, listings and open cases, including what the public does not see."""
     svc = call.service
     return file_out(svc.files.own_file(call.principal, at), svc.today())
 
@@ -126,4 +130,5 @@ def own_file(
     summary="Who read my file, when, for what purpose and on what legal basis",
 )
 def own_readers(call: Annotated[Call, Depends(Allow(Permission.OWN_FILE))]) -> list[access.Read]:
+    """Reads of my file by others, newest first; my own reads are not listed."""
     return call.service.files.own_readers(call.principal)
