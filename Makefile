@@ -32,6 +32,8 @@ demo-data: $(INSTALLED)
 	@echo "The database is $(DEMO_DIR)/xinyong.db; the files the departments sent are in $(DEMO_DIR)/sample/."
 	@echo "Run the commands above with: . $(BIN)/activate && export XINYONG_DATABASE_URL=$(DEMO_DB)"
 	@echo
+	@echo "To try the officials' workbench, sign in at http://127.0.0.1:8000/signin with this token:"
+	@XINYONG_DATABASE_URL=$(DEMO_DB) $(BIN)/xinyong tokens issue "demo official" --role official
 	@echo "Open the portal at http://127.0.0.1:8000/  (the API's OpenAPI page is /docs; Ctrl-C stops)"
 	@echo "The demo's server runs on the fixed date $(DEMO_TODAY), the data's date; every page says so."
 
@@ -62,9 +64,11 @@ bench: $(INSTALLED)
 serve: $(INSTALLED)
 	XINYONG_DATABASE_URL=$(DEMO_DB) XINYONG_TODAY=$(DEMO_TODAY) $(BIN)/xinyong serve
 
-# Refresh the portal screenshots in docs/ from the browser tests (needs Debian's chromium).
+# Refresh the portal screenshots in docs/screenshots: every page, zh and en, desktop and phone
+# (the tour in tests/test_portal_tour.py; needs Debian's chromium).
 screenshots: $(INSTALLED)
-	XINYONG_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_portal_browser.py
+	rm -rf docs/screenshots
+	XINYONG_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_portal_tour.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlparse
 
 from stdnum.cn import ric, uscc
 
@@ -42,3 +44,33 @@ def penalty(
         "reference": reference,
         **extra,
     }
+
+
+def crawl(
+    client: Any,
+    starts: list[str],
+    *,
+    limit: int = 200,
+    skip: tuple[str, ...] = ("/static", "/docs"),
+    ok_only: bool = False,
+) -> dict[str, str]:
+    """Every portal page reachable by GET from ``starts`` (not following the language switch,
+    nor links under ``skip``); with ``ok_only``, a page that is not 200 fails."""
+    seen: dict[str, str] = {}
+    queue = list(starts)
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        answer = client.get(path)
+        assert not ok_only or answer.status_code == 200, f"{path}: {answer.status_code}"
+        seen[path] = answer.text
+        if "text/html" not in answer.headers.get("content-type", ""):
+            continue
+        for href in re.findall(r'href="([^"#]+)', answer.text):
+            url = urlparse(urljoin("http://portal" + path, href.replace("&amp;", "&")))
+            target = url.path + (f"?{url.query}" if url.query else "")
+            inside = url.netloc == "portal" and not target.startswith(skip)
+            if inside and "lang=" not in target:
+                queue.append(target)
+    return seen

@@ -205,6 +205,11 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("POST", "/cases/999/objection-decision", {"uphold": False, "reasons": "x"}),
         Call("POST", "/cases/999/forward", {"authority": "x"}),
         Call("POST", "/cases/999/repair-decision", {"grant": False, "reasons": "x"}),
+        Call("POST", "/reports", {"subject": ZZ_FIRM, "purpose": "tender review"}),
+        Call("POST", "/me/reports", {"purpose": "bank loan"}),
+        Call("GET", "/reports/register/R20261123-0000000000"),
+        Call("GET", "/reports/register/R20261123-0000000000/pdf"),
+        Call("POST", "/reports/verification"),
         Call("GET", "/catalog"),
         Call("GET", "/catalog/ADM_PENALTY_GENERAL"),
         Call("GET", "/audit/verification", target=NATIONAL),
@@ -326,7 +331,12 @@ def test_no_public_answer_contains_an_unmasked_resident_id(world: World) -> None
         for r in world.client.app.state.api_routes  # type: ignore[attr-defined]
         if isinstance(r, APIRoute) and guard_of(r) == [Permission.PUBLIC] and "GET" in r.methods
     ]
+    issued = world.client.post("/reports", json={"subject": RIDER, "purpose": "rental check"})
+    assert issued.status_code == 201, issued.text
+    report = issued.json()["id"]
     concrete = {
+        "/reports/register/{report_id}": [f"/reports/register/{report}"],
+        "/reports/register/{report_id}/pdf": [f"/reports/register/{report}/pdf"],
         "/public/subjects": ["/public/subjects?q=subject", f"/public/subjects?q={RIDER}"],
         "/public/subjects/{subject_id}": [f"/public/subjects/{world.ids['rider']}"],
         "/public/lists/{scheme_id}/{list_id}": ["/public/lists/shenzhen-rental-bike/untrustworthy"],

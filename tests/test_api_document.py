@@ -93,6 +93,7 @@ def test_every_uploaded_file_is_described(document: dict[str, Any]) -> None:
         for kind, media in op.get("requestBody", {}).get("content", {}).items()
         if kind == "multipart/form-data"
     ]
+    assert uploads
     for where, name in uploads:
         fields = document["components"]["schemas"][name]["properties"]
         silent = [f for f, spec in fields.items() if not spec.get("description")]

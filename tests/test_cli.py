@@ -158,7 +158,7 @@ def test_scheme_commands(tmp_path: Path) -> None:
     listed = run(tmp_path, "schemes", "list").stdout
     assert "zhengzhou-environment" in listed and "shenzhen-rental-bike" in listed
     shown = run(tmp_path, "schemes", "show", "zhengzhou-environment").stdout
-    assert "环发〔2013〕150号" in shown and "repeat-offender" in shown
+    assert "环发〔2013〕150号" in shown and "Rule 5: " in shown
     tested = run(tmp_path, "schemes", "test").stdout
     assert tested.strip().endswith(" passed, 0 failed")
     sql = run(

@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from tests.dueprocess import add_records, add_subject
-from tests.helpers import resident_id, uscc_code
+from tests.helpers import crawl, resident_id, uscc_code
 
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.errors import InvalidInput
@@ -181,22 +180,8 @@ def test_grams_fold_width_case_and_punctuation() -> None:
 
 
 def _crawl(client: TestClient, starts: list[str], limit: int = 120) -> dict[str, str]:
-    """Every portal page reachable by GET from ``starts`` (no account pages)."""
-    seen: dict[str, str] = {}
-    queue = list(starts)
-    while queue and len(seen) < limit:
-        path = queue.pop(0)
-        if path in seen:
-            continue
-        answer = client.get(path)
-        assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:300]}"
-        seen[path] = answer.text
-        for href in re.findall(r'href="([^"#]+)', answer.text):
-            url = urlparse(urljoin("http://portal" + path, href.replace("&amp;", "&")))
-            target = url.path + (f"?{url.query}" if url.query else "")
-            if url.netloc == "portal" and not target.startswith(("/static", "/account", "/signin")):
-                queue.append(target)
-    return seen
+    """Every public portal page reachable by GET from ``starts`` (no account pages)."""
+    return crawl(client, starts, limit=limit, skip=("/static", "/account", "/signin"), ok_only=True)
 
 
 def _listed(portal: Portal) -> None:
@@ -319,10 +304,18 @@ def test_the_account_logs_its_own_reads_and_shows_readers(portal: Portal, db: Da
 def test_the_account_needs_a_subject_token(portal: Portal) -> None:
     assert portal.client.get("/account").url.path == "/signin"
     csrf = _csrf(portal)
-    refused = portal.client.post("/signin", data={"token": portal.tokens["official"], "csrf": csrf})
+    with portal.db.begin() as conn:
+        auditor = issue(conn, "审计", Role.AUDITOR)
+    refused = portal.client.post("/signin", data={"token": auditor, "csrf": csrf})
     assert refused.status_code == 403
     wrong = portal.client.post("/signin", data={"token": "nonsense", "csrf": csrf})
     assert wrong.status_code == 401
+    # an official signs in to the workbench, and has no own file
+    official = portal.client.post(
+        "/signin", data={"token": portal.tokens["official"], "csrf": csrf}
+    )
+    assert official.url.path == "/desk"
+    assert portal.client.get("/account").url.path == "/signin"
 
 
 def test_forms_posted_from_another_site_are_refused(portal: Portal) -> None:

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +43,7 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="needs playwr
 TODAY = date(2026, 11, 23)
 FIRM = uscc_code(11, "410102")
 RIDER = resident_id(7, "440305", "19900101")
+SECOND_RIDER = resident_id(8, "440305", "19920202")
 
 
 def _free_port() -> int:
@@ -50,9 +52,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+Site = tuple[str, dict[str, str], int]
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], int]]:
-    folder = tmp_path_factory.mktemp("portal")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with served_site(tmp_path_factory.mktemp("portal")) as found:
+        yield found
+
+
+@contextmanager
+def served_site(folder: Path) -> Iterator[Site]:
+    """A portal over a firm with two records, a graded firm and a listed rider, and a second
+    rider whose proposal waits for an official; served on a free port."""
     db = Database(f"sqlite:///{folder / 'portal.db'}")
     db.migrate()
     with db.begin() as conn:
@@ -65,9 +77,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         add_records(conn, firm, "ENV_VIOLATION", [date(2026, 4, 1)], conduct="exceedance")
         days = [date(2026, 2, 1), date(2026, 5, 1), date(2026, 8, 1)]
         add_records(conn, rider, "BIKE_VIOLATION", days, conduct="damage")
+        second = add_subject(conn, SECOND_RIDER, "individual", "440305")
+        add_records(conn, second, "BIKE_VIOLATION", days, conduct="damage")
+        rename(conn, SECOND_RIDER, "李四", "test")
         tokens = {
             "firm": issue(conn, "绿源", Role.SUBJECT, subject_code=FIRM),
             "official": issue(conn, "李明", Role.OFFICIAL),
+            "department": issue(conn, "王芳", Role.DEPARTMENT, department="深圳市交通运输局"),
         }
     app = create_app(Settings(today=TODAY, database_url=db.url), db)
     port = _free_port()
@@ -80,10 +96,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     _prepare(base, tokens["official"], app.state.service.clock)
-    yield base, tokens, firm
-    server.should_exit = True
-    thread.join(timeout=10)
-    db.dispose()
+    try:
+        yield base, tokens, firm
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        db.dispose()
 
 
 def _prepare(base: str, official: str, clock: FixedClock) -> None:
@@ -102,7 +120,12 @@ def _prepare(base: str, official: str, clock: FixedClock) -> None:
         )
         clock.day = date(2026, 9, 1)
         made = api.post("/listings/proposals", json={"run": run.json()["id"]})
-        (listing,) = [m for m in made.json() if m["list_key"].endswith("/untrustworthy")]
+        # the first rider goes through; the second's proposal waits for an official
+        (listing,) = [
+            m
+            for m in made.json()
+            if m["list_key"].endswith("/untrustworthy") and m["subject"] == RIDER
+        ]
         for step, day in [
             ("notice", "2026-09-02"),
             ("sign-off", "2026-09-20"),
@@ -131,11 +154,18 @@ def _shot(page: playwright_api.Page, tmp_path: Path, name: str) -> None:
     wanted = os.environ.get("XINYONG_SCREENSHOTS")
     if wanted:
         Path(wanted).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(wanted) / path.name)
+        kept = Path(wanted) / path.name
+        try:  # a page has few colours: a 128-colour palette keeps the docs small
+            from PIL import Image
+
+            with Image.open(path) as image:
+                image.convert("RGB").quantize(128).save(kept, optimize=True)
+        except ImportError:
+            shutil.copy(path, kept)
 
 
 def test_search_by_part_of_a_name_then_profile_then_why(
-    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+    site: Site, browser_page: playwright_api.Page, tmp_path: Path
 ) -> None:
     base, _, _ = site
     page = browser_page
@@ -157,7 +187,7 @@ def test_search_by_part_of_a_name_then_profile_then_why(
 
 
 def test_a_list_page_shows_members_masked(
-    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+    site: Site, browser_page: playwright_api.Page, tmp_path: Path
 ) -> None:
     base, _, _ = site
     page = browser_page
@@ -170,7 +200,7 @@ def test_a_list_page_shows_members_masked(
 
 
 def test_the_catalog_filters_by_type_industry_and_location(
-    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+    site: Site, browser_page: playwright_api.Page, tmp_path: Path
 ) -> None:
     base, _, _ = site
     page = browser_page
@@ -191,7 +221,7 @@ def test_the_catalog_filters_by_type_industry_and_location(
 
 
 def test_a_subject_objects_and_the_record_shows_disputed_in_public(
-    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+    site: Site, browser_page: playwright_api.Page, tmp_path: Path
 ) -> None:
     base, tokens, firm = site
     page = browser_page
@@ -213,7 +243,7 @@ def test_a_subject_objects_and_the_record_shows_disputed_in_public(
 
 
 def test_a_pdf_report_verifies_and_an_altered_copy_fails(
-    site: tuple[str, dict[str, str], int], browser_page: playwright_api.Page, tmp_path: Path
+    site: Site, browser_page: playwright_api.Page, tmp_path: Path
 ) -> None:
     pytest.importorskip("weasyprint")
     base, _, firm = site
@@ -241,3 +271,53 @@ def test_a_pdf_report_verifies_and_an_altered_copy_fails(
     page.set_input_files("#verify-file", str(altered))
     page.click("#verify-submit")
     assert "核验未通过" in page.inner_text("#verdict")
+
+
+# -- the workbench, and every page in both languages on a desktop and a phone ------------------
+
+
+def _sign_in(page: playwright_api.Page, base: str, token: str) -> None:
+    page.goto(base + "/signin")
+    page.fill("input[name=token]", token)
+    page.click("#sign-in")
+
+
+def test_an_official_works_the_inbox_and_a_listing_in_the_workbench(
+    site: Site, browser_page: playwright_api.Page, tmp_path: Path
+) -> None:
+    base, tokens, _firm = site
+    page = browser_page
+    _sign_in(page, base, tokens["firm"])
+    page.wait_for_url("**/account")
+    row = page.locator("table.records tbody tr").last
+    row.locator("summary", has_text="提出异议").click()
+    row.locator("textarea[name=reason]").fill("该处罚已履行完毕")
+    row.locator("button.object").click()
+    page.wait_for_url("**/account/cases/*")
+    page.click("button.link")  # sign out
+    _sign_in(page, base, tokens["official"])
+    page.wait_for_url("**/desk")
+    _shot(page, tmp_path, "desk")
+    page.locator("table.inbox a").last.click()  # the newest case: same deadline, opened last
+    page.wait_for_url("**/desk/cases/*")
+    assert "该处罚已履行完毕" in page.content()
+    page.check("input[name=outcome][value=reject]")
+    page.fill("textarea[name=reasons]", "处罚决定合法有效")
+    page.click("#decide")
+    page.wait_for_url("**/desk/cases/*?done=1")
+    assert "异议不成立" in page.inner_text("#case-outcome")
+    page.goto(base + "/desk")
+    page.locator("table.waiting a").first.click()
+    page.wait_for_url("**/desk/listings/*")
+    assert page.inner_text("#criteria")
+    page.click("#step-notice button")
+    page.wait_for_url("**/desk/listings/*?done=notice")
+    assert page.inner_text("#listing-state") == "已告知"
+    assert page.locator("#step-sign-off").count() == 1
+    page.goto(base + "/desk/check")
+    page.fill("input[name=code]", RIDER)
+    page.select_option("select[name=action]", "rental")
+    page.fill("input[name=department]", "深圳市交通运输局")
+    page.click("#run-check")
+    assert page.locator("#check-answer").count() == 1
+    assert "CHK-" in page.inner_text("#check-answer")

@@ -3,11 +3,22 @@ a status in one table (:mod:`xinyong.api.problems`), so the core knows nothing o
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class XinyongError(Exception):
-    """Base of every error xinyong raises on purpose."""
+    """Base of every error xinyong raises on purpose. Its message is for developers and logs;
+    an error a person meets on a page also names its message in the portal's catalog
+    (:meth:`saying`), so that the page tells it in the reader's language."""
 
     title = "Internal error"
+    key: str | None = None
+    params: dict[str, object] = {}  # noqa: RUF012  (replaced, never mutated)
+
+    def saying(self, key: str, **params: object) -> Self:
+        """The same error, told to people by the catalog message ``key`` with ``params``."""
+        self.key, self.params = key, params
+        return self
 
 
 class NotFound(XinyongError):

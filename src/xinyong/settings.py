@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,10 +49,40 @@ class Settings(BaseSettings):
         description="Decision dates before this are refused as implausible.",
     )
 
+    authority: str = Field(
+        default="xinyong 公共信用信息平台",
+        description="The authority that runs the platform, in Chinese: the reports' letterhead.",
+    )
+    authority_en: str = Field(
+        default="xinyong public credit platform",
+        description="The same authority's name in English.",
+    )
+    authority_code: str | None = Field(
+        default=None, description="The authority's Unified Social Credit Code, on the letterhead."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The portal's public address: a report's verification link and QR code "
+        "point at {public_url}/verify?id=<report>.",
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The IANA time zone reports and pages show moments in (stored in UTC).",
+    )
+
     spark_master: str = Field(
         default="local[1]",
         description="Spark master URL for `--engine spark` (e.g. spark://host:7077).",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone, e.g. Asia/Shanghai") from None
+        return value
 
     def current_date(self) -> date:
         """Today, or the fixed date when one is configured."""

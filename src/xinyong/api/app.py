@@ -24,6 +24,7 @@ from xinyong.api.routers import (
     evaluations,
     listings,
     records,
+    reports,
     schemes,
     subjects,
     webhooks,
@@ -139,6 +140,7 @@ def create_api(application: Application) -> FastAPI:
             {"name": "listings", "description": "List memberships and their due process"},
             {"name": "check", "description": "The point-of-service check"},
             {"name": "cases", "description": "Objections and credit repair"},
+            {"name": "reports", "description": "Credit reports: issue, read, verify"},
         ],
     )
     app.state.service = application
@@ -169,6 +171,7 @@ def create_api(application: Application) -> FastAPI:
         listings,
         checks,
         cases,
+        reports,
         catalog,
         audit,
     )

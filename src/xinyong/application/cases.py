@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from xinyong.application.base import Core
 from xinyong.disclosure import access
-from xinyong.disclosure.access import Purpose
+from xinyong.disclosure.access import Permission, Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.cases import Case, CaseKind, Step, cases_of, get_case, inbox, timeline
 from xinyong.dueprocess.memberships import Listing
@@ -34,7 +34,7 @@ from xinyong.dueprocess.repair import (
 from xinyong.errors import Conflict, Forbidden
 from xinyong.evaluation.runs import Run
 from xinyong.reference.workdays import WorkCalendar
-from xinyong.registry.records import owner_code
+from xinyong.registry.records import RecordView, owner_code, subject_records
 from xinyong.registry.subjects import get, regions_of
 from xinyong.store.locks import lock_rows
 from xinyong.store.tables import cases, records
@@ -73,6 +73,16 @@ def _reach_case(
         lock_rows(conn, cases, [case_id])
         case = get_case(conn, case_id)
     return case
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """A case as an official sees it to decide it."""
+
+    case: Case
+    steps: list[Step]
+    subject_name: str
+    record: RecordView | None
 
 
 class Cases:
@@ -213,6 +223,19 @@ class Cases:
                     conn, principal, found.subject_id, f"case {found.reference}", HANDLING
                 )
             return found
+
+    def dossier(self, case_id: int, principal: Principal) -> Dossier:
+        """What an official decides a case on: the case, its steps, the subject's name and the
+        disputed record as stored; one read, written to the subject's access log."""
+        access.authorize(principal, Permission.CASES_DECIDE)
+        with self.core.transaction() as conn:
+            found = _reach_case(conn, principal, case_id)
+            subject = get(conn, found.subject_code)
+            record = next(
+                (r for r in subject_records(conn, subject.id) if r.id == found.record_id), None
+            )
+            access.log_read(conn, principal, subject.id, f"case {found.reference}", HANDLING)
+            return Dossier(found, timeline(conn, case_id), subject.name, record)
 
     def timeline(self, case_id: int) -> tuple[Case, list[Step]]:
         with self.core.reading() as conn:

@@ -14,6 +14,10 @@ from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.checks import CheckAnswer, check
 from xinyong.registry.subjects import get
 
+#: What a check writes to the subject's access log as its purpose and basis.
+CHECK_PURPOSE = "check before {action} at {department}"
+CHECK_BASIS = "the joint-measures memoranda in force"
+
 
 class Checks:
     """The check use case."""
@@ -37,8 +41,7 @@ class Checks:
                 subject = get(conn, code)
                 access.reach(principal, subject)
                 purpose = Purpose(
-                    f"check before {action} at {department}",
-                    "the joint-measures memoranda in force",
+                    CHECK_PURPOSE.format(action=action, department=department), CHECK_BASIS
                 )
                 access.log_read(conn, principal, subject.id, "check", purpose)
             return check(

@@ -25,6 +25,7 @@ from xinyong.dueprocess.cases import Case, cases_of
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS, eligibility
 from xinyong.errors import Forbidden, NotFound
 from xinyong.evaluation.explain import Explanation, explain
+from xinyong.evaluation.runs import subject_grades
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.registry.name_index import Found, search
 from xinyong.registry.records import owner_code
@@ -106,6 +107,17 @@ class Files:
             file = credit_file(conn, core.catalog, code, day, public=True)
             grades = [s for s in standings(conn, core.library, subject_id, day) if s.has_grades]
         return Profile(file, grades)
+
+    def grade_history(
+        self, subject_id: int, at: date | None = None
+    ) -> dict[str, list[tuple[date, str | None]]]:
+        """A subject's grades under each graded scheme, evaluation by evaluation, up to the
+        day: what the public profile shows (grades, never scores)."""
+        core = self.core
+        with core.reading() as conn:
+            found = subject_grades(conn, subject_id, at or core.today())
+        graded = {s.id for s in core.library if s.definition.grades is not None}
+        return {k: v for k, v in found.items() if k in graded}
 
     def why(self, subject_id: int, scheme_id: str, at: date | None = None) -> Why:
         """The explanation of a subject's stored grade under a scheme, with the ids of the

@@ -39,7 +39,7 @@ class Gate:
                 wait = int(self.window - (time.monotonic() - times[0])) + 1
                 raise TooManyAttempts(
                     f"too many failed sign-ins from this client; try again in {wait} s"
-                )
+                ).saying("too_many_attempts", seconds=wait)
 
     def failed(self, client: str, token: str, reason: str) -> None:
         """Count a failure and log it, naming the client and the token's first characters."""

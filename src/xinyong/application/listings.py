@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection
 
 from xinyong.application.base import Backdate, Core
 from xinyong.disclosure import access
-from xinyong.disclosure.access import Purpose
+from xinyong.disclosure.access import Permission, Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.lifecycle import Event, ExitReason
 from xinyong.dueprocess.listings import drop, exit_listing, notify, propose, put_on_list, sign_off
@@ -23,12 +23,14 @@ from xinyong.dueprocess.memberships import (
     Listing,
     events,
     get_listing,
+    in_progress,
     members,
     members_page,
+    sizes,
     verify,
 )
 from xinyong.evaluation.runs import Run, get_run, store_run
-from xinyong.registry.subjects import get, names_of
+from xinyong.registry.subjects import get, names_of, regions_of
 from xinyong.store.locks import lock_name, lock_rows
 from xinyong.store.tables import listings, records
 
@@ -194,6 +196,38 @@ class Listings:
         """A listing, its events, and whether they replay to its stored state."""
         with self.core.reading() as conn:
             return get_listing(conn, listing_id), events(conn, listing_id), verify(conn, listing_id)
+
+    def waiting(self, principal: Principal, limit: int = 200) -> list[Member]:
+        """The listings within the official's reach that wait for a step, the oldest first;
+        codes and names masked as on a public list (opening one is a logged read)."""
+        access.authorize(principal, Permission.LISTINGS)
+        with self.core.reading() as conn:
+            found = in_progress(conn)
+            regions = regions_of(conn, {m.subject_code for m in found})
+            found = [
+                m
+                for m in found
+                if access.in_scope(principal, m.subject_code, regions.get(m.subject_code))
+            ][:limit]
+            names = names_of(conn, [m.subject_id for m in found])
+        mask = self.core.mask
+        return [
+            Member(
+                m, mask.mask_code(names[m.subject_id][0]), mask.mask_name(*names[m.subject_id][1:])
+            )
+            for m in found
+        ]
+
+    def sizes(self, key: str, months: int = 12) -> list[tuple[date, int]]:
+        """How many were on a list at the end of each of the last ``months`` months, and
+        today."""
+        today = self.core.today()
+        days = [today]
+        for _ in range(months - 1):
+            days.append(days[-1].replace(day=1) - timedelta(days=1))
+        days.reverse()
+        with self.core.reading() as conn:
+            return list(zip(days, sizes(conn, key, days), strict=True))
 
     def members(self, key: str, at: date | None = None) -> list[Listing]:
         """A list's members in effect on a day."""

@@ -11,7 +11,8 @@ from xinyong.disclosure import access, reports
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.reports import Report, Scope, Verification
 from xinyong.disclosure.tokens import Principal, Role
-from xinyong.documents.render import Language, report_html, report_pdf
+from xinyong.documents.render import Language
+from xinyong.documents.reports import Letterhead, report_html, report_pdf
 from xinyong.errors import Forbidden
 from xinyong.registry.subjects import get
 
@@ -21,6 +22,17 @@ class Reports:
 
     def __init__(self, core: Core) -> None:
         self.core = core
+
+    @property
+    def letterhead(self) -> Letterhead:
+        settings = self.core.settings
+        return Letterhead(
+            settings.authority,
+            settings.authority_en,
+            settings.authority_code,
+            settings.public_url,
+            settings.timezone,
+        )
 
     def issue(
         self,
@@ -51,7 +63,7 @@ class Reports:
                 access.log_read(conn, principal, report.subject_id, f"report {report.id}", purpose)
             document = None
             if pdf is not None:
-                document = report_pdf(report.content, report.content_sha256, pdf)
+                document = report_pdf(report.content, report.content_sha256, pdf, self.letterhead)
                 reports.keep_pdf(conn, report.id, document)
         return report, document
 
@@ -71,7 +83,7 @@ class Reports:
         return report
 
     def html(self, report: Report, language: Language) -> str:
-        return report_html(report.content, report.content_sha256, language)
+        return report_html(report.content, report.content_sha256, language, self.letterhead)
 
     def pdf(self, report: Report, language: Language) -> bytes:
         """The kept PDF of a report, rendered and kept on first request."""
@@ -79,7 +91,7 @@ class Reports:
             kept = reports.stored_pdf(conn, report.id)
             if kept is not None:
                 return kept
-            document = report_pdf(report.content, report.content_sha256, language)
+            document = report_pdf(report.content, report.content_sha256, language, self.letterhead)
             reports.keep_pdf(conn, report.id, document)
             return document
 

@@ -7,13 +7,14 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.evaluation.runs import Run, grade_distribution, latest_run
+from xinyong.evaluation.runs import Run, grade_distribution, grade_trend, latest_run
 from xinyong.evaluation.scheme_cases import CaseResult, run_tests
 from xinyong.schemes.model import Scheme
 from xinyong.store import audit
@@ -27,6 +28,14 @@ class Published:
     sha256: str
     audit_seq: int
     published_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """A graded scheme's runs (their as-of days) and, for each grade, its count in each."""
+
+    days: list[date]
+    series: list[tuple[str, list[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,19 @@ class Schemes:
                 },
             )
         return Published(scheme.key, digest, entry.seq, by)
+
+    def trend(self, scheme: Scheme, runs: int = 12) -> Trend:
+        """How a graded scheme's grades spread in each of its newest full runs (all
+        versions), oldest first; the grades in band order, then any others."""
+        if scheme.definition.grades is None:
+            return Trend([], [])
+        with self.core.reading() as conn:
+            found = grade_trend(conn, scheme.id, runs)
+        order = [b.grade for b in scheme.definition.grades.bands]
+        seen = {g for _, counts in found for g in counts if g}
+        order += sorted(seen - set(order))
+        series = [(g, [counts.get(g, 0) for _, counts in found]) for g in order]
+        return Trend([run.as_of for run, _ in found], [s for s in series if any(s[1])])
 
     def distribution(self, scheme: Scheme) -> Distribution:
         """The newest stored run of a graded scheme and its grades."""

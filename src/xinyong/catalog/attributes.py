@@ -26,6 +26,9 @@ class AttributeSpec(FileModel):
     unit: str | None = None
     label: Names | None = None
     choices: list[str] | None = None
+    refers_to: Literal["scheme"] | None = Field(
+        default=None, description="the values are scheme ids; plain words show their titles"
+    )
     choice_labels: dict[str, Names] = Field(
         default_factory=dict, description="zh and en names of choices, for plain-language views"
     )

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, insert, select, update
 from xinyong import clock
 from xinyong.catalog.items import Catalog
 from xinyong.disclosure.access import Purpose
-from xinyong.disclosure.credit_file import credit_file, standings
+from xinyong.disclosure.credit_file import Standing, credit_file, standings
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.reference.identifiers import MaskPolicy
 from xinyong.schemes.library import Library
@@ -58,6 +58,13 @@ class Report:
         return json.dumps(
             {"report": self.content, "sha256": self.content_sha256}, ensure_ascii=False, indent=2
         )
+
+
+def _grade_name(library: Library, standing: Standing) -> dict[str, str] | None:
+    """A grade's names in both languages, where its scheme gives them."""
+    grades = library.grades_of(f"{standing.scheme_id}@{standing.scheme_version}")
+    names = grades.names.get(standing.grade or "") if grades else None
+    return names.model_dump() if names else None
 
 
 def canonical(content: dict[str, Any]) -> bytes:
@@ -122,6 +129,7 @@ def compose(
             "scheme": f"{s.scheme_id}@{s.scheme_version}",
             "title": s.title.model_dump(),
             "grade": s.grade,
+            "grade_name": _grade_name(library, s),
             "score": None if public and s.has_grades else s.score,
             "run": s.run_id,
             "evaluated_as_of": s.run_as_of.isoformat(),
@@ -252,9 +260,12 @@ def keep_pdf(conn: Connection, report_id: str, pdf: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
+    """A verdict, with its reason in words and as the key of the portal's message for it."""
+
     valid: bool
     reason: str
     report: Report | None = None
+    key: str = "verify_altered"
 
 
 def verify(conn: Connection, data: bytes) -> Verification:
@@ -267,8 +278,11 @@ def verify(conn: Connection, data: bytes) -> Verification:
             return Verification(
                 False,
                 "no report was issued with exactly this PDF: it was altered, or not issued here",
+                key="verify_pdf_unknown",
             )
-        return Verification(True, "the PDF is the one issued", get_report(conn, report_id))
+        return Verification(
+            True, "the PDF is the one issued", get_report(conn, report_id), key="verify_pdf_ok"
+        )
     try:
         document = json.loads(data)
         content = document["report"]
@@ -277,12 +291,17 @@ def verify(conn: Connection, data: bytes) -> Verification:
     except (ValueError, TypeError, KeyError) as error:
         raise InvalidInput(
             "not a report: expected a PDF or the JSON download {report, sha256}", field="file"
-        ) from error
+        ).saying("verify_not_a_report") from error
     try:
         report = get_report(conn, str(report_id))
     except NotFound:
-        return Verification(False, f"no report {report_id} was issued here")
+        return Verification(False, f"no report {report_id} was issued here", key="verify_unknown")
     actual = _sha256(canonical(content))
     if actual != report.content_sha256 or claimed != report.content_sha256:
-        return Verification(False, "the content does not match what was issued: altered", report)
-    return Verification(True, "the content is the one issued", report)
+        return Verification(
+            False,
+            "the content does not match what was issued: altered",
+            report,
+            key="verify_altered",
+        )
+    return Verification(True, "the content is the one issued", report, key="verify_json_ok")

@@ -109,11 +109,13 @@ def authenticate(conn: Connection, token: str, today: date) -> Principal:
         select(api_tokens).where(api_tokens.c.token_sha256 == _digest(token))
     ).first()
     if row is None:
-        raise Unauthenticated("the token is not known")
+        raise Unauthenticated("the token is not known").saying("token_unknown")
     if row.revoked_at is not None:
-        raise Unauthenticated(f"the token {row.prefix}... was revoked")
+        raise Unauthenticated(f"the token {row.prefix}... was revoked").saying("token_revoked")
     if row.expires_on is not None and row.expires_on < today:
-        raise Unauthenticated(f"the token {row.prefix}... expired on {row.expires_on}")
+        raise Unauthenticated(f"the token {row.prefix}... expired on {row.expires_on}").saying(
+            "token_expired", day=row.expires_on
+        )
     return Principal(
         row.holder,
         Role(row.role),

@@ -1,5 +1,5 @@
-"""How portal pages are rendered: one Jinja2 environment, the messages of one language per page,
-and a credit report as HTML or as PDF (WeasyPrint, with the Noto CJK fonts Debian installs)."""
+"""How portal pages are rendered: one Jinja2 environment and the messages of one language per
+page (a credit report's document is in :mod:`xinyong.documents.reports`)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,39 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any
 from urllib.parse import urlencode
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-Language = Literal["zh", "en"]
-LANGUAGES: tuple[Language, ...] = ("zh", "en")
+from xinyong import i18n
+from xinyong.schemes.writer import phrases
+
+Language = i18n.Language
+LANGUAGES = i18n.LANGUAGES
 HERE = Path(__file__).parent
 _HAN = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 CJK = re.compile(f"[{_HAN}]")
 #: A run of Chinese text, with the digits and letters inside it (e.g. 国办发〔2020〕49号).
 CJK_RUN = re.compile(f"[{_HAN}](?:[{_HAN}0-9A-Za-z·]*[{_HAN}0-9])?")
+#: A run of Latin words in a name (e.g. "Greenway Tech Co., Ltd."), not part of a code.
+LATIN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?:[ .,&'-]+[A-Za-z]+)*\.?(?![A-Za-z0-9])")
 
 
-@cache
-def messages() -> dict[str, dict[str, str]]:
-    loaded = yaml.safe_load((HERE / "messages.yaml").read_text(encoding="utf-8"))
-    missing = [key for key, texts in loaded.items() if set(texts) != set(LANGUAGES)]
-    if missing:
-        raise RuntimeError(f"portal messages without both languages: {', '.join(missing)}")
-    return cast(dict[str, dict[str, str]], loaded)
+def messages() -> dict[str, dict[Language, str]]:
+    """The portal's catalog (``locale/<language>/LC_MESSAGES/portal.po``)."""
+    return i18n.messages("portal")
+
+
+def _marked(run: re.Pattern[str], language: str, text: str) -> Markup:
+    """``text`` escaped, with each match of ``run`` in a span of ``language``."""
+    out, at = Markup(""), 0
+    for found in run.finditer(text):
+        out += escape(text[at : found.start()])
+        out += Markup('<span lang="{}">{}</span>').format(language, found.group(0))
+        at = found.end()
+    return out + escape(text[at:])
 
 
 class Translator:
@@ -51,41 +61,59 @@ class Translator:
         return str(getattr(names, self.language))
 
     def proper(self, text: str | None) -> Markup:
-        """A proper noun (a subject's or an authority's name) as it is written; on an English
-        page, Chinese text is marked lang="zh" so that readers and screen readers know."""
+        """A proper noun (a subject's or an authority's name) as it is written; the parts in
+        the other script are marked with their language (lang="zh" on an English page,
+        lang="en" on a Chinese one) so that readers and screen readers know."""
         if not text:
             return Markup("")
         if self.language == "zh":
-            return escape(text)
-        return Markup(CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', escape(text)))
+            return _marked(LATIN_RUN, "en", text)
+        return _marked(CJK_RUN, "zh", text)
+
+    def unit(self, unit: str) -> str:
+        """A unit of an attribute, as the plain-language phrases name it."""
+        found = phrases().get(f"unit.{unit}")
+        return str(getattr(found, self.language)) if found else unit
+
+    def number(self, text: str | None) -> Markup:
+        """A document number or code, shown as written and never translated."""
+        if not text:
+            return Markup("")
+        return Markup('<span class="docno" translate="no">{}</span>').format(text)
 
 
-#: The steps the engine gives to a grade (xinyong.schemes.oracle.grade_steps), in Chinese.
+#: The steps the engine gives to a grade (xinyong.schemes.oracle.grade_steps), each with the
+#: message that tells it; the last piece of each is a grade, named as its scheme names it.
 STEP_FORMS = (
-    (re.compile(r"^new subject: grade (\S+)$"), "新设主体：等级{0}"),
-    (re.compile(r"^score (\S+) is at least (\S+): band (\S+)$"), "得分{0}不低于{1}：{2}级"),
-    (
-        re.compile(r"^score (\S+) is below every band minimum: band (\S+)$"),
-        "得分{0}低于各等级下限：{1}级",
-    ),
-    (re.compile(r"^override (\d+) holds: grade (\S+)$"), "符合第{0}项直接定级情形：{1}级"),
-    (re.compile(r"^bar (\d+) holds: at best (\S+)$"), "符合第{0}项限制情形：最高{1}级"),
+    (re.compile(r"^new subject: grade (\S+)$"), "step_new_subject"),
+    (re.compile(r"^score (\S+) is at least (\S+): band (\S+)$"), "step_band"),
+    (re.compile(r"^score (\S+) is below every band minimum: band (\S+)$"), "step_lowest_band"),
+    (re.compile(r"^override (\d+) holds: grade (\S+)$"), "step_override"),
+    (re.compile(r"^bar (\d+) holds: at best (\S+)$"), "step_bar"),
 )
 
 
-def step_text(step: str, language: Language) -> str:
-    if language == "en":
-        return step
-    for pattern, chinese in STEP_FORMS:
+def step_text(step: str, language: Language, grades: Mapping[str, str] | None = None) -> str:
+    """A grade step in ``language``, with each grade by its name in ``grades``."""
+    for pattern, key in STEP_FORMS:
         found = pattern.match(step)
         if found:
-            return chinese.format(*found.groups())
-    raise ValueError(f"a grade step the portal cannot say in Chinese: {step!r}")
+            *pieces, grade = found.groups()
+            return Translator(language)(key).format(*pieces, (grades or {}).get(grade, grade))
+    raise ValueError(f"a grade step the portal cannot tell: {step!r}")
 
 
 def _query(params: Mapping[str, Any]) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     return f"?{urlencode(kept)}" if kept else ""
+
+
+def _day(value: date | str | None) -> Markup | str:
+    """A day in a page: a <time> element, kept on one line (never broken at its hyphens)."""
+    if not value:
+        return ""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return Markup('<time datetime="{0}">{0}</time>').format(text)
 
 
 @cache
@@ -100,28 +128,10 @@ def environment() -> Environment:
     env.globals["query"] = _query
     env.globals["step_text"] = step_text
     env.filters["combine_lang"] = lambda params, language: {**params, "lang": language}
-    env.filters["day"] = lambda d: d.isoformat() if isinstance(d, date) else (d or "")
+    env.filters["day"] = _day
     return env
 
 
 def render(template: str, language: Language, **context: Any) -> str:
     t = Translator(language)
     return environment().get_template(template).render(t=t, lang=language, **context)
-
-
-def report_html(content: Mapping[str, Any], digest: str, language: Language) -> str:
-    """A credit report as a standalone HTML document (the PDF is rendered from it)."""
-    return render("report_document.html", language, report=content, digest=digest)
-
-
-def report_pdf(content: Mapping[str, Any], digest: str, language: Language) -> bytes:
-    """A credit report as PDF. WeasyPrint is an optional dependency (``xinyong[pdf]``)."""
-    try:
-        from weasyprint import HTML
-    except ImportError as missing:  # pragma: no cover - depends on the installation
-        raise RuntimeError(
-            "PDF reports need WeasyPrint: pip install 'xinyong[pdf]' and Debian's fonts-noto-cjk"
-        ) from missing
-    document = report_html(content, digest, language)
-    pdf: bytes = HTML(string=document, base_url=str(HERE)).write_pdf()
-    return pdf

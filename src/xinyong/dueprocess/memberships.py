@@ -4,6 +4,7 @@ that change a listing are in :mod:`xinyong.dueprocess.listings`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -175,6 +176,32 @@ def members_page(
         .limit(limit)
     )
     return int(total), [as_listing(conn, r) for r in rows]
+
+
+def sizes(conn: Connection, key: str, days: Sequence[date]) -> list[int]:
+    """How many were on a list on each of ``days`` (one count per day)."""
+    scheme_id, _, list_id = key.partition("/")
+    counted = []
+    for day in days:
+        where = (listings.c.scheme_id == scheme_id, listings.c.list_id == list_id)
+        query = select(func.count()).select_from(listings).where(*where, in_effect_on(day))
+        counted.append(int(conn.execute(query).scalar_one()))
+    return counted
+
+
+#: The states in which a listing waits for an official's step.
+WAITING = (State.PROPOSED, State.NOTIFIED, State.SIGNED_OFF)
+
+
+def in_progress(conn: Connection, limit: int = 500) -> list[Listing]:
+    """Listings that wait for a step (notice, sign-off, taking effect), the oldest first."""
+    rows = conn.execute(
+        listing_query()
+        .where(listings.c.state.in_([s.value for s in WAITING]))
+        .order_by(listings.c.proposed_on, listings.c.id)
+        .limit(limit)
+    )
+    return [as_listing(conn, r) for r in rows]
 
 
 def listings_of(conn: Connection, subject_id: int) -> list[Listing]:

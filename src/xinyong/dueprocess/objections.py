@@ -87,7 +87,9 @@ def object_to(
             "yet decided); object to the record that replaced it"
         )
     if disputed_ids(conn, on, record.subject_id) & {record_id}:
-        raise IllegalTransition(f"record #{record_id} is already under an open objection")
+        raise IllegalTransition(f"record #{record_id} is already under an open objection").saying(
+            "already_disputed"
+        )
     item = catalog.get(record.item_code)
     allowed = days or (item.objection_days if item else 20)
     deadline = on + timedelta(days=allowed)

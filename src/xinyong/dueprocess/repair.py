@@ -101,7 +101,9 @@ def apply_for_repair(
 ) -> Case:
     check = eligibility(conn, catalog, record_id, on, materials)
     if not check.eligible:
-        raise InvalidInput(f"record #{record_id} cannot be repaired yet: " + "; ".join(check.unmet))
+        raise InvalidInput(
+            f"record #{record_id} cannot be repaired yet: " + "; ".join(check.unmet)
+        ).saying("not_repairable_yet")
     subject_id = conn.execute(
         select(records.c.subject_id).where(records.c.id == record_id)
     ).scalar_one()
@@ -153,9 +155,7 @@ def forward(
     conn.execute(
         update(cases).where(cases.c.id == case_id).values(deadline=deadline.due, details=details)
     )
-    add_step(
-        conn, case_id, "forward", on, actor, f"to {authority}", {"deadline": str(deadline.due)}
-    )
+    add_step(conn, case_id, "forward", on, actor, authority, {"deadline": str(deadline.due)})
     return get_case(conn, case_id)
 
 

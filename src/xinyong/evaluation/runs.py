@@ -234,6 +234,48 @@ def grade_distribution(conn: Connection, run_id: int) -> dict[str | None, int]:
     return {grade: int(n) for grade, n in rows}
 
 
+def grade_trend(
+    conn: Connection, scheme_id: str, limit: int = 12
+) -> list[tuple[Run, dict[str | None, int]]]:
+    """The scheme's newest full runs (any version), oldest first, each with its grades: one
+    query for the runs, one for their counts."""
+    rows = conn.execute(
+        select(evaluation_runs)
+        .where(evaluation_runs.c.scheme_id == scheme_id, evaluation_runs.c.kind == "full")
+        .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
+        .limit(limit)
+    ).all()
+    runs = [
+        Run(r.id, f"{r.scheme_id}@{r.scheme_version}", r.as_of, r.kind, r.subjects)
+        for r in reversed(rows)
+    ]
+    counts: dict[int, dict[str | None, int]] = {run.id: {} for run in runs}
+    for run_id, grade, n in conn.execute(
+        select(evaluation_results.c.run_id, evaluation_results.c.grade, func.count())
+        .where(evaluation_results.c.run_id.in_(list(counts)))
+        .group_by(evaluation_results.c.run_id, evaluation_results.c.grade)
+    ):
+        counts[run_id][grade] = int(n)
+    return [(run, counts[run.id]) for run in runs]
+
+
+def subject_grades(
+    conn: Connection, subject_id: int, at: date, limit: int = 24
+) -> dict[str, list[tuple[date, str | None]]]:
+    """Each scheme's grades of one subject, oldest first, up to ``at``: the newest result of
+    each evaluation day (a re-evaluation after a decision replaces that day's earlier one)."""
+    rows = conn.execute(
+        select(evaluation_runs.c.scheme_id, evaluation_runs.c.as_of, evaluation_results.c.grade)
+        .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
+        .where(evaluation_results.c.subject_id == subject_id, evaluation_runs.c.as_of <= at)
+        .order_by(evaluation_runs.c.scheme_id, evaluation_runs.c.as_of, evaluation_runs.c.id)
+    )
+    found: dict[str, dict[date, str | None]] = {}
+    for scheme_id, as_of, grade in rows:
+        found.setdefault(scheme_id, {})[as_of] = grade
+    return {s: sorted(days.items())[-limit:] for s, days in found.items()}
+
+
 def list_counts(conn: Connection, run_id: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     for (lists,) in conn.execute(

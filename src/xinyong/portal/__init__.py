@@ -10,12 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.application import Application
 from xinyong.application.errors import status_of
 from xinyong.errors import Unauthenticated, XinyongError
-from xinyong.portal import account, pages, report_pages
+from xinyong.portal import account, desk, pages, report_pages
 from xinyong.portal.context import page
 
 #: Headers on every portal response. The pages have no inline script or style, so the policy
@@ -35,7 +36,7 @@ def create_portal(svc: Application) -> FastAPI:
     portal = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     portal.state.service = svc
     portal.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, account, report_pages):
+    for module in (pages, account, report_pages, desk):
         portal.include_router(module.router)
 
     @portal.middleware("http")
@@ -43,10 +44,11 @@ def create_portal(svc: Application) -> FastAPI:
         """Every page: no framing by another site, no content sniffing, a referrer that
         stays here, and scripts, styles and forms from this site only."""
         response: Response = await call_next(request)
-        response.headers.update(PAGE_HEADERS)
+        for name, value in PAGE_HEADERS.items():  # a page that sets its own keeps it
+            response.headers.setdefault(name, value)
         return response
 
-    async def _page_error(request: Request, status: int, message: str) -> HTMLResponse:
+    async def _page_error(request: Request, status: int, message: str | Markup) -> HTMLResponse:
         ctx = page(request, svc)
         return ctx.html("error.html", status=status, status_code=status, message=message)
 
@@ -54,22 +56,20 @@ def create_portal(svc: Application) -> FastAPI:
     async def domain_error(request: Request, error: XinyongError) -> Response:
         if isinstance(error, Unauthenticated) and request.method == "GET":
             return RedirectResponse("/signin", status_code=303)
-        return await _page_error(request, status_of(error), str(error))
+        return await _page_error(request, status_of(error), page(request, svc).told(error))
 
     @portal.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         """An unknown address or a wrong method is a page in the visitor's language."""
-        if error.status_code == 404:
-            message = page(request, svc).t("no_such_page")
-        else:
-            message = str(error.detail)
+        ctx = page(request, svc)
+        message = ctx.t("no_such_page") if error.status_code == 404 else ctx.t("fault_405")
         return await _page_error(request, error.status_code, message)
 
     @portal.exception_handler(RequestValidationError)
     async def form_error(request: Request, error: RequestValidationError) -> HTMLResponse:
-        fields = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()
-        )
-        return await _page_error(request, 422, fields)
+        ctx = page(request, svc)
+        fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in error.errors()})
+        words = Markup(", ").join(Markup("<code>{}</code>").format(f) for f in fields)
+        return await _page_error(request, 422, Markup("{} {}").format(ctx.t("form_invalid"), words))
 
     return portal

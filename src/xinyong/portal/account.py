@@ -13,7 +13,7 @@ from xinyong.application.errors import status_of
 from xinyong.disclosure.tokens import Role
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS
 from xinyong.errors import Unauthenticated
-from xinyong.portal.context import TOKEN_COOKIE, Ctx, client_of
+from xinyong.portal.context import TOKEN_COOKIE, WORKBENCH, Ctx, client_of
 
 router = APIRouter()
 
@@ -31,14 +31,11 @@ def signin(
     try:
         principal = ctx.svc.authenticate(token.strip(), client_of(ctx.request))
     except Unauthenticated as refused:
-        return ctx.html("signin.html", status=status_of(refused), problem=str(refused))
-    if principal.role is not Role.SUBJECT:
-        return ctx.html(
-            "signin.html",
-            status=403,
-            problem="the portal signs in subjects; officials use the API",
-        )
-    response = RedirectResponse("/account", status_code=303)
+        return ctx.html("signin.html", status=status_of(refused), problem=ctx.told(refused))
+    if principal.role is not Role.SUBJECT and principal.role not in WORKBENCH:
+        return ctx.html("signin.html", status=403, problem=ctx.t("subjects_only"))
+    home = "/account" if principal.role is Role.SUBJECT else "/desk"
+    response = RedirectResponse(home, status_code=303)
     response.set_cookie(
         TOKEN_COOKIE, token.strip(), httponly=True, samesite="strict", secure=ctx.secure
     )

@@ -8,22 +8,28 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
 
 from xinyong.application import Application
+from xinyong.application.errors import status_of
+from xinyong.disclosure.access import Read
 from xinyong.disclosure.tokens import PUBLIC, Principal, Role
 from xinyong.documents.render import LANGUAGES, Language, Translator, render
-from xinyong.errors import Forbidden, Unauthenticated
+from xinyong.errors import Forbidden, Unauthenticated, XinyongError
+from xinyong.portal import reads
 
 LANG_COOKIE = "xinyong_lang"
 TOKEN_COOKIE = "xinyong_token"
 FORM_COOKIE = "xinyong_form"
 YEAR = 365 * 24 * 3600
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: The roles that sign in to the officials' workbench.
+WORKBENCH = (Role.OFFICIAL, Role.DEPARTMENT)
 
 
 def _language(request: Request) -> tuple[Language, bool]:
@@ -62,6 +68,11 @@ class Page:
     def signed_in(self) -> bool:
         return self.principal.role is Role.SUBJECT
 
+    @property
+    def official(self) -> bool:
+        """Signed in to the workbench: a credit office's or a department's staff."""
+        return self.principal.role in WORKBENCH
+
     def csrf(self) -> str:
         """A form's anti-forgery value: derived from a random value this site keeps in a
         cookie of its own (sent by the browser to this site only, SameSite=Strict) and from
@@ -79,7 +90,9 @@ class Page:
         """Refuse a state-changing form that did not come from one of this site's pages."""
         seed = self.request.cookies.get(FORM_COOKIE)
         if not seed or not hmac.compare_digest(value, self.csrf()):
-            raise Forbidden("the form has expired; open the page again and resubmit")
+            raise Forbidden("the form has expired; open the page again and resubmit").saying(
+                "form_expired"
+            )
 
     @property
     def secure(self) -> bool:
@@ -98,13 +111,49 @@ class Page:
             )
         return response
 
+    def told(self, error: XinyongError) -> Markup:
+        """An error as this page's reader is told it: its catalog message; for an error that
+        has none, the kind of refusal in this language and the developer's words, marked as
+        English so that readers and screen readers know."""
+        if error.key is not None:
+            return escape(self.t(error.key).format(**error.params))
+        general = self.t(f"fault_{status_of(error)}")
+        if self.lang == "en":
+            return escape(f"{general} {error}")
+        return Markup(f'{escape(general)} <span lang="en">{escape(str(error))}</span>')
+
+    def grade(self, scheme_id: str, code: str | None) -> str:
+        """A grade of a scheme by its name in this page's language ("—" for none)."""
+        if not code:
+            return "—"
+        grades = self.svc.library.grades_of(scheme_id)
+        return grades.name_of(code, self.lang) if grades else code
+
+    def grade_names(self, scheme_id: str) -> dict[str, str]:
+        grades = self.svc.library.grades_of(scheme_id)
+        return {c: grades.name_of(c, self.lang) for c in grades.codes()} if grades else {}
+
+    def read(self, entry: Read) -> dict[str, Markup | str]:
+        """An access-log entry as this page tells it (see :mod:`xinyong.portal.reads`)."""
+        return reads.told(self.t, entry, self.svc.settings.timezone)
+
+    def actor(self, text: str) -> Markup:
+        """Who took a step (``official:李明``), told with the role in this page's language."""
+        return reads.actor(self.t, text)
+
+    def local(self, moment: datetime) -> str:
+        """A stored moment in the platform's time zone."""
+        return reads.local(moment, self.svc.settings.timezone)
+
     def code_of(self, subject_id: int) -> str:
         """The code of the subject with ``subject_id`` (for pages addressed by id)."""
         return self.svc.files.code_of(subject_id)
 
     def subject_code(self) -> str:
         if not self.signed_in or not self.principal.subject_code:
-            raise Unauthenticated("sign in with the token the platform issued to you")
+            raise Unauthenticated("sign in with the token the platform issued to you").saying(
+                "sign_in_first"
+            )
         return self.principal.subject_code
 
     def html(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -141,8 +190,8 @@ def page(request: Request, svc: Annotated[Application, Depends(service)]) -> Pag
             principal = svc.authenticate(token, client_of(request))
         except Unauthenticated:
             principal = PUBLIC  # an expired or revoked token: signed out
-    if principal.role not in (Role.SUBJECT, Role.PUBLIC):
-        principal = PUBLIC  # the portal signs in subjects only; officials use the API
+    if principal.role not in (Role.SUBJECT, Role.PUBLIC, *WORKBENCH):
+        principal = PUBLIC  # an agency or an auditor uses the API
     return Page(request, svc, lang, remember, principal)
 
 

@@ -3,17 +3,22 @@ their members, and the scheme catalog with its dated feed."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
+from xinyong.catalog.terms import Category
+from xinyong.disclosure.credit_file import FileRecord
+from xinyong.documents import charts
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.portal.context import Ctx, Page
 from xinyong.registry.name_index import Found, Hit
 from xinyong.schemes.library import Publication
-from xinyong.schemes.model import Scheme, SchemeType
+from xinyong.schemes.model import Grades, Scheme, SchemeType
 from xinyong.schemes.plain import list_criteria, render
 
 router = APIRouter()
@@ -50,7 +55,7 @@ def search_page(
             )
             ranked_among = found.ranked_among
         except InvalidInput as refused:
-            found, problem = Found([]), str(refused)
+            found, problem = Found([]), ctx.told(refused)
         # A resident ID finds only the signed-in person's own entry.
         shown = [h for h in found.hits if h.kind.value != "individual" or h.match or h.code == own]
         hits = [(h, *_shown(ctx, h)) for h in shown]
@@ -76,6 +81,16 @@ def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
     shown_code = svc.mask.mask_code(subject.code)
     shown_name = svc.mask.mask_name(subject.name, subject.kind)
     lists = {f"{s.id}/{d.id}": (s, d) for s in svc.library for d in s.definition.lists}
+    licensing = Category.ADMINISTRATIVE_LICENSING
+    penalties = Category.ADMINISTRATIVE_PENALTY
+    sections: dict[str, list[FileRecord]] = {"licences": [], "penalties": [], "other": []}
+    for entry in file.records:
+        item = svc.catalog.get(entry.record.item_code)
+        category = item.category if item else None
+        key = "licences" if category is licensing else "other"
+        key = "penalties" if category is penalties else key
+        sections[key].append(entry)
+    history = svc.files.grade_history(subject_id, day)
     return ctx.html(
         "profile.html",
         subject=subject,
@@ -86,7 +101,57 @@ def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
         lists=lists,
         day=day,
         catalog=svc.catalog,
+        sections=sections,
+        histories=[
+            (g, grade_history_chart(ctx, g.scheme_id, g.scheme_version, history[g.scheme_id]))
+            for g in grades
+            if len(history.get(g.scheme_id, [])) > 1
+        ],
         region=ctx.svc.regions.lookup(subject.region_code or ""),
+    )
+
+
+@router.get("/profile/{subject_id}/records/{record_id}", response_class=HTMLResponse)
+def record_page(ctx: Ctx, subject_id: int, record_id: int, at: Day = None) -> HTMLResponse:
+    """One public record in full, as the double-publicity rules publish it: the decision
+    number, the facts, the basis, the penalty or licence, the authority and how long it is
+    published. Only a record the public may see on the day is shown."""
+    svc = ctx.svc
+    day = at or ctx.today
+    file = svc.files.public_file(subject_id, day)
+    entry = next((e for e in file.records if e.record.id == record_id), None)
+    if entry is None:
+        raise NotFound(f"no public record {record_id} of subject {subject_id}").saying(
+            "no_such_record"
+        )
+    return ctx.html(
+        "record.html",
+        subject=file.subject,
+        name=svc.mask.mask_name(file.subject.name, file.subject.kind),
+        entry=entry,
+        r=entry.record,
+        item=svc.catalog.get(entry.record.item_code),
+        day=day,
+    )
+
+
+def _grade_label(grades: Grades, language: str, code: str) -> str:
+    return grades.name_of(code, language)
+
+
+def grade_history_chart(ctx: Page, scheme_id: str, version: int, points: list[Any]) -> Markup:
+    """A subject's grades under one scheme, evaluation by evaluation."""
+    grades = ctx.svc.library.grades_of(f"{scheme_id}@{version}")
+    assert grades is not None
+    order = [b.grade for b in grades.bands]
+    colours = charts.grade_colours(order)
+    named = {g: grades.name_of(g, ctx.lang) for g in grades.codes()}
+    return charts.steps(
+        f"history-{scheme_id}",
+        ctx.t("grade_history"),
+        [named[g] for g in order],
+        {named[g]: c for g, c in colours.items()},
+        [(f"{d}", named.get(g or "", g or "—")) for d, g in points],
     )
 
 
@@ -105,23 +170,14 @@ def why(ctx: Ctx, subject_id: int, scheme_id: str, at: Day = None) -> HTMLRespon
         explanation=found.explanation,
         public=found.public,
         name=svc.files.public_name(found.explanation.code),
+        rule_numbers={r.id: n for n, r in enumerate(found.scheme.definition.score.rules, 1)},
     )
-
-
-def _in_force(ctx: Page) -> list[Scheme]:
-    found = []
-    for scheme_id in sorted({s.id for s in ctx.svc.library}):
-        try:
-            found.append(ctx.svc.library.get(scheme_id, on=ctx.today))
-        except NotFound:
-            continue
-    return found
 
 
 @router.get("/lists", response_class=HTMLResponse)
 def lists_page(ctx: Ctx) -> HTMLResponse:
     entries = []
-    for scheme in _in_force(ctx):
+    for scheme in ctx.svc.library.in_force(ctx.today):
         for entry in scheme.definition.lists:
             total, _ = ctx.svc.listings.page(f"{scheme.id}/{entry.id}", limit=0)
             entries.append((scheme, entry, total))
@@ -136,9 +192,13 @@ def list_page(
     scheme = svc.library.get(scheme_id, on=ctx.today)
     entry = next((e for e in scheme.definition.lists if e.id == list_id), None)
     if entry is None:
-        raise NotFound(f"{scheme.key} has no list {list_id}")
+        raise NotFound(f"{scheme.key} has no list {list_id}").saying("no_such_page")
     total, found = svc.listings.page(
         f"{scheme_id}/{list_id}", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    sizes = svc.listings.sizes(f"{scheme_id}/{list_id}")
+    sizes_chart = charts.line(
+        "sizes-chart", ctx.t("list_sizes"), [(f"{d:%Y-%m}", n) for d, n in sizes]
     )
     return ctx.html(
         "list.html",
@@ -146,6 +206,8 @@ def list_page(
         entry=entry,
         criteria=list_criteria(scheme, svc.catalog, list_id, ctx.lang),
         members=[(m.listing, m.code, m.name) for m in found],
+        sizes=sizes,
+        sizes_chart=sizes_chart,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
@@ -208,6 +270,24 @@ def scheme_page(
     sections = render(scheme, svc.catalog, ctx.lang, svc.library)
     shown = svc.schemes.distribution(scheme)
     run, distribution = shown.run, shown.grades
+    grades = scheme.definition.grades
+    chart = trend_chart = None
+    trend = svc.schemes.trend(scheme)
+    if grades is not None:
+        colours = charts.grade_colours([g for g, _ in distribution] or sorted(grades.codes()))
+        label = functools.partial(_grade_label, grades, ctx.lang)
+        chart = charts.bars(
+            "grades-chart",
+            ctx.t("distribution"),
+            [charts.Bar(label(g), n, colours.get(g, charts.OUTSIDE)) for g, n in distribution],
+        )
+        if len(trend.days) > 1:
+            trend_chart = charts.stacked(
+                "trend-chart",
+                ctx.t("trend"),
+                [d.isoformat() for d in trend.days],
+                [(label(g), colours.get(g, charts.OUTSIDE), v) for g, v in trend.series],
+            )
     return ctx.html(
         "scheme.html",
         scheme=scheme,
@@ -215,6 +295,8 @@ def scheme_page(
         sections=sections,
         run=run,
         distribution=distribution,
-        peak=max((n for _, n in distribution), default=0),
+        chart=chart,
+        trend=trend,
+        trend_chart=trend_chart,
         region=ctx.svc.regions.lookup(scheme.definition.scheme.region),
     )

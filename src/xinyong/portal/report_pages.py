@@ -62,11 +62,28 @@ def _readable(ctx: Page, report_id: str) -> Report:
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report_page(ctx: Ctx, report_id: str) -> HTMLResponse:
     report = _readable(ctx, report_id)
-    return ctx.html(
-        "report.html",
-        report=report,
-        body=ctx.svc.reports.html(report, ctx.lang),
-    )
+    return ctx.html("report.html", report=report)
+
+
+#: The report document is the PDF's HTML: its own styles, no script; framed by the report's
+#: page on this site only.
+DOCUMENT_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self'; "
+        "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+@router.get("/reports/{report_id}/document", response_class=HTMLResponse)
+def report_document(ctx: Ctx, report_id: str) -> HTMLResponse:
+    """The report as the document it is (the HTML its PDF is made from), for the page's
+    frame."""
+    report = _readable(ctx, report_id)
+    response = HTMLResponse(ctx.svc.reports.html(report, ctx.lang), headers=DOCUMENT_HEADERS)
+    ctx.keep(response)
+    return response
 
 
 @router.get("/reports/{report_id}/pdf")
@@ -104,6 +121,8 @@ def verify_form(ctx: Ctx, id: str = "") -> HTMLResponse:
 async def verify_upload(ctx: Ctx, file: Annotated[UploadFile, File()]) -> HTMLResponse:
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise InvalidInput("a report is never larger than 20 MB", field="file")
+        raise InvalidInput("a report is never larger than 20 MB", field="file").saying(
+            "report_too_large"
+        )
     outcome = ctx.svc.reports.verify(data)
     return ctx.html("verify.html", status=200, outcome=outcome, registered=outcome.report, asked="")

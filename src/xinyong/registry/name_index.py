@@ -292,7 +292,9 @@ def search(
         hit = Hit(row.id, row.code, row.name, SubjectKind(row.kind), row.region_code, Match.CODE)
         return Found([hit])
     if len(fold(query)) < 2:
-        raise InvalidInput("type at least two characters of a name", field="query.q")
+        raise InvalidInput("type at least two characters of a name", field="query.q").saying(
+            "search_too_short"
+        )
     if conn.dialect.name == "postgresql":
         # The planner costs a gram's whole index range although the LIMIT stops early, which
         # crosses the JIT threshold: compiling then takes longer than the lookups it speeds up.

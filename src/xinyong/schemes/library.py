@@ -14,7 +14,7 @@ from xinyong.errors import InvalidInput, NotFound
 from xinyong.reference.industries import Industries, normalise_industry
 from xinyong.reference.regions import Regions, region_prefix
 from xinyong.schemes.loading import load_scheme
-from xinyong.schemes.model import InvalidScheme, Scheme, SchemeType
+from xinyong.schemes.model import Grades, InvalidScheme, Scheme, SchemeType
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +137,16 @@ class Library:
     def __len__(self) -> int:
         return len(self._schemes)
 
+    def in_force(self, on: date) -> list[Scheme]:
+        """The version of each scheme in force on ``on``, by scheme id."""
+        found = []
+        for scheme_id in sorted({i for i, _ in self._schemes}):
+            try:
+                found.append(self.get(scheme_id, on=on))
+            except NotFound:
+                continue
+        return found
+
     def filed(
         self,
         type: str | None = None,
@@ -176,6 +186,14 @@ class Library:
             feed.append(Publication(meta.published_on, scheme, kind, replaces))
         feed.sort(key=lambda p: (p.published_on, p.scheme.id, p.scheme.version), reverse=True)
         return feed[:limit] if limit else feed
+
+    def grades_of(self, reference: str) -> Grades | None:
+        """The grades of a scheme (``id`` or ``id@version``), to name them; None for a
+        scheme without grades or one the library does not hold."""
+        try:
+            return self.get(reference).definition.grades
+        except (NotFound, InvalidInput):
+            return None
 
     def get(self, reference: str, on: date | None = None) -> Scheme:
         """``id@version``, or ``id`` for the version in force on ``on`` (default: the newest)."""

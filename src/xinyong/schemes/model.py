@@ -8,6 +8,7 @@ The file is parsed into the models below (unknown keys are refused with their li
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +19,8 @@ from xinyong.catalog.terms import Category, LegalBasis, Names, Period
 from xinyong.errors import InvalidCatalog
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.yamlsource import FileModel, line_of
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 class InvalidScheme(InvalidCatalog):
@@ -223,6 +226,36 @@ class Grades(FileModel):
     overrides: list[Override] = Field(default_factory=list)
     bars: list[Bar] = Field(default_factory=list)
     new_subject: Override | None = None
+    names: dict[str, Names] = Field(
+        default_factory=dict,
+        description="each grade's name in Chinese and English where its code is not the same "
+        "in both (a code in Chinese, such as 环保诚信, needs one)",
+    )
+
+    def codes(self) -> set[str]:
+        """Every grade this scheme can give."""
+        found = {b.grade for b in self.bands} | {o.grade for o in self.overrides}
+        found |= {b.highest for b in self.bars}
+        return found | ({self.new_subject.grade} if self.new_subject else set())
+
+    @model_validator(mode="after")
+    def _named(self) -> Grades:
+        codes = self.codes()
+        unknown = sorted(set(self.names) - codes)
+        if unknown:
+            raise ValueError(f"names: {', '.join(unknown)} is not a grade of this scheme")
+        unnamed = sorted(c for c in codes if _HAN.search(c) and c not in self.names)
+        if unnamed:
+            raise ValueError(
+                f"names: the grade {', '.join(unnamed)} is written in Chinese; give its "
+                "names in Chinese and English (names: {grade: {zh: ..., en: ...}})"
+            )
+        return self
+
+    def name_of(self, code: str, language: str) -> str:
+        """A grade as readers of ``language`` see it (its code where it has no name)."""
+        names = self.names.get(code)
+        return code if names is None else str(getattr(names, language))
 
 
 class ListDef(FileModel):

@@ -6,6 +6,7 @@ from :mod:`xinyong.schemes.writer` and its phrase catalog."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,14 +46,17 @@ def render(
         f"{s.id}/{entry.id}": entry.name for s in [*schemes, scheme] for entry in s.definition.lists
     }
     memoranda = [s for s in schemes if s.definition.memorandum and _overlap(s, scheme)]
-    w = Writer(catalog, language, names)
+    titles = {s.id: s.definition.scheme.title for s in [*schemes, scheme]}
+    grades = {s.id: s.definition.grades.names for s in [*schemes, scheme] if s.definition.grades}
+    w = Writer(catalog, language, names, titles, grades)
+    g = functools.partial(w.grade, scheme.id)
     d = scheme.definition
     meta = d.scheme
     sections = []
     kind = w.say("measures_type" if meta.type is SchemeType.MEASURES else meta.type.value)
     start, until = meta.effective_from, meta.effective_to
     about = [
-        w.say("about.title", title=w.name(meta.title), key=scheme.key),
+        w.say("about.title", title=w.name(meta.title), version=meta.version),
         w.say("about.issued", authority=meta.authority, kind=kind, region=w.region(meta.region)),
         w.say("about.in_force_until", start=start, until=until)
         if until
@@ -79,7 +83,7 @@ def render(
         counts = []
         if d.score.rules or meta.type is not SchemeType.LIST:
             counts.append(w.say("counts.base", base=f"{d.score.base:g}"))
-        counts += [w.rule(rule, d.window) for rule in d.score.rules]
+        counts += [w.rule(rule, d.window, n) for n, rule in enumerate(d.score.rules, 1)]
         total = d.score.total
         if total.min is not None or total.max is not None:
             low = f"{total.min:g}" if total.min is not None else w.say("no_limit")
@@ -99,18 +103,18 @@ def render(
         lines = []
         for band in d.grades.bands:
             if band.min is not None:
-                lines.append(w.say("band.min", grade=band.grade, min=f"{band.min:g}"))
+                lines.append(w.say("band.min", grade=g(band.grade), min=f"{band.min:g}"))
             else:
-                lines.append(w.say("band.rest", grade=band.grade))
+                lines.append(w.say("band.rest", grade=g(band.grade)))
         for override in d.grades.overrides:
             when = w.condition(override.when, d.window)
-            lines.append(w.say("override", when=when, grade=override.grade))
+            lines.append(w.say("override", when=when, grade=g(override.grade)))
         for bar in d.grades.bars:
-            lines.append(w.say("bar", when=w.condition(bar.when, d.window), highest=bar.highest))
+            lines.append(w.say("bar", when=w.condition(bar.when, d.window), highest=g(bar.highest)))
         if d.grades.new_subject:
             new = d.grades.new_subject
             lines.append(
-                w.say("new_subject", when=w.condition(new.when, d.window), grade=new.grade)
+                w.say("new_subject", when=w.condition(new.when, d.window), grade=g(new.grade))
             )
         sections.append(Section(w.say("grades"), tuple(lines)))
     if d.lists:

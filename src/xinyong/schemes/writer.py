@@ -1,7 +1,8 @@
 """The sentences of a scheme in plain words, built from its parts: periods, windows, legal
 bases, conditions on records and subjects, rules, lists and memorandum entries.
 
-Every word comes from one phrase catalog (``phrases.yaml``), in Chinese and English; a phrase
+Every word comes from one phrase catalog (the ``schemes`` domain of :mod:`xinyong.i18n`), in
+Chinese and English; a phrase
 is a template whose pieces each language may order as it needs. :class:`Writer` fills them in,
 so no sentence is written twice, once per language."""
 
@@ -9,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from typing import Literal
 
-import yaml
-
+from xinyong import i18n
+from xinyong.catalog.attributes import AttributeSpec
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import LegalBasis, Names, Period
 from xinyong.reference.industries import Industries
@@ -34,9 +34,9 @@ Window = Period | str
 
 @cache
 def phrases() -> dict[str, Names]:
-    """The phrase catalog, loaded once."""
-    text = (resources.files("xinyong.schemes") / "phrases.yaml").read_text(encoding="utf-8")
-    return {key: Names(**value) for key, value in yaml.safe_load(text).items()}
+    """The phrase catalog (``locale/<language>/LC_MESSAGES/schemes.po``), loaded once."""
+    found = i18n.messages("schemes", same_pieces=False)
+    return {key: Names(zh=texts["zh"], en=texts["en"]) for key, texts in found.items()}
 
 
 def _num(value: float) -> str:
@@ -47,11 +47,28 @@ class Writer:
     """Writes the parts of a scheme in one language."""
 
     def __init__(
-        self, catalog: Catalog, language: Language, lists: dict[str, Names] | None = None
+        self,
+        catalog: Catalog,
+        language: Language,
+        lists: dict[str, Names] | None = None,
+        schemes: dict[str, Names] | None = None,
+        grades: dict[str, dict[str, Names]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.lists = lists or {}
+        self.schemes = schemes or {}
+        self.grades = grades or {}
         self.language: Language = language
+
+    def grade(self, scheme_id: str, code: str) -> str:
+        """A grade of a scheme by its name in this language (its code where it has none)."""
+        names = self.grades.get(scheme_id, {}).get(code)
+        return code if names is None else self.name(names)
+
+    def scheme(self, scheme_id: str) -> str:
+        """A scheme named by its title (its id where the library does not hold it)."""
+        title = self.schemes.get(scheme_id)
+        return self.say("scheme.titled", title=self.name(title)) if title else scheme_id
 
     def say(self, phrase: str, /, **pieces: object) -> str:
         """The phrase in this language, with its pieces filled in."""
@@ -102,7 +119,7 @@ class Writer:
         if f"unit.{unit}" in phrases():
             unit = self.say(f"unit.{unit}")
         if compare.one_of is not None:
-            values = [spec.choice_name(v, self.language) if spec else v for v in compare.one_of]
+            values = [self._value(spec, v) for v in compare.one_of]
             return self.say("compare.one_of", label=label, values=self.join(values, "or"))
         if compare.equals is True:
             return label
@@ -120,6 +137,13 @@ class Writer:
             for op, value in ops
             if isinstance(value, int | float)
         )
+
+    def _value(self, spec: AttributeSpec | None, value: str) -> str:
+        if spec is None:
+            return value
+        if spec.refers_to == "scheme":
+            return self.scheme(value)
+        return spec.choice_name(value, self.language)
 
     def _records(self, condition: RecordCondition, default_window: Window) -> dict[str, str]:
         """The pieces of a sentence about records: which, with what details, and when."""
@@ -207,7 +231,7 @@ class Writer:
         path = Regions.load().path(code)
         return self.say("region", path_zh="".join(path), path_en=" / ".join(path), code=code)
 
-    def rule(self, rule: Rule, window: Window) -> str:
+    def rule(self, rule: Rule, window: Window, number: int) -> str:
         which = self.records(rule.when, window)
         verb = "add" if rule.amount > 0 else "deduct"
         amounts = {"amount": f"{rule.amount:+g}", "size": _num(abs(rule.amount))}
@@ -222,7 +246,7 @@ class Writer:
             kind = "sum" if function == "sum" else "distinct"
             points = self.say(f"rule.{kind}.{verb}", measured=measured, **amounts)
         cap = self.say(f"rule.cap.{verb}", cap=_num(rule.cap)) if rule.cap else ""
-        return self.say("rule", id=rule.id, which=which, points=points, cap=cap)
+        return self.say("rule", n=number, which=which, points=points, cap=cap)
 
     def listing(self, entry: ListDef, window: Window) -> str:
         return self.say(
@@ -245,8 +269,8 @@ class Writer:
             trigger = self.say("memo.listed", name=self.name(listed) if listed else when.list)
         else:
             assert when.grade is not None
-            grades = self.join(when.grade.grades, "or")
-            trigger = self.say("memo.graded", scheme=when.grade.scheme, grades=grades)
+            grades = self.join((self.grade(when.grade.scheme, g) for g in when.grade.grades), "or")
+            trigger = self.say("memo.graded", scheme=self.scheme(when.grade.scheme), grades=grades)
         only = ""
         if entry.departments:
             only = self.say("memo.only", departments=self.join(entry.departments))

@@ -1,0 +1,160 @@
+"""Every page of the portal, in Chinese and English, on a desktop (1280 px) and a phone (390 px),
+in Debian's Chromium: axe finds no violation of any impact, no page is wider than the screen,
+and each page is photographed (``make screenshots`` keeps the pictures in docs/screenshots).
+
+The tour walks the pages as their users reach them: the public's (search, profile, why, lists,
+the scheme catalog, a credit report and its verification), a subject's own (account and a case),
+and the officials' workbench (inbox, a case, a listing, the check and its answer, the schemes
+and their test results)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.test_portal_browser import CHROMIUM, FIRM, RIDER, Site, _shot, _sign_in, served_site
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+    pytest.mark.slow,
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip)")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright", reason="needs axe (pip)")
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+Go = Callable[[playwright_api.Page, str], None]
+
+
+@pytest.fixture(scope="module")
+def tour_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The browser tests' site, with an objection open in the inbox."""
+    with served_site(tmp_path_factory.mktemp("tour")) as found:
+        base, tokens, _ = found
+        who = {"Authorization": f"Bearer {tokens['official']}"}
+        with httpx.Client(base_url=base, headers=who) as api:
+            read = {
+                "X-Purpose": "handling an objection",
+                "X-Legal-Basis": "Credit Reporting Regulation art. 25",
+            }
+            file = api.get(f"/subjects/{FIRM}/file", headers=read).json()
+            record = file["records"][0]["id"]
+            filed = api.post(
+                "/cases/objections", json={"record_id": record, "reason": "决定书送达有误"}
+            )
+            assert filed.status_code == 201, filed.text
+        yield found
+
+
+def _path(path: str) -> Go:
+    return lambda page, base: _goto(page, base + path)
+
+
+def _goto(page: playwright_api.Page, url: str) -> None:
+    page.goto(url)
+
+
+def _click(path: str, selector: str) -> Go:
+    def go(page: playwright_api.Page, base: str) -> None:
+        page.goto(base + path)
+        page.locator(selector).first.click()
+        page.wait_for_load_state()
+
+    return go
+
+
+def _report(page: playwright_api.Page, base: str) -> None:
+    page.goto(base + "/search?q=绿源")
+    page.locator("table a").first.click()
+    page.fill("input[name=purpose]", "招标资格审查")
+    page.click("#get-report")
+    page.wait_for_url("**/reports/*")
+
+
+def _verified(page: playwright_api.Page, base: str) -> None:
+    _report(page, base)
+    report_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(f"{base}/verify?id={report_id}")
+
+
+def _checked(page: playwright_api.Page, base: str) -> None:
+    page.goto(base + "/desk/check")
+    page.fill("input[name=code]", RIDER)
+    page.select_option("select[name=action]", "rental")
+    page.fill("input[name=department]", "深圳市交通运输局")
+    page.click("#run-check")
+    page.wait_for_load_state()
+
+
+def tour(firm: int) -> list[tuple[str, str | None, Go]]:
+    """(name, who is signed in, how to get there) for every kind of page."""
+    return [
+        ("home", None, _path("/")),
+        ("search", None, _path("/search?q=绿源")),
+        ("profile", None, _path(f"/profile/{firm}")),
+        ("why", None, _path(f"/profile/{firm}/why/zhengzhou-environment")),
+        ("lists", None, _path("/lists")),
+        ("list", None, _path("/lists/shenzhen-rental-bike/untrustworthy")),
+        ("directory", None, _path("/directory")),
+        ("scheme", None, _path("/directory/zhengzhou-environment")),
+        ("scheme-list", None, _path("/directory/shenzhen-rental-bike")),
+        ("latest", None, _path("/latest")),
+        ("report", None, _report),
+        ("verify", None, _verified),
+        ("signin", None, _path("/signin")),
+        ("not-found", None, _path("/no/such/page")),
+        ("account", "firm", _path("/account")),
+        ("case", "firm", _click("/account", "a[href^='/account/cases/']")),
+        ("desk", "official", _path("/desk")),
+        ("desk-case", "official", _click("/desk", "table.inbox a")),
+        ("desk-listing", "official", _click("/desk", "table.waiting a")),
+        ("desk-check", "official", _path("/desk/check")),
+        ("desk-check-answer", "official", _checked),
+        ("desk-schemes", "official", _path("/desk/schemes")),
+        ("desk-schemes-tested", "official", _click("/desk/schemes", "table.schemes button")),
+    ]
+
+
+def test_every_page_in_both_languages_on_a_desktop_and_a_phone(
+    tour_site: Site, tmp_path: Path
+) -> None:
+    base, tokens, firm = tour_site
+    axe = axe_api.Axe()
+    problems: list[str] = []
+    shots = 0
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        for lang in ("zh", "en"):
+            for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+                context = browser.new_context(viewport=viewport, is_mobile=device == "phone")
+                page = context.new_page()
+                signed_in: str | None = "nobody yet"
+                for name, who, go in tour(firm):
+                    if who != signed_in:
+                        context.clear_cookies()
+                        page.goto(f"{base}/?lang={lang}")
+                        if who:
+                            _sign_in(page, base, tokens[who])
+                            page.wait_for_load_state()
+                        signed_in = who
+                    go(page, base)
+                    where = f"{lang} {device} {name} ({page.url.removeprefix(base)})"
+                    assert page.locator(f"html[lang^={lang}]").count() == 1, where
+                    found = axe.run(page, options={"resultTypes": ["violations"]})
+                    for v in found.response["violations"]:
+                        targets = [", ".join(n["target"]) for n in v["nodes"]][:3]
+                        problems.append(f"{where}: {v['id']} ({v['impact']}) at {targets}")
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    wide = width - viewport["width"]
+                    if wide > 0:
+                        problems.append(f"{where}: {wide} px wider than the screen")
+                    _shot(page, tmp_path, f"{name}-{lang}-{device}")
+                    shots += 1
+                context.close()
+        browser.close()
+    assert shots == 4 * len(tour(firm))
+    assert not problems, "\n".join(problems)
