@@ -49,8 +49,14 @@ fmt: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
+# The suite runs on every core (pytest-xdist), each test file on one worker, so that a file's
+# shared fixtures (a served site, a Spark session) are built once. schemathesis generates its
+# cases at collection in a way xdist does not hand out (they would silently not run), so that
+# file runs on its own afterwards.
+TEST_WORKERS ?= auto
 test: lint typecheck
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --ignore=tests/test_api_schema.py
+	$(BIN)/python -m pytest -q tests/test_api_schema.py
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/ingest.py --records 1000000 --subjects 100000

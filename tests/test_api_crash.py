@@ -25,7 +25,8 @@ from xinyong.disclosure.tokens import Role, issue
 from xinyong.store.database import Database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-ROWS = 30000
+#: Enough rows that the server is still writing (and then re-evaluating) when it is killed.
+ROWS = int(os.environ.get("XINYONG_CRASH_ROWS", "10000"))
 
 
 @pytest.fixture
