@@ -34,6 +34,10 @@ from xinyong.store.tables import reports
 FORMAT = "xinyong/credit-report/1"
 
 
+#: No report file is larger: an upload beyond it is refused before it is read whole.
+MAX_FILE = 20 * 1024 * 1024
+
+
 class Scope(enum.StrEnum):
     PUBLIC = "public"  # what anyone may see: public records in their period, masked
     FULL = "full"  # the whole file, for the subject itself or an official with a purpose

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -80,8 +81,10 @@ def actor(t: Translator, text: str) -> Markup:
     return told
 
 
-def _known() -> set[str]:
-    return set(messages())
+@cache
+def _known() -> frozenset[str]:
+    """The catalog's keys, read once."""
+    return frozenset(messages())
 
 
 def told(t: Translator, read: Read, zone: str) -> dict[str, Markup | str]:

@@ -9,13 +9,12 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.disclosure import access
-from xinyong.disclosure.reports import Report, Scope
+from xinyong.disclosure.reports import MAX_FILE, Report, Scope
 from xinyong.disclosure.tokens import PUBLIC
 from xinyong.errors import InvalidInput
 from xinyong.portal.context import Ctx, Page
 
 router = APIRouter()
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _issue(ctx: Page, code: str, scope: Scope, purpose: access.Purpose) -> RedirectResponse:
@@ -119,8 +118,8 @@ def verify_form(ctx: Ctx, id: str = "") -> HTMLResponse:
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_upload(ctx: Ctx, file: Annotated[UploadFile, File()]) -> HTMLResponse:
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
+    data = await file.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
         raise InvalidInput("a report is never larger than 20 MB", field="file").saying(
             "report_too_large"
         )

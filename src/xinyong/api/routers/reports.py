@@ -17,11 +17,10 @@ from xinyong.api.models import In, Moment, Out, links
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Permission
-from xinyong.disclosure.reports import Report, Scope
+from xinyong.disclosure.reports import MAX_FILE, Report, Scope
 from xinyong.errors import InvalidInput
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
-MAX_UPLOAD = 20 * 1024 * 1024
 ReportId = Annotated[
     str,
     Path(max_length=40, description="a report's number", examples=["R20261123-3F2A9C01B7"]),
@@ -193,8 +192,8 @@ def verify_report(
     call: Annotated[Call, Depends(Public())],
     file: Annotated[UploadFile, File(description="the report's PDF or JSON file")],
 ) -> VerificationOut:
-    data = file.file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
+    data = file.file.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
         raise InvalidInput("file: a report is never larger than 20 MB", field="file")
     verdict = call.service.reports.verify(data)
     registered = None
