@@ -99,3 +99,33 @@ def settings() -> Settings:
 @pytest.fixture
 def ingestor(db: Database, catalog: Catalog, settings: Settings) -> Ingestor:
     return Ingestor(db, catalog, settings)
+
+
+# -- a tool that CI installs must not be missing there ------------------------------------------
+# A test that needs a tool from outside the venv (Debian's chromium, poppler, zbar, a Java
+# runtime) or an optional package skips with a reason that starts "needs ...". With
+# ``XINYONG_REQUIRE_TOOLS=1`` (CI, where .ci/run installs them all) such a skip fails the run,
+# so a tool that went missing can never turn a suite of checks into silent skips.
+_MISSING_TOOLS: list[str] = []
+
+
+def _needs(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if report.skipped and os.environ.get("XINYONG_REQUIRE_TOOLS") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if reason.removeprefix("Skipped: ").startswith("needs "):
+            _MISSING_TOOLS.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _needs(report)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _needs(report)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _MISSING_TOOLS:
+        print("\nXINYONG_REQUIRE_TOOLS=1, and these tests skipped for a missing tool:")
+        print("\n".join(f"  {line}" for line in dict.fromkeys(_MISSING_TOOLS)))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

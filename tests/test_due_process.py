@@ -332,6 +332,13 @@ def test_leniency_defers_listing_and_the_check_says_so(
         assert any(
             "deferred until 2025-09-01 by leniency policy spc-2019-grace" in n for n in answer.notes
         )
+        (remark,) = answer.remarks  # the same, for the portal to say in the reader's language
+        assert (remark.kind, remark.policy, remark.until) == (
+            "deferred",
+            "spc-2019-grace",
+            date(2025, 9, 1),
+        )
+        assert answer.to_json()["remarks"][0]["until"] == "2025-09-01"
         listing = put_on_list(conn, listing_id, date(2025, 9, 1), "王科长", policies)
         assert listing.state.listed_from == date(2025, 9, 1)
         assert verify(conn, listing_id)

@@ -51,3 +51,17 @@ def test_a_catalog_with_a_gap_or_a_lost_piece_is_refused(
         assert "greet: the languages have different pieces" in told
     finally:
         i18n.messages.cache_clear()
+
+
+def test_a_key_written_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _catalog(tmp_path, "zh", {"greet": "你好"})
+    _catalog(tmp_path, "en", {"greet": "Hello"})
+    en = tmp_path / "xinyong" / "locale" / "en" / "LC_MESSAGES" / "portal.po"
+    en.write_text(en.read_text(encoding="utf-8") + 'msgid "greet"\nmsgstr "Hi"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n.resources, "files", lambda _package: tmp_path / "xinyong")
+    i18n.messages.cache_clear()
+    try:
+        with pytest.raises(i18n.CatalogError, match=r"\(en\): written twice: greet"):
+            i18n.messages("portal")
+    finally:
+        i18n.messages.cache_clear()

@@ -372,6 +372,29 @@ def test_subject_registry_file(ingestor: Ingestor, db: Database, tmp_path: Path)
     ]
 
 
+def test_the_legal_representative_comes_with_the_registry_and_changes_on_record(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    code = uscc_code(18)
+    first = [
+        {"统一社会信用代码": code, "主体名称": "苏州恒信科技有限公司", "法定代表人": "王建国"},
+        {"统一社会信用代码": resident_id(18), "主体名称": "王某", "法定代表人": "王某"},
+    ]
+    report = ingestor.ingest_file(write_csv(tmp_path / "a.csv", first), "市场监管局")
+    assert (report.accepted, report.quarantined) == (1, 1)
+    (refused,) = report.rejected[0].problems
+    assert refused.field == "法定代表人" and "individual" in refused.message  # its own column
+    later = [{"统一社会信用代码": code, "主体名称": "苏州恒信科技有限公司", "法定代表人": "李敏"}]
+    ingestor.ingest_file(write_csv(tmp_path / "b.csv", later), "市场监管局")
+    with db.connect() as conn:
+        subject = get(conn, code)
+        changes = history(conn, subject.id)
+    assert subject.legal_representative == "李敏"
+    assert [(c.field, c.old_value, c.new_value) for c in changes] == [
+        ("legal_representative", "王建国", "李敏")
+    ]
+
+
 def test_nothing_accepted_is_lost_and_nothing_rejected_is_dropped(
     ingestor: Ingestor, db: Database, tmp_path: Path
 ) -> None:

@@ -22,9 +22,10 @@ from tests.dueprocess import add_records, add_subject
 from tests.helpers import crawl, resident_id, uscc_code
 
 from xinyong.disclosure.tokens import Role, issue
+from xinyong.documents import charts
 from xinyong.errors import InvalidInput
 from xinyong.registry import name_index
-from xinyong.registry.subjects import add_alias, rename
+from xinyong.registry.subjects import SubjectStatus, add_alias, change, rename
 from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.web import create_app
@@ -34,6 +35,7 @@ RIDER = resident_id(7, "440305", "19900101")
 FIRM = uscc_code(11, "410102")
 OTHER = uscc_code(12, "410102")
 LEGAL_FORM_ONLY = uscc_code(13, "410102")
+RAISE = False
 HAN_OUTSIDE_ZH = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -74,7 +76,7 @@ def portal(db: Database) -> Iterator[Portal]:
     app = create_app(Settings(today=TODAY, database_url=db.url), db)
     ids = {"rider": rider, "firm": firm, "other": other, "current": current[0]}
     ids["expired"] = expired[0]
-    with TestClient(app, raise_server_exceptions=False, base_url="http://localhost") as client:
+    with TestClient(app, raise_server_exceptions=RAISE, base_url="http://localhost") as client:
         yield Portal(client, db, ids, tokens)
 
 
@@ -455,3 +457,45 @@ def test_a_long_file_is_paged_on_the_account(portal: Portal, db: Database) -> No
     assert total == 50 and "1 / 3" in first and 'rel="next"' in first
     last = portal.client.get("/account?lang=en&page=3").text
     assert 0 < len(re.findall(r'<tr id="record-\d+"', last)) <= 50 and "3 / 3" in last
+
+
+def test_not_rated_is_grey_and_the_worst_band_red_in_the_grade_chart(portal: Portal) -> None:
+    with portal.db.begin() as conn:
+        add_subject(conn, uscc_code(48), "enterprise", "320100", "48")
+    c = portal.client
+    run = c.post(
+        "/evaluations",
+        json={"scheme": "national-highway-construction", "as_of": "2026-09-01"},
+        headers=portal.as_("official"),
+    )
+    assert run.status_code in (200, 201), run.text[:300]
+    page = c.get("/directory/national-highway-construction?lang=en").text
+    chart = page.split('id="grades-chart"')[1].split("</svg>")[0]
+    bar = re.search(r'fill="(#[0-9a-f]{6})"><title>not rated: 1</title>', chart)
+    assert bar, chart
+    assert bar.group(1) == charts.OUTSIDE != charts.GOOD_TO_BAD[-1]
+
+
+def test_the_profile_shows_what_the_registry_publishes_of_an_organisation(
+    portal: Portal,
+) -> None:
+    with portal.db.begin() as conn:
+        change(
+            conn,
+            FIRM,
+            {
+                "legal_representative": "王建国",
+                "registered_on": date(2012, 5, 8),
+                "status": SubjectStatus.REVOKED,
+            },
+            "市场监管局",
+        )
+    c = portal.client
+    zh = c.get(f"/profile/{portal.ids['firm']}?lang=zh").text
+    assert "法定代表人" in zh and "王建国" in zh and 'id="subject-status">吊销<' in zh
+    assert 'datetime="2012-05-08"' in zh
+    en = c.get(f"/profile/{portal.ids['firm']}?lang=en").text
+    assert "Legal representative" in en and 'lang="zh">王建国' in en
+    assert 'id="subject-status">Licence revoked<' in en
+    rider = c.get(f"/profile/{portal.ids['rider']}?lang=zh").text
+    assert 'id="subject-status"' not in rider and "法定代表人" not in rider  # an individual

@@ -7,13 +7,20 @@ the workbench, a department cannot decide, and every form needs its anti-forgery
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
+import pytest
+from sqlalchemy import func, select
 from tests.test_api import set_day
 from tests.test_portal import RIDER, Portal, _csrf, _sign_in, _sign_out, portal  # noqa: F401
 
+from xinyong.application.checks import Checks
 from xinyong.disclosure.tokens import Role, issue
+from xinyong.dueprocess.checks import CheckAnswer, Remark
+from xinyong.store.tables import evaluation_runs, records
 
 
 def _token(world: Portal, role: Role, **extra: str) -> str:
@@ -60,6 +67,58 @@ def test_an_official_decides_an_objection_from_the_inbox(portal: Portal) -> None
     _sign_out(portal)
     _sign_in(portal, "firm")
     assert "异议成立" in c.get(case_path).text
+
+
+def _objection_case(world: Portal) -> str:
+    c = world.client
+    _sign_in(world, "firm")
+    c.post(
+        "/account/objections",
+        data={
+            "record_id": world.ids["current"],
+            "reason": "罚款金额有误",
+            "csrf": _csrf(world, "/account"),
+        },
+    )
+    _sign_out(world)
+    found = re.search(r'href="(/desk/cases/\d+)"', _desk(world, world.tokens["official"]))
+    assert found
+    return found.group(1)
+
+
+def test_an_upheld_objection_corrects_the_records_values(portal: Portal) -> None:  # noqa: F811
+    c = portal.client
+    case = _objection_case(portal)
+    page = c.get(case).text
+    assert 'id="correction"' in page and 'id="correct-fine_10k_cny"' in page
+    fields = re.findall(r'name="field" value="([a-z_0-9]+)"', page)
+    assert fields[0] == "decided_on" and "fine_10k_cny" in fields
+    values = dict.fromkeys(fields, "")
+    values["decided_on"] = "2026-03-01"  # unchanged: not sent on as a correction
+    values["fine_10k_cny"] = "0.5"
+    form = {
+        "outcome": "reject",
+        "reasons": "x",
+        "csrf": _csrf(portal, case),
+        "field": list(values),
+        "value": list(values.values()),
+    }
+    refused = c.post(case + "/objection-decision", data=form)
+    assert refused.status_code == 422 and "只有异议成立时" in refused.text
+    form.update(outcome="uphold", reasons="罚款金额应为0.5万元", csrf=_csrf(portal, case))
+    decided = c.post(case + "/objection-decision", data=form)
+    assert decided.status_code == 200, decided.text[:500]
+    with portal.db.engine.connect() as conn:
+        rows = conn.execute(
+            select(records.c.decided_on, records.c.attributes).where(
+                records.c.supersedes_id == portal.ids["current"]
+            )
+        ).all()
+    assert len(rows) == 1  # a corrected record replaces the old one, which stays on file
+    ((decided_on, attributes),) = rows
+    assert str(decided_on) == "2026-03-01" and Decimal(str(attributes["fine_10k_cny"])) == Decimal(
+        "0.5"
+    )
 
 
 def test_a_listing_is_notified_then_signed_off_in_the_officials_name(portal: Portal) -> None:  # noqa: F811
@@ -135,4 +194,96 @@ def test_a_subject_or_the_public_cannot_open_the_workbench(portal: Portal) -> No
     auditor = _token(portal, Role.AUDITOR)
     _sign_out(portal)
     refused = c.post("/signin", data={"token": auditor, "csrf": _csrf(portal)})
+    assert refused.status_code == 403
+
+
+def test_the_check_answer_tells_its_remarks_in_the_readers_language(
+    portal: Portal,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer = CheckAnswer(
+        reference="CHK-20260901-0000000001",
+        subject_code=RIDER,
+        action="rental",
+        department="深圳市交通运输局",
+        at=date(2026, 9, 1),
+        measures=(),
+        remarks=(
+            Remark(
+                "deferred",
+                policy="spc-2019-grace",
+                until=date(2026, 10, 1),
+                listing_id=7,
+                list="shenzhen-rental-bike/untrustworthy",
+            ),
+        ),
+    )
+    monkeypatch.setattr(Checks, "check", lambda *_a, **_k: answer)
+    c = portal.client
+    _desk(portal, _token(portal, Role.DEPARTMENT, department="深圳市交通运输局"))
+    for lang, said in (
+        ("zh", '暂缓至 <time datetime="2026-10-01">'),
+        ("en", "deferred until <time"),
+    ):
+        shown = c.post(
+            f"/desk/check?lang={lang}",
+            data={"code": RIDER, "action": "rental", "csrf": _csrf(portal, "/desk")},
+        )
+        assert shown.status_code == 200, shown.text[:300]
+        remarks = shown.text.split('id="check-remarks"')[1].split("</ul>")[0]
+        assert said in remarks, remarks
+        assert "spc-2019-grace" not in remarks  # the policy by its title, not its id
+
+
+def _runs(world: Portal) -> int:
+    with world.db.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(evaluation_runs)).scalar_one())
+
+
+def test_an_official_simulates_a_draft_and_nothing_is_kept(portal: Portal) -> None:  # noqa: F811
+    c = portal.client
+    _desk(portal, portal.tokens["official"])
+    assert 'href="/desk/simulate?start=zhengzhou-environment@1"' in c.get("/desk/schemes").text
+    opened = c.get("/desk/simulate?start=zhengzhou-environment@1")
+    assert opened.status_code == 200
+    text = html.unescape(opened.text.split('id="draft-text"')[1].split(">", 1)[1].split("</")[0])
+    assert "id: zhengzhou-environment" in text
+    # the draft: version 2, where 环保诚信 needs more points than anyone can have
+    draft = text.replace("version: 1", "version: 2", 1).replace(
+        "{grade: 环保诚信, min: 100}", "{grade: 环保诚信, min: 1000}", 1
+    )
+    assert draft != text
+    before = _runs(portal)
+    ran = c.post(
+        "/desk/simulate?lang=en",
+        data={"csrf": _csrf(portal, "/desk/simulate"), "text": draft, "as_of": "2026-09-01"},
+    )
+    assert ran.status_code == 422, ran.text[:300]  # 1000 is above the score's maximum
+    assert 'id="draft-problem"' in ran.text and "draft.yaml:" in ran.text
+    draft = text.replace("version: 1", "version: 2", 1).replace(
+        "{grade: 环保良好, min: 80}", "{grade: 环保良好, min: 99}", 1
+    )
+    ran = c.post(
+        "/desk/simulate?lang=en",
+        data={"csrf": _csrf(portal, "/desk/simulate"), "text": draft, "as_of": "2026-09-01"},
+    )
+    assert ran.status_code == 200, ran.text[:500]
+    page = ran.text
+    assert 'id="simulation"' in page and 'id="draft-outcomes"' in page
+    assert "Version 1 in force" in page and 'id="draft-cases"' in page
+    scope = re.search(r'id="draft-scope">(\d+) subjects in scope', page)
+    assert scope and int(scope.group(1)) >= 1
+    assert _runs(portal) == before  # a simulation stores no run
+    # uploaded as a file, the same draft gives the same answer
+    uploaded = c.post(
+        "/desk/simulate?lang=en",
+        data={"csrf": _csrf(portal, "/desk/simulate"), "as_of": "2026-09-01"},
+        files={"file": ("zhengzhou-v2.yaml", draft.encode("utf-8"), "text/yaml")},
+    )
+    assert uploaded.status_code == 200
+    assert re.search(r'id="draft-scope">(\d+)', uploaded.text).group(1) == scope.group(1)  # type: ignore[union-attr]
+    refused = c.post(
+        "/desk/simulate",
+        data={"csrf": "0" * 32, "text": draft},
+    )
     assert refused.status_code == 403

@@ -12,7 +12,19 @@ from tests.test_portal import FIRM, Portal, _csrf, _listed, _sign_in, _sign_out,
 
 #: Words a Chinese page may show as they are: formats and the names of things that have no
 #: Chinese name of their own.
-LATIN_ALLOWED = {"PDF", "JSON", "SHA", "API", "URL", "QR", "HTML", "English", "xinyong", "CSV"}
+LATIN_ALLOWED = {
+    "PDF",
+    "JSON",
+    "SHA",
+    "API",
+    "URL",
+    "QR",
+    "HTML",
+    "English",
+    "xinyong",
+    "CSV",
+    "YAML",
+}
 WORD = re.compile(r"(?<![A-Za-z0-9_\-./@])[A-Za-z][A-Za-z\-]{2,}(?![A-Za-z0-9_@])")
 
 

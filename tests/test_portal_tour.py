@@ -90,6 +90,16 @@ def _checked(page: playwright_api.Page, base: str) -> None:
     page.wait_for_load_state()
 
 
+def _simulated(page: playwright_api.Page, base: str) -> None:
+    page.goto(base + "/desk/simulate?start=zhengzhou-environment@1")
+    draft = page.input_value("#draft-text").replace("version: 1", "version: 2", 1)
+    page.fill(
+        "#draft-text", draft.replace("{grade: 环保良好, min: 80}", "{grade: 环保良好, min: 99}")
+    )
+    page.click("#run-simulation")
+    page.wait_for_selector("#simulation")
+
+
 def tour(firm: int) -> list[tuple[str, str | None, Go]]:
     """(name, who is signed in, how to get there) for every kind of page."""
     return [
@@ -116,6 +126,8 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("desk-check-answer", "official", _checked),
         ("desk-schemes", "official", _path("/desk/schemes")),
         ("desk-schemes-tested", "official", _click("/desk/schemes", "table.schemes button")),
+        ("desk-simulate", "official", _path("/desk/simulate?start=zhengzhou-environment@1")),
+        ("desk-simulated", "official", _simulated),
     ]
 
 

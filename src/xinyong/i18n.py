@@ -14,7 +14,9 @@ This module imports nothing of xinyong's, so that every layer may use it."""
 
 from __future__ import annotations
 
+import re
 import string
+from collections import Counter
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -37,6 +39,11 @@ def _read(language: Language, domain: str) -> dict[str, str]:
     where = resources.files("xinyong") / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
     with where.open("rb") as handle:
         catalog = read_po(handle, locale=language, domain=domain)
+    # a key written twice would silently take one of its texts: refuse it, naming the key
+    ids = re.findall(r'^msgid "(.+)"$', where.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    twice = sorted(key for key, n in Counter(ids).items() if n > 1)
+    if twice:
+        raise CatalogError(f"the {domain} catalog ({language}): written twice: {', '.join(twice)}")
     return {str(m.id): str(m.string) for m in catalog if m.id}
 
 

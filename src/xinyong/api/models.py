@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from xinyong.disclosure.credit_file import CreditFile, FileRecord
 from xinyong.dueprocess.memberships import Listing
-from xinyong.reference.identifiers import MaskPolicy
+from xinyong.reference.identifiers import MaskPolicy, SubjectKind
 
 
 def _iso_day(value: object) -> object:
@@ -152,6 +152,20 @@ class CreditFileOut(Out):
     kind: str
     region_code: str | None
     industry_code: str | None
+    status: str | None = Field(
+        default=None,
+        description="registration status of an organisation: active, cancelled or revoked "
+        "(none for an individual)",
+        examples=["active"],
+    )
+    registered_on: date | None = Field(
+        default=None, description="date of establishment of an organisation"
+    )
+    legal_representative: str | None = Field(
+        default=None,
+        description="法定代表人 (or 负责人) of an organisation, as the registry publishes it",
+        examples=["王建国"],
+    )
     at: date
     records: list[RecordOut]
     listings: list[ListingOut]
@@ -219,12 +233,17 @@ def case_out(case: Any, today: date) -> CaseOut:
 def file_out(file: CreditFile, today: date, mask: MaskPolicy | None = None) -> CreditFileOut:
     """A credit file as an answer; with ``mask``, the public view (identifiers masked)."""
     subject = file.subject
+    individual = subject.kind is SubjectKind.INDIVIDUAL
     return CreditFileOut(
         code=mask.mask_code(subject.code) if mask else subject.code,
         name=mask.mask_name(subject.name, subject.kind) if mask else subject.name,
         kind=subject.kind.value,
         region_code=subject.region_code,
         industry_code=subject.industry_code,
+        # what a registration authority publishes of an organisation; of an individual, nothing
+        status=None if individual else subject.status.value,
+        registered_on=None if individual else subject.registered_on,
+        legal_representative=None if individual else subject.legal_representative,
         at=file.at,
         records=[record_out(r) for r in file.records],
         listings=[listing_out(x, mask) for x in file.listings],

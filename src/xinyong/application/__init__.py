@@ -3,7 +3,8 @@
 :class:`Application` is built once from settings (by the CLI, the HTTP service and the portal,
 the demo and the tests) and holds the use cases by the thing they act on: ``records``,
 ``cases``, ``listings``, ``checks``, ``reports``, ``evaluations``, ``files`` (reading subjects'
-files), ``leniency``, ``schemes`` (testing and publishing versions) and ``oversight`` (audit
+files), ``leniency``, ``schemes`` (testing and publishing versions), ``simulations`` (a draft
+version run over the records, nothing kept) and ``oversight`` (audit
 log, tokens, webhooks, the calendar). Interfaces parse, call one
 use case and answer; a rule such as "deciding an objection re-evaluates the subject" lives here
 once, so no interface can forget it."""
@@ -24,6 +25,7 @@ from xinyong.application.oversight import Oversight
 from xinyong.application.records import Records
 from xinyong.application.reports import Reports
 from xinyong.application.schemes import Schemes
+from xinyong.application.simulations import Simulations
 from xinyong.clock import Clock
 from xinyong.settings import Settings
 from xinyong.store.database import Database
@@ -89,6 +91,10 @@ class Application(Core):
     @cached_property
     def oversight(self) -> Oversight:
         return Oversight(self)
+
+    @cached_property
+    def simulations(self) -> Simulations:
+        return Simulations(self)
 
     @cached_property
     def schemes(self) -> Schemes:

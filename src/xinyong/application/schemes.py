@@ -3,7 +3,6 @@ when its cases pass), and the newest stored run of a scheme with its grade distr
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,7 +79,7 @@ class Schemes:
         failed = [r.name for r in self.test(scheme) if not r.passed]
         if failed:
             raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
-        digest = hashlib.sha256(scheme.path.read_bytes()).hexdigest()
+        digest = scheme.sha256
         target = f"scheme:{scheme.key}"
         with core.transaction() as conn:
             audit.lock(conn)

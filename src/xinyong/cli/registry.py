@@ -43,6 +43,11 @@ def subjects_show(
         f"kind {subject.kind.value} · region {subject.region_code or '-'} {region} · "
         f"industry {subject.industry_code or '-'} · registered {subject.registered_on or '-'} · "
         f"status {subject.status.value}"
+        + (
+            f" · legal representative {subject.legal_representative}"
+            if subject.legal_representative
+            else ""
+        )
     )
     for other in subject.names:
         out.print(f"{other.kind.value} name: {other.name}")

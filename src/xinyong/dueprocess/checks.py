@@ -59,6 +59,32 @@ class AppliedMeasure:
 
 
 @dataclass(frozen=True, slots=True)
+class Remark:
+    """Something the checking department should know beside the measures: a listing deferred
+    by a leniency policy, a measure suspended by one, a record behind a measure in dispute.
+    ``kind`` names the message (the portal says it in the reader's language); :meth:`text` is
+    its English form, which the answer's ``notes`` carry."""
+
+    kind: str  # "deferred", "suspended" or "disputed"
+    policy: str | None = None
+    until: date | None = None
+    listing_id: int | None = None
+    list: str | None = None
+    measure: str | None = None
+    record_id: int | None = None
+
+    def text(self, on: date) -> str:
+        if self.kind == "deferred":
+            return (
+                f"listing #{self.listing_id} on {self.list} is deferred until {self.until} "
+                f"by leniency policy {self.policy}"
+            )
+        if self.kind == "suspended":
+            return f"{self.measure} is suspended on {on} by leniency policy {self.policy}"
+        return f"record #{self.record_id} behind {self.measure} is disputed (objection open)"
+
+
+@dataclass(frozen=True, slots=True)
 class CheckAnswer:
     reference: str
     subject_code: str
@@ -67,6 +93,7 @@ class CheckAnswer:
     at: date
     measures: tuple[AppliedMeasure, ...]
     notes: tuple[str, ...] = field(default=())
+    remarks: tuple[Remark, ...] = field(default=())
 
     @property
     def applies(self) -> tuple[AppliedMeasure, ...]:
@@ -79,6 +106,8 @@ class CheckAnswer:
             trigger = measure["trigger"]
             trigger["since"] = trigger["since"].isoformat()
             trigger["until"] = trigger["until"].isoformat() if trigger["until"] else None
+        for remark in data["remarks"]:
+            remark["until"] = remark["until"].isoformat() if remark["until"] else None
         return data
 
 
@@ -193,17 +222,14 @@ def check(
                             leniency=policy.id if policy else None,
                         )
                     )
-    notes = _deferral_notes(conn, subject.id, policies, at)
-    notes += [
-        f"{m.code} is suspended on {at} by leniency policy {m.leniency}"
-        for m in applied
-        if m.leniency
+    remarks = _deferrals(conn, subject.id, policies, at)
+    remarks += [
+        Remark("suspended", policy=m.leniency, measure=m.code) for m in applied if m.leniency
     ]
-    notes += [
-        f"record #{r} behind {m.code} is disputed (objection open)"
-        for m in applied
-        for r in m.disputed_records
+    remarks += [
+        Remark("disputed", measure=m.code, record_id=r) for m in applied for r in m.disputed_records
     ]
+    remarks = list(dict.fromkeys(remarks))
     answer = CheckAnswer(
         reference=f"CHK-{at:%Y%m%d}-{secrets.token_hex(5).upper()}",
         subject_code=subject.code,
@@ -211,7 +237,8 @@ def check(
         department=department,
         at=at,
         measures=tuple(applied),
-        notes=tuple(dict.fromkeys(notes)),
+        notes=tuple(r.text(at) for r in remarks),
+        remarks=tuple(remarks),
     )
     conn.execute(
         insert(checks),
@@ -229,9 +256,7 @@ def check(
     return answer
 
 
-def _deferral_notes(
-    conn: Connection, subject_id: int, policies: list[Policy], at: date
-) -> list[str]:
+def _deferrals(conn: Connection, subject_id: int, policies: list[Policy], at: date) -> list[Remark]:
     """Say so when a leniency policy is why a signed-off listing has not taken effect yet."""
     notes = []
     rows = conn.execute(
@@ -243,7 +268,12 @@ def _deferral_notes(
         )
         if found is not None and at < found.until:
             notes.append(
-                f"listing #{row.id} on {row.scheme_id}/{row.list_id} is deferred until "
-                f"{found.until} by leniency policy {found.policy}"
+                Remark(
+                    "deferred",
+                    policy=found.policy,
+                    until=found.until,
+                    listing_id=row.id,
+                    list=f"{row.scheme_id}/{row.list_id}",
+                )
             )
     return notes

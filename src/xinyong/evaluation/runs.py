@@ -3,7 +3,6 @@ database itself (INSERT ... SELECT of the compiled query), kept for good and nev
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,7 +79,7 @@ def store_run(
         {
             "scheme_id": scheme.id,
             "scheme_version": scheme.version,
-            "scheme_sha256": hashlib.sha256(scheme.path.read_bytes()).hexdigest(),
+            "scheme_sha256": scheme.sha256,
             "as_of": as_of,
             "kind": "full" if subject_ids is None else "incremental",
             "subjects": 0,

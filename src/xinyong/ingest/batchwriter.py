@@ -76,6 +76,7 @@ class BatchWriter:
                 r.industry_code,
                 r.registered_on,
                 r.status or SubjectStatus.ACTIVE,
+                r.legal_representative,
             )
             for r in unique
             if r.identifier.code not in known
@@ -105,6 +106,7 @@ class BatchWriter:
                 "industry_code": row.industry_code,
                 "registered_on": row.registered_on,
                 "status": row.status,
+                "legal_representative": row.legal_representative,
             },
             self.report.source,
             self.report.batch_id,

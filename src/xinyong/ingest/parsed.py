@@ -91,6 +91,7 @@ class SubjectRow:
     industry_code: str | None
     registered_on: date | None
     status: SubjectStatus | None
+    legal_representative: str | None
     former_names: list[str]
     aliases: list[str]
     warnings: list[str] = field(default_factory=list)
@@ -103,6 +104,7 @@ LENGTHS = {
     "target_reference": 200,
     "subject_name": 200,
     "name": 200,
+    "legal_representative": 100,
     "former_names": 2000,
     "aliases": 2000,
 }

@@ -38,6 +38,7 @@ SUBJECT_FIELDS = (
     "industry_code",
     "registered_on",
     "status",
+    "legal_representative",
     "former_names",
     "aliases",
 )

@@ -338,6 +338,16 @@ class RowChecker:
             if status is None:
                 known = ", ".join(s.value for s in SubjectStatus)
                 problems.append(Problem("status", str(fields["status"]), f"use one of {known}"))
+        representative = _text(fields.get("legal_representative"))
+        individual = identifier is not None and (kind or identifier.kind) is SubjectKind.INDIVIDUAL
+        if representative is not None and individual:
+            problems.append(
+                Problem(
+                    "legal_representative",
+                    representative,
+                    "an individual has no legal representative",
+                )
+            )
         if problems or identifier is None or name is None:
             return problems
         warning = self.region_warning(identifier)
@@ -352,6 +362,7 @@ class RowChecker:
             industry_code=industry_code,
             registered_on=registered_on,
             status=status,
+            legal_representative=representative,
             former_names=_split(fields.get("former_names")),
             aliases=_split(fields.get("aliases")),
             warnings=warnings,

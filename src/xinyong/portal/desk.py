@@ -8,12 +8,14 @@ anti-forgery value."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from xinyong.application.base import Backdate
+from xinyong.catalog.attributes import AttributeSpec
+from xinyong.catalog.items import CatalogItem
 from xinyong.catalog.measures import ServiceAction
 from xinyong.disclosure.access import Permission, holds
 from xinyong.disclosure.tokens import Principal, Role
@@ -90,6 +92,7 @@ def case_page(ctx: Ctx, case_id: int) -> HTMLResponse:
         dossier=dossier,
         case=dossier.case,
         item=item,
+        correctable=_correctable(dossier.record, item),
         is_open=dossier.case.state is CaseState.OPEN,
         objection=dossier.case.kind is CaseKind.OBJECTION,
         repair=dossier.case.kind is CaseKind.REPAIR,
@@ -101,6 +104,32 @@ def _back(case_id: int) -> RedirectResponse:
     return RedirectResponse(f"/desk/cases/{case_id}?done=1", status_code=303)
 
 
+def _shown(value: Any) -> str:
+    """A stored value as the correction form shows it, and compares what comes back to."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _correctable(
+    record: Any, item: CatalogItem | None
+) -> list[tuple[str, AttributeSpec | None, str]]:
+    """The fields an upheld objection may correct: the decision date, then each attribute the
+    item declares, as (name, its spec, the value now)."""
+    if record is None or item is None:
+        return []
+    fields: list[tuple[str, AttributeSpec | None, str]] = [
+        ("decided_on", None, _shown(record.decided_on))
+    ]
+    for spec in item.attributes:
+        fields.append((spec.name, spec, _shown(record.attributes.get(spec.name))))
+    return fields
+
+
 @router.post("/cases/{case_id}/objection-decision")
 def decide_objection(
     ctx: Ctx,
@@ -108,11 +137,37 @@ def decide_objection(
     outcome: Annotated[Literal["uphold", "reject"], Form()],
     reasons: Annotated[str, Form(min_length=1, max_length=4000)],
     csrf: Csrf,
+    field: Annotated[list[str], Form(max_length=64)] = [],  # noqa: B006 (FastAPI's own default)
+    value: Annotated[list[str], Form(max_length=4000)] = [],  # noqa: B006
 ) -> RedirectResponse:
+    """Uphold or reject. Upheld with changed values, the record is corrected by a new one;
+    upheld with none changed, it is revoked. Only the values that differ from the record's
+    are sent on, so an untouched form never rewrites a record."""
     ctx.check_csrf(csrf)
     who = official(ctx, Permission.CASES_DECIDE)
+    dossier = ctx.svc.cases.dossier(case_id, who)
+    item = ctx.svc.catalog.get(dossier.record.item_code) if dossier.record else None
+    now = {name: shown for name, _, shown in _correctable(dossier.record, item)}
+    if len(field) != len(value) or not set(field) <= set(now):
+        raise InvalidInput("correction: the form's fields do not match the record").saying(
+            "form_expired"
+        )
+    correction = {
+        name: sent.strip()
+        for name, sent in zip(field, value, strict=True)
+        if sent.strip() and sent.strip() != now[name]
+    }
+    if correction and outcome != "uphold":
+        raise InvalidInput("correction: values are corrected only when upheld").saying(
+            "correct_only_upheld"
+        )
     ctx.svc.cases.decide_objection(
-        case_id, uphold=outcome == "uphold", reasons=reasons.strip(), by=who.holder, principal=who
+        case_id,
+        uphold=outcome == "uphold",
+        reasons=reasons.strip(),
+        by=who.holder,
+        correction=correction or None,
+        principal=who,
     )
     return _back(case_id)
 
@@ -238,8 +293,16 @@ def check(
         )
     answer = ctx.svc.checks.check(code.strip(), action.value, granting, by=who.actor, principal=who)
     asked = {"code": code.strip(), "action": action.value, "department": granting}
+    svc = ctx.svc
     return ctx.html(
-        "desk_check.html", actions=list(ServiceAction), answer=answer, asked=asked, who=who
+        "desk_check.html",
+        actions=list(ServiceAction),
+        answer=answer,
+        asked=asked,
+        who=who,
+        lists={f"{s.id}/{d.id}": d.name for s in svc.library for d in s.definition.lists},
+        policies={p.id: p.definition.policy.title for p in svc.policies},
+        measures={m.code: svc.measures[m.code].name for m in answer.measures},
     )
 
 

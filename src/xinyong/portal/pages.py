@@ -108,6 +108,7 @@ def profile(ctx: Ctx, subject_id: int, at: Day = None) -> HTMLResponse:
             if len(history.get(g.scheme_id, [])) > 1
         ],
         region=ctx.svc.regions.lookup(subject.region_code or ""),
+        industry=svc.industries.lookup(subject.industry_code or ""),
     )
 
 
@@ -144,7 +145,7 @@ def grade_history_chart(ctx: Page, scheme_id: str, version: int, points: list[An
     grades = ctx.svc.library.grades_of(f"{scheme_id}@{version}")
     assert grades is not None
     order = [b.grade for b in grades.bands]
-    colours = charts.grade_colours(order)
+    colours = charts.grade_colours(grades.rated_bands())
     named = {g: grades.name_of(g, ctx.lang) for g in grades.codes()}
     return charts.steps(
         f"history-{scheme_id}",
@@ -274,7 +275,9 @@ def scheme_page(
     chart = trend_chart = None
     trend = svc.schemes.trend(scheme)
     if grades is not None:
-        colours = charts.grade_colours([g for g, _ in distribution] or sorted(grades.codes()))
+        # the rated bands best first carry the colours; "not rated" and a result outside the
+        # bands are grey, never the worst band's red
+        colours = charts.grade_colours(grades.rated_bands())
         label = functools.partial(_grade_label, grades, ctx.lang)
         chart = charts.bars(
             "grades-chart",

@@ -67,6 +67,7 @@ class Subject:
     source: str
     created_at: datetime
     names: list[SubjectName] = field(default_factory=list)
+    legal_representative: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class NewSubject:
     industry_code: str | None = None
     registered_on: date | None = None
     status: SubjectStatus = SubjectStatus.ACTIVE
+    legal_representative: str | None = None
 
     def row(self, source: str, now: datetime) -> dict[str, object]:
         return {
@@ -91,6 +93,7 @@ class NewSubject:
             "industry_code": self.industry_code,
             "registered_on": self.registered_on,
             "status": self.status.value,
+            "legal_representative": self.legal_representative,
             "source": source,
             "created_at": now,
         }
@@ -136,7 +139,15 @@ def register(conn: Connection, subject: NewSubject, source: str) -> int:
     return register_many(conn, {subject.identifier.code: subject}, source)[subject.identifier.code]
 
 
-CHANGEABLE = ("name", "kind", "region_code", "industry_code", "registered_on", "status")
+CHANGEABLE = (
+    "name",
+    "kind",
+    "region_code",
+    "industry_code",
+    "registered_on",
+    "status",
+    "legal_representative",
+)
 
 
 def change(
@@ -285,6 +296,7 @@ def get(conn: Connection, code: str) -> Subject:
         source=row["source"],
         created_at=row["created_at"],
         names=names,
+        legal_representative=row["legal_representative"],
     )
 
 

@@ -16,7 +16,12 @@ from typing import Any
 
 from xinyong.catalog.items import Catalog
 from xinyong.ingest.profiles import load_profile
-from xinyong.samples.population import DEPARTMENTS, SampleGenerator, SampleSubject
+from xinyong.samples.population import (
+    DEPARTMENTS,
+    SampleGenerator,
+    SampleSubject,
+    legal_representative,
+)
 from xinyong.samples.scenarios import scenarios
 from xinyong.schemes.library import Library
 
@@ -136,6 +141,7 @@ def write_subjects(path: Path, subjects: Iterable[SampleSubject]) -> int:
             "industry_code": s.industry_code or "",
             "registered_on": s.registered_on.isoformat() if s.kind.value != "individual" else "",
             "status": "active",
+            "legal_representative": legal_representative(s) or "",
             "former_names": "|".join(s.former_names),
         }
         for s in subjects

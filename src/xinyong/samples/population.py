@@ -115,6 +115,15 @@ class SampleSubject:
     former_names: list[str] = field(default_factory=list)
 
 
+def legal_representative(subject: SampleSubject) -> str | None:
+    """A made-up legal representative of an organisation (None for an individual), drawn from
+    the subject's own code so that adding it leaves every other draw of a population as it was."""
+    if subject.kind is SubjectKind.INDIVIDUAL:
+        return None
+    rng = random.Random(subject.code)
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
 def _org_code(rng: random.Random) -> str:
     """A 9-character organisation code with its GB 11714 check character."""
     body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))

@@ -8,6 +8,7 @@ The file is parsed into the models below (unknown keys are refused with their li
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from datetime import date
 from pathlib import Path
@@ -231,6 +232,15 @@ class Grades(FileModel):
         description="each grade's name in Chinese and English where its code is not the same "
         "in both (a code in Chinese, such as 环保诚信, needs one)",
     )
+    unrated: list[str] = Field(
+        default_factory=list,
+        description="grades that say no judgement was made (未评价, not rated): shown apart "
+        "from the bands' scale, never as its worst end",
+    )
+
+    def rated_bands(self) -> list[str]:
+        """The bands' grades best first, without the ones that mean "not rated"."""
+        return [b.grade for b in self.bands if b.grade not in self.unrated]
 
     def codes(self) -> set[str]:
         """Every grade this scheme can give."""
@@ -244,6 +254,9 @@ class Grades(FileModel):
         unknown = sorted(set(self.names) - codes)
         if unknown:
             raise ValueError(f"names: {', '.join(unknown)} is not a grade of this scheme")
+        unknown = sorted(set(self.unrated) - codes)
+        if unknown:
+            raise ValueError(f"unrated: {', '.join(unknown)} is not a grade of this scheme")
         unnamed = sorted(c for c in codes if _HAN.search(c) and c not in self.names)
         if unnamed:
             raise ValueError(
@@ -366,6 +379,10 @@ class Scheme:
         self.definition = definition
         self.path = path
         self._document = document
+        # the file as it was loaded: what runs and publications cite, even if the file on
+        # disk changes (or, for a simulated draft, is gone) afterwards
+        self.text = path.read_text(encoding="utf-8")
+        self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @property
     def id(self) -> str:

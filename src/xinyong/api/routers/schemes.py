@@ -4,7 +4,6 @@ scheme in plain words, its own test cases run on request, and the act of publish
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Annotated, Literal
 
@@ -57,7 +56,7 @@ def scheme_out(scheme: Scheme) -> SchemeOut:
         effective_to=meta.effective_to,
         published_on=meta.published_on,
         supersedes=meta.supersedes,
-        sha256=hashlib.sha256(scheme.path.read_bytes()).hexdigest(),
+        sha256=scheme.sha256,
     )
 
 

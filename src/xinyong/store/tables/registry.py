@@ -42,6 +42,11 @@ subjects = Table(
     Column("industry_code", String(8)),
     Column("registered_on", Date),
     Column("status", String(16), nullable=False, server_default="active"),
+    Column(
+        "legal_representative",
+        String(100),
+        comment="法定代表人 (or 负责人) as the registration authority publishes it",
+    ),
     Column("source", String(100), nullable=False, comment="who first registered the subject"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
