@@ -103,3 +103,19 @@ def test_a_new_record_reevaluates_its_subject(
         assert (run.kind, run.subjects) == ("incremental", 1)
         assert result_for(conn, run.id, subject_id)[:2] == (80.0, "B")
         assert result_for(conn, full.id, subject_id)[:2] == (90.0, "A")  # the old run is kept
+
+
+def test_a_not_rated_grade_is_never_published(db: Database, catalog: Catalog) -> None:
+    """A provincial 未评价 is no evaluation result: publishing skips it, so the national
+    composite never reads it as a provincial grade."""
+    from tests.dueprocess import add_subject
+
+    from xinyong.schemes.library import Library
+
+    library = Library.load(catalog)
+    provincial = library.get("jiangsu-highway-construction")
+    with db.begin() as conn:
+        add_subject(conn, uscc_code(77), "enterprise", "320102", "48")
+        run = store_run(conn, provincial, catalog, date(2025, 3, 31))
+        assert result_for(conn, run.id, get(conn, uscc_code(77)).id)[1] == "未评价"
+        assert publish_run(conn, run, unrated=provincial.definition.grades.unrated) == 0  # type: ignore[union-attr]

@@ -190,7 +190,8 @@ def test_plain_rendering_in_each_language(path: Path, catalog: Catalog, library:
     for number, rule in enumerate(d.score.rules, 1):
         assert f"第{number}项：" in zh and f"Rule {number}: " in en
         assert f"{rule.id}：" not in zh  # an id is for the file; readers get the rule's number
-        for code in rule.when.items():
+        records = rule.when if rule.when else d.measures[str(rule.measure)].records
+        for code in records.items():
             assert catalog[code].name.zh in zh and catalog[code].name.en in en
     for entry in d.lists:
         assert entry.name.zh in zh and entry.name.en in en
@@ -204,7 +205,7 @@ def test_plain_rendering_in_each_language(path: Path, catalog: Catalog, library:
                     stripped = stripped.replace(grade, "")
                 assert not CJK.search(stripped), line
     # A labelled choice is shown by its label, never by its code, in either language.
-    for condition in [r.when for r in d.score.rules]:
+    for condition in [r.when for r in d.score.rules if r.when is not None]:
         for name, compare in condition.attribute.items():
             for value in compare.one_of or []:
                 spec = catalog[condition.items()[0]].attribute_specs[name]

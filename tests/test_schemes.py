@@ -47,15 +47,31 @@ grades:
 """
 
 
+MEASURES = """\
+measures:
+  fines: {aggregate: sum, attribute: fine_10k_cny, records: {item: ADM_PENALTY_GENERAL}}
+  awards: {aggregate: count, records: {item: HON_AWARD}}
+"""
+
+
 def write(tmp_path: Path, body: str = BODY) -> Path:
     path = tmp_path / "s.yaml"
     path.write_text(HEADER + body, encoding="utf-8")
     return path
 
 
+LANGUAGE = Path(__file__).parent / "schemes"
+
+
 def all_schemes(catalog: Catalog, bench_catalog: Catalog) -> list[tuple[Scheme, Catalog]]:
+    """The shipped schemes, the benchmark's and the language tests' (tests/schemes), each with
+    the catalog it reads."""
     shipped = [(s, catalog) for s in Library.load(catalog)]
-    return [*shipped, (load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog)]
+    language = Catalog.load([LANGUAGE / "catalog.yaml"])
+    paths = sorted(p for p in LANGUAGE.glob("*.yaml") if p.name != "catalog.yaml")
+    tests = [(load_scheme(path, language), language) for path in paths]
+    bench = (load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog)
+    return [*shipped, bench, *tests]
 
 
 def test_a_good_scheme_loads(tmp_path: Path, catalog: Catalog) -> None:
@@ -93,6 +109,68 @@ def test_a_good_scheme_loads(tmp_path: Path, catalog: Catalog) -> None:
         ),
         (BODY.split("grades:")[0], r"a rating scheme needs 'grades'"),
         (BODY.replace("per_record: -5", "per_record: many"), r"score\.rules\.0\.per_record"),
+        (
+            MEASURES
+            + BODY.replace(
+                "{grade: C}]",
+                "{grade: C}]\n  overrides: [{grade: C, when: "
+                "{compare: [{measure: nope, above: 1}]}}]",
+            ),
+            r"s\.yaml:\d+: no measure 'nope' \(measures: awards, fines\)",
+        ),
+        (
+            MEASURES.replace(
+                "aggregate: sum, attribute: fine_10k_cny", "aggregate: mean, attribute: violation"
+            )
+            + BODY,
+            r"s\.yaml:13: mean of ADM_PENALTY_GENERAL\.violation: it is text, not a number",
+        ),
+        (
+            MEASURES
+            + BODY.replace(
+                "{grade: C}]",
+                "{grade: C}]\n  overrides: [{grade: C, when: "
+                "{compare: [{measure: fines, above: lots}]}}]",
+            ),
+            r"grades\.overrides\.0\.when\.compare\.0\.above",
+        ),
+        (
+            MEASURES
+            + BODY.replace(
+                "{grade: C}]",
+                "{grade: C}]\n  bars: [{highest: B, when: "
+                "{compare: [{measure: awards, below: 1}]}}]",
+            ),
+            r"holds when measure 'awards' of positive item HON_AWARD is small or absent",
+        ),
+        (
+            MEASURES
+            + BODY.replace(
+                "{grade: C}]",
+                "{grade: C}]\n  overrides: [{grade: C, when: "
+                "{compare: [{measure: fines, at_least: {measure: awards, times: 2}}]}}]",
+            ),
+            r"holds when measure 'awards' of positive item HON_AWARD is small",
+        ),
+        (
+            BODY.replace(
+                "when: {item: ADM_PENALTY_GENERAL}",
+                "when: {item: ADM_PENALTY_GENERAL, "
+                "attribute: {fine_10k_cny: {at_least: {attribute: violation}}}}",
+            ),
+            r"compared with 'violation', which is not a number attribute",
+        ),
+        (
+            MEASURES.replace("{aggregate: count,", "{aggregate: count, attribute: honour,") + BODY,
+            r"count reads no attribute",
+        ),
+        (
+            MEASURES
+            + BODY.replace(
+                "when: {item: ADM_PENALTY_GENERAL}, per_record: -5", "measure: fine, per_unit: -5"
+            ),
+            r"no measure 'fine' \(measures: awards, fines\)",
+        ),
     ],
 )
 def test_bad_schemes_are_refused_with_file_and_line(
@@ -205,3 +283,19 @@ tests:
     policy = "records: published\n" + BODY + case.replace("EXPECTED", "100")
     dropped = load_scheme(write(tmp_path, policy), catalog)
     assert [r.problems for r in run_tests(db, dropped, catalog, duckdb=True)] == [()]
+
+
+def test_absence_may_gate_a_favourable_outcome(tmp_path: Path, catalog: Catalog) -> None:
+    """No serious penalty in the window may gate the best grade, and a redlist may even ask
+    for no honour (it harms nobody); the same comparisons in a bar are refused (above)."""
+    body = MEASURES + BODY.replace(
+        "{grade: C}]",
+        "{grade: C}]\n  overrides: [{grade: A, when: {compare: [{measure: fines, equals: 0}, "
+        "{measure: awards, below: 1}]}}]",
+    )
+    body += (
+        "lists:\n  - {id: good, name: {zh: 红名单, en: Redlist}, period: 1Y, severity: redlist,\n"
+        "     enter: {compare: [{measure: awards, at_most: 0}, {measure: fines, equals: 0}]}}\n"
+    )
+    scheme = load_scheme(write(tmp_path, body), catalog)
+    assert [o.grade for o in scheme.definition.grades.overrides] == ["A"]  # type: ignore[union-attr]

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.test_engine_oracle import load, plans, record_rows
+from hypothesis import strategies as st
+from tests.test_engine_oracle import dense_row, load, measure_plans, plans, record_rows
 from tests.test_schemes import all_schemes
 
 from xinyong.backends import spark as spark_backend
@@ -76,6 +77,22 @@ def test_shipped_scheme_cases_pass_on_spark(
 def test_spark_equals_reference(
     spark: Any, sqlite: Database, plan: Plan, rows: list[dict[str, Any]]
 ) -> None:
+    agree_on_spark(spark, sqlite, plan, rows)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=measure_plans(), rows=st.lists(dense_row, min_size=6, max_size=30))
+def test_spark_measures_and_comparisons_equal_reference(
+    spark: Any, sqlite: Database, plan: Plan, rows: list[dict[str, Any]]
+) -> None:
+    agree_on_spark(spark, sqlite, plan, rows)
+
+
+def agree_on_spark(spark: Any, sqlite: Database, plan: Plan, rows: list[dict[str, Any]]) -> None:
     with sqlite.engine.connect() as conn:
         transaction = conn.begin()
         try:

@@ -5,7 +5,8 @@ WITH rec AS (
     r.severity,
     r.decided_on,
     GET_JSON_OBJECT(r.attributes, '$.conduct') AS a_conduct,
-    CAST(GET_JSON_OBJECT(r.attributes, '$.deduction') AS DOUBLE) AS a_deduction
+    CAST(GET_JSON_OBJECT(r.attributes, '$.contract_10k_cny') AS DOUBLE) AS a_contract_10k_cny,
+    CAST(GET_JSON_OBJECT(r.attributes, '$.score') AS DOUBLE) AS a_score
   FROM records AS r
   WHERE
     r.decided_on <= '2025-06-30'
@@ -14,6 +15,7 @@ WITH rec AS (
       'ADM_PENALTY_SERIOUS',
       'HWY_BID_MISCONDUCT',
       'HWY_CONDUCT',
+      'HWY_PROJECT_EVALUATION',
       'JUD_DEFAULTER'
     )
     AND NOT r.id IN (
@@ -37,17 +39,17 @@ WITH rec AS (
     SUM(
       CASE
         WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
-        THEN a_deduction
+        THEN a_score * a_contract_10k_cny
         ELSE NULL
       END
     ) AS c0,
-    COUNT(
+    SUM(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
-        AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
-        THEN 1
+        AND NOT a_score IS NULL
+        THEN a_contract_10k_cny
         ELSE NULL
       END
     ) AS c1,
@@ -63,7 +65,7 @@ WITH rec AS (
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
-        AND a_conduct IN ('collusion', 'bribery', 'false_materials')
+        AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
         THEN 1
         ELSE NULL
       END
@@ -73,11 +75,21 @@ WITH rec AS (
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
+        AND a_conduct IN ('collusion', 'bribery', 'false_materials')
+        THEN 1
+        ELSE NULL
+      END
+    ) AS c4,
+    COUNT(
+      CASE
+        WHEN (
+          decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        )
         AND a_conduct IN ('illegal_subcontracting', 'lending_qualification', 'major_accident')
         THEN 1
         ELSE NULL
       END
-    ) AS c4
+    ) AS c5
   FROM rec
   GROUP BY
     subject_id,
@@ -89,7 +101,8 @@ WITH rec AS (
     0 AS i1,
     1 AS i2,
     0 AS i3,
-    0 AS i4
+    0 AS i4,
+    0 AS i5
   UNION ALL
   SELECT
     'ADM_PENALTY_SERIOUS' AS item_code,
@@ -97,7 +110,8 @@ WITH rec AS (
     0 AS i1,
     0 AS i2,
     1 AS i3,
-    0 AS i4
+    0 AS i4,
+    0 AS i5
   UNION ALL
   SELECT
     'HWY_BID_MISCONDUCT' AS item_code,
@@ -105,15 +119,26 @@ WITH rec AS (
     1 AS i1,
     0 AS i2,
     0 AS i3,
-    0 AS i4
+    0 AS i4,
+    0 AS i5
   UNION ALL
   SELECT
     'HWY_CONDUCT' AS item_code,
+    0 AS i0,
+    0 AS i1,
+    0 AS i2,
+    0 AS i3,
+    1 AS i4,
+    0 AS i5
+  UNION ALL
+  SELECT
+    'HWY_PROJECT_EVALUATION' AS item_code,
     1 AS i0,
     0 AS i1,
     0 AS i2,
     0 AS i3,
-    0 AS i4
+    0 AS i4,
+    0 AS i5
   UNION ALL
   SELECT
     'JUD_DEFAULTER' AS item_code,
@@ -121,17 +146,19 @@ WITH rec AS (
     0 AS i1,
     0 AS i2,
     0 AS i3,
-    1 AS i4
+    0 AS i4,
+    1 AS i5
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE NULL END) AS m0,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
-    CAST(SUM(CASE WHEN w.i3 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m4,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m5,
-    CAST(SUM(CASE WHEN w.i4 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m6
+    SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE NULL END) / NULLIF(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE NULL END), 0) AS m0,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN w.i3 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m5,
+    CAST(SUM(CASE WHEN w.i4 = 1 THEN k.c5 ELSE 0 END) AS BIGINT) AS m6,
+    CAST(SUM(CASE WHEN w.i5 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m7
   FROM k AS k
   JOIN w AS w
     ON w.item_code = k.item_code
@@ -143,16 +170,17 @@ WITH rec AS (
     s.registered_on,
     s.kind,
     s.industry_code,
-    COALESCE(p.m0, 0) AS m0,
+    p.m0 AS m0,
     COALESCE(p.m1, 0) AS m1,
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
     COALESCE(p.m5, 0) AS m5,
     COALESCE(p.m6, 0) AS m6,
+    COALESCE(p.m7, 0) AS m7,
     GREATEST(
       LEAST(
-        100 + GREATEST(LEAST(-1 * COALESCE(p.m0, 0), 60), -60) + GREATEST(LEAST(-5 * COALESCE(p.m1, 0), 20), -20) + GREATEST(LEAST(-3 * COALESCE(p.m2, 0), 15), -15) + GREATEST(LEAST(-10 * COALESCE(p.m3, 0), 30), -30),
+        0 + 1 * COALESCE(p.m0, 0) + GREATEST(LEAST(-5 * COALESCE(p.m2, 0), 20), -20) + GREATEST(LEAST(-3 * COALESCE(p.m3, 0), 15), -15) + GREATEST(LEAST(-10 * COALESCE(p.m4, 0), 30), -30),
         100
       ),
       0
@@ -171,29 +199,33 @@ WITH rec AS (
 ), graded AS (
   SELECT
     *,
-    GREATEST(
-      GREATEST(
-        CASE
-          WHEN m4 >= 1
-          THEN 4
-          WHEN m5 >= 1
-          THEN 4
-          ELSE CASE
-            WHEN score >= CAST(94.999999999 AS DOUBLE)
-            THEN 0
-            WHEN score >= CAST(84.999999999 AS DOUBLE)
-            THEN 1
-            WHEN score >= CAST(74.999999999 AS DOUBLE)
-            THEN 2
-            WHEN score >= CAST(59.999999999 AS DOUBLE)
-            THEN 3
-            ELSE 4
-          END
-        END,
-        CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
-      ),
-      CASE WHEN m6 >= 1 THEN 2 ELSE 0 END
-    ) AS grade_index
+    CASE
+      WHEN m1 < 1
+      THEN -1
+      ELSE GREATEST(
+        GREATEST(
+          CASE
+            WHEN m5 >= 1
+            THEN 4
+            WHEN m6 >= 1
+            THEN 4
+            ELSE CASE
+              WHEN score >= CAST(94.999999999 AS DOUBLE)
+              THEN 0
+              WHEN score >= CAST(84.999999999 AS DOUBLE)
+              THEN 1
+              WHEN score >= CAST(74.999999999 AS DOUBLE)
+              THEN 2
+              WHEN score >= CAST(59.999999999 AS DOUBLE)
+              THEN 3
+              ELSE 4
+            END
+          END,
+          CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
+        ),
+        CASE WHEN m7 >= 1 THEN 2 ELSE 0 END
+      )
+    END AS grade_index
   FROM scored
 )
 SELECT
@@ -210,6 +242,8 @@ SELECT
     THEN 'C'
     WHEN grade_index = 4
     THEN 'D'
+    WHEN grade_index = -1
+    THEN '未评价'
   END AS grade,
   m0,
   m1,
@@ -217,5 +251,6 @@ SELECT
   m3,
   m4,
   m5,
-  m6
+  m6,
+  m7
 FROM graded

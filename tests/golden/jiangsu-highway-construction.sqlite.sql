@@ -5,7 +5,8 @@ WITH rec AS (
     r.severity,
     r.decided_on,
     r.attributes ->> '$.conduct' AS a_conduct,
-    CAST(r.attributes ->> '$.deduction' AS REAL) AS a_deduction
+    CAST(r.attributes ->> '$.contract_10k_cny' AS REAL) AS a_contract_10k_cny,
+    CAST(r.attributes ->> '$.score' AS REAL) AS a_score
   FROM records AS r
   WHERE
     r.decided_on <= '2025-06-30'
@@ -14,6 +15,7 @@ WITH rec AS (
       'ADM_PENALTY_SERIOUS',
       'HWY_BID_MISCONDUCT',
       'HWY_CONDUCT',
+      'HWY_PROJECT_EVALUATION',
       'JUD_DEFAULTER'
     )
     AND NOT r.id IN (
@@ -37,17 +39,17 @@ WITH rec AS (
     SUM(
       CASE
         WHEN decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
-        THEN a_deduction
+        THEN a_score * a_contract_10k_cny
         ELSE NULL
       END
     ) AS c0,
-    COUNT(
+    SUM(
       CASE
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
-        AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
-        THEN 1
+        AND NOT a_score IS NULL
+        THEN a_contract_10k_cny
         ELSE NULL
       END
     ) AS c1,
@@ -63,7 +65,7 @@ WITH rec AS (
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
-        AND a_conduct IN ('collusion', 'bribery', 'false_materials')
+        AND a_conduct IN ('bid_withdrawal', 'refusal_to_sign', 'malicious_complaint', 'other')
         THEN 1
         ELSE NULL
       END
@@ -73,11 +75,21 @@ WITH rec AS (
         WHEN (
           decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
         )
+        AND a_conduct IN ('collusion', 'bribery', 'false_materials')
+        THEN 1
+        ELSE NULL
+      END
+    ) AS c4,
+    COUNT(
+      CASE
+        WHEN (
+          decided_on > '2023-12-31' AND decided_on <= '2024-12-31'
+        )
         AND a_conduct IN ('illegal_subcontracting', 'lending_qualification', 'major_accident')
         THEN 1
         ELSE NULL
       END
-    ) AS c4
+    ) AS c5
   FROM rec
   GROUP BY
     subject_id,
@@ -85,13 +97,17 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c0 ELSE NULL END) AS m0,
-    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c1 ELSE 0 END) AS INTEGER) AS m1,
-    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS INTEGER) AS m2,
-    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS INTEGER) AS m3,
-    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS INTEGER) AS m4,
-    CAST(SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c4 ELSE 0 END) AS INTEGER) AS m5,
-    CAST(SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS INTEGER) AS m6
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_PROJECT_EVALUATION') THEN k.c0 ELSE NULL END) AS REAL) / NULLIF(
+      SUM(CASE WHEN k.item_code IN ('HWY_PROJECT_EVALUATION') THEN k.c1 ELSE NULL END),
+      0
+    ) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_PROJECT_EVALUATION') THEN k.c2 ELSE 0 END) AS INTEGER) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS INTEGER) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS INTEGER) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS INTEGER) AS m4,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c4 ELSE 0 END) AS INTEGER) AS m5,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c5 ELSE 0 END) AS INTEGER) AS m6,
+    CAST(SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS INTEGER) AS m7
   FROM k AS k
   GROUP BY
     k.subject_id
@@ -101,16 +117,17 @@ WITH rec AS (
     s.registered_on,
     s.kind,
     s.industry_code,
-    COALESCE(p.m0, 0) AS m0,
+    p.m0 AS m0,
     COALESCE(p.m1, 0) AS m1,
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
     COALESCE(p.m5, 0) AS m5,
     COALESCE(p.m6, 0) AS m6,
+    COALESCE(p.m7, 0) AS m7,
     MAX(
       MIN(
-        100 + MAX(MIN(-1 * COALESCE(p.m0, 0), 60), -60) + MAX(MIN(-5 * COALESCE(p.m1, 0), 20), -20) + MAX(MIN(-3 * COALESCE(p.m2, 0), 15), -15) + MAX(MIN(-10 * COALESCE(p.m3, 0), 30), -30),
+        0 + 1 * COALESCE(p.m0, 0) + MAX(MIN(-5 * COALESCE(p.m2, 0), 20), -20) + MAX(MIN(-3 * COALESCE(p.m3, 0), 15), -15) + MAX(MIN(-10 * COALESCE(p.m4, 0), 30), -30),
         100
       ),
       0
@@ -129,29 +146,33 @@ WITH rec AS (
 ), graded AS (
   SELECT
     *,
-    MAX(
-      MAX(
-        CASE
-          WHEN m4 >= 1
-          THEN 4
-          WHEN m5 >= 1
-          THEN 4
-          ELSE CASE
-            WHEN score >= CAST(94.999999999 AS REAL)
-            THEN 0
-            WHEN score >= CAST(84.999999999 AS REAL)
-            THEN 1
-            WHEN score >= CAST(74.999999999 AS REAL)
-            THEN 2
-            WHEN score >= CAST(59.999999999 AS REAL)
-            THEN 3
-            ELSE 4
-          END
-        END,
-        CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
-      ),
-      CASE WHEN m6 >= 1 THEN 2 ELSE 0 END
-    ) AS grade_index
+    CASE
+      WHEN m1 < 1
+      THEN -1
+      ELSE MAX(
+        MAX(
+          CASE
+            WHEN m5 >= 1
+            THEN 4
+            WHEN m6 >= 1
+            THEN 4
+            ELSE CASE
+              WHEN score >= CAST(94.999999999 AS REAL)
+              THEN 0
+              WHEN score >= CAST(84.999999999 AS REAL)
+              THEN 1
+              WHEN score >= CAST(74.999999999 AS REAL)
+              THEN 2
+              WHEN score >= CAST(59.999999999 AS REAL)
+              THEN 3
+              ELSE 4
+            END
+          END,
+          CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
+        ),
+        CASE WHEN m7 >= 1 THEN 2 ELSE 0 END
+      )
+    END AS grade_index
   FROM scored
 )
 SELECT
@@ -168,6 +189,8 @@ SELECT
     THEN 'C'
     WHEN grade_index = 4
     THEN 'D'
+    WHEN grade_index = -1
+    THEN '未评价'
   END AS grade,
   m0,
   m1,
@@ -175,5 +198,6 @@ SELECT
   m3,
   m4,
   m5,
-  m6
+  m6,
+  m7
 FROM graded

@@ -24,7 +24,8 @@ class Outcome:
     score: float
     grade: str | None
     lists: frozenset[str]
-    measures: dict[int, float]  # the measures the query returns as columns, by index
+    # the measures the query returns as columns, by index (None: a mean of no records, say)
+    measures: dict[int, float | None]
 
     @classmethod
     def of_row(cls, plan: Plan, row: Mapping[Any, Any]) -> Outcome:
@@ -36,7 +37,11 @@ class Outcome:
             lists=frozenset(
                 name for name, _ in plan.lists if row[f"list_{name.replace('-', '_')}"]
             ),
-            measures={i: float(row[f"m{i}"]) for i in range(len(plan.measures)) if f"m{i}" in row},
+            measures={
+                i: None if row[f"m{i}"] is None else float(row[f"m{i}"])
+                for i in range(len(plan.measures))
+                if f"m{i}" in row
+            },
         )
 
 

@@ -4,7 +4,7 @@ database itself (INSERT ... SELECT of the compiled query), kept for good and nev
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -362,19 +362,26 @@ def reevaluate(
     return [store_run(conn, scheme, catalog, as_of, subject_ids) for scheme in in_force]
 
 
-def publish_run(conn: Connection, run: Run, item_code: str = "EVAL_INDUSTRY_GRADE") -> int:
+def publish_run(
+    conn: Connection,
+    run: Run,
+    item_code: str = "EVAL_INDUSTRY_GRADE",
+    unrated: Collection[str] = (),
+) -> int:
     """Publish a run's grades as credit-evaluation records, so that other schemes can read them
-    (composition: e.g. a national grade from provincial ones). Publishing twice is refused by
-    the batch key. Returns the number of records written."""
+    (composition: e.g. a national grade from provincial ones). A grade that says no judgement
+    was made (``unrated``, such as 未评价) is not published: it is no evaluation result.
+    Publishing twice is refused by the batch key. Returns the number of records written."""
     from xinyong.store.tables import batches, records
 
     source = f"xinyong:{run.scheme}"
     now = clock.now()
-    rows = conn.execute(
+    found = conn.execute(
         select(evaluation_results.c.subject_id, evaluation_results.c.grade).where(
             evaluation_results.c.run_id == run.id, evaluation_results.c.grade.is_not(None)
         )
     ).all()
+    rows = [(subject_id, grade) for subject_id, grade in found if grade not in unrated]
     batch_id = conn.execute(
         insert(batches).returning(batches.c.id),
         {

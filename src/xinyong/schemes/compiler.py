@@ -30,7 +30,7 @@ from sqlglot import exp
 
 from xinyong.schemes.dialects import DIALECTS, Expr, and_, case, col, lit
 from xinyong.schemes.ir import EPSILON, ConditionNode, Plan
-from xinyong.schemes.stages import Stages
+from xinyong.schemes.stages import ORDER, Stages
 
 __all__ = ["DIALECTS", "Compiler", "compile_plan", "to_sql"]
 
@@ -79,8 +79,16 @@ class Compiler(Stages):
 
     def scored(self) -> exp.Select:
         plan = self.plan
+        # a count, a sum or a distinct count of no records is 0; a minimum, a maximum or a mean
+        # of none has no value (NULL), and a comparison with it does not hold
         measures = [
-            exp.alias_(exp.func("COALESCE", col(f"m{i}", "p"), lit(0)), f"m{i}") for i in self.pivot
+            exp.alias_(
+                exp.func("COALESCE", col(f"m{i}", "p"), lit(0))
+                if plan.measures[i].zero_when_empty
+                else col(f"m{i}", "p"),
+                f"m{i}",
+            )
+            for i in self.pivot
         ]
         score: Expr = lit(float(plan.base))
         if self.long_rules:
@@ -150,6 +158,13 @@ class Compiler(Stages):
             parts.append(
                 exp.GTE(this=col("score"), expression=lit(condition.score_at_least - EPSILON))
             )
+        for c in condition.comparisons:
+            right: Expr = (
+                lit(c.value)
+                if c.right is None
+                else exp.Mul(this=lit(float(c.times)), expression=col(f"m{c.right}"))
+            )
+            parts.append(ORDER[c.op](this=col(f"m{c.left}"), expression=right))
         if condition.alternatives:
             parts.append(exp.paren(exp.or_(*[self.holds(a) for a in condition.alternatives])))
         return and_(parts)

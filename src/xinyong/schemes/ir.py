@@ -11,7 +11,15 @@ from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Period
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import region_prefix
-from xinyong.schemes.model import Compare, Condition, RecordCondition, Scheme, SubjectCondition
+from xinyong.schemes.model import (
+    AttributeRef,
+    Compare,
+    Condition,
+    MeasureRef,
+    RecordCondition,
+    Scheme,
+    SubjectCondition,
+)
 
 #: Scores are compared with band limits with this tolerance, in SQL and in Python alike.
 EPSILON = 1e-9
@@ -27,12 +35,14 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class AttrTest:
-    """One comparison of a record attribute with a constant."""
+    """One comparison of a record attribute with a constant or, with ``other``, with another
+    attribute of the same record times ``value`` (a factor then)."""
 
     name: str
     op: Literal[">=", "<=", ">", "<", "=", "in"]
     value: float | str | bool | tuple[str, ...]
     numeric: bool
+    other: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +55,35 @@ class RecordSet:
     window: Window
 
 
+MeasureKind = Literal["count", "sum", "min", "max", "mean", "distinct"]
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """A number per subject: how many records, a sum of an attribute, or distinct values."""
+    """A number per subject: how many records, the sum, least, greatest or mean of an
+    attribute (the mean weighted by ``weight`` where one is given), or its distinct values.
+    Over no records the first and the last are 0; the others have no value (None)."""
 
-    kind: Literal["count", "sum", "distinct"]
+    kind: MeasureKind
     records: RecordSet
     attribute: str | None = None
+    weight: str | None = None
+
+    @property
+    def zero_when_empty(self) -> bool:
+        return self.kind in ("count", "sum", "distinct")
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Measure ``left`` against a constant ``value``, or against ``times`` measure ``right``.
+    A side with no value (the mean of no records) makes the comparison not hold."""
+
+    left: int
+    op: Literal[">=", "<=", ">", "<", "="]
+    value: float | None = None
+    right: int | None = None
+    times: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +116,16 @@ class ConditionNode:
     score_below: float | None
     score_at_least: float | None
     alternatives: tuple[ConditionNode, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
+
+    def measures(self) -> set[int]:
+        """Every measure this condition and its alternatives read."""
+        found = {self.measure} if self.measure is not None else set()
+        for c in self.comparisons:
+            found |= {c.left} | ({c.right} if c.right is not None else set())
+        for alternative in self.alternatives:
+            found |= alternative.measures()
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +184,11 @@ class _Builder:
         self.catalog = catalog
         self.as_of = as_of
         self.measures: list[Measure] = []
+        self.named: dict[str, int] = {}
+        for name, spec in self.definition.measures.items():
+            self.named[name] = self.measure(
+                Measure(spec.aggregate, self.records(spec.records), spec.attribute, spec.weight)
+            )
 
     def measure(self, measure: Measure) -> int:
         if measure not in self.measures:
@@ -158,8 +205,9 @@ class _Builder:
         elif isinstance(condition.severity, list):
             severities = frozenset(condition.severity)
         elif isinstance(condition.severity, Compare):
-            low = condition.severity.at_least or 1
-            high = condition.severity.at_most or 3
+            low, high = condition.severity.at_least, condition.severity.at_most
+            low = low if isinstance(low, int | float) else 1  # the loader refuses any other
+            high = high if isinstance(high, int | float) else 3
             severities = frozenset(range(int(low), int(high) + 1))
         tests = []
         for name, compare in sorted(condition.attribute.items()):
@@ -168,7 +216,7 @@ class _Builder:
                 for code in items
                 if name in self.catalog[code].attribute_specs
             )
-            tests += _attr_tests(name, compare, numeric)
+            tests += _attr_tests(name, compare, numeric or bool(compare.others()))
         spec = condition.window if condition.window is not None else self.definition.window
         return RecordSet(frozenset(items), severities, tuple(tests), window(spec, self.as_of))
 
@@ -193,7 +241,28 @@ class _Builder:
             score_below=condition.score_below,
             score_at_least=condition.score_at_least,
             alternatives=tuple(self.condition(a) for a in condition.alternatives),
+            comparisons=tuple(
+                Comparison(
+                    self.named[test.measure],
+                    OPS[op],
+                    value=float(value) if not isinstance(value, MeasureRef) else None,
+                    right=self.named[value.measure] if isinstance(value, MeasureRef) else None,
+                    times=value.times if isinstance(value, MeasureRef) else 1.0,
+                )
+                for test in condition.compare
+                for op, value in test.tests()
+            ),
         )
+
+
+#: A file's comparison words as operators.
+OPS: dict[str, Literal[">=", "<=", ">", "<", "="]] = {
+    "at_least": ">=",
+    "at_most": "<=",
+    "above": ">",
+    "below": "<",
+    "equals": "=",
+}
 
 
 def _attr_tests(name: str, compare: Compare, numeric: bool) -> list[AttrTest]:
@@ -204,7 +273,9 @@ def _attr_tests(name: str, compare: Compare, numeric: bool) -> list[AttrTest]:
         (">", compare.above),
         ("<", compare.below),
     ):
-        if value is not None:
+        if isinstance(value, AttributeRef):
+            tests.append(AttrTest(name, op, float(value.times), True, other=value.attribute))  # type: ignore[arg-type]
+        elif value is not None:
             tests.append(AttrTest(name, op, float(value), True))  # type: ignore[arg-type]
     if compare.equals is not None:
         equals = compare.equals
@@ -228,6 +299,12 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
     builder = _Builder(scheme, catalog, as_of)
     rules = []
     for rule in d.score.rules:
+        if rule.measure is not None:
+            assert rule.per_unit is not None
+            index = builder.named[rule.measure]
+            rules.append(RuleNode(rule.id, index, rule.per_unit, rule.cap))
+            continue
+        assert rule.when is not None
         records = builder.records(rule.when)
         threshold = None
         if rule.per_record is not None:

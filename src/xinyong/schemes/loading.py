@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xinyong.catalog.items import Catalog
+from xinyong.catalog.items import Catalog, CatalogItem
 from xinyong.catalog.terms import Polarity
 from xinyong.schemes.model import (
+    Compare,
     Condition,
     InvalidScheme,
+    MeasureCompare,
+    MeasureRef,
     RecordCondition,
     Scheme,
     SchemeFile,
@@ -69,25 +72,119 @@ def _check_records(
                     "attribute",
                     name,
                 )
+            for other in compare.others():
+                other_spec = item.attribute_specs.get(other)
+                if other_spec is None or other_spec.type not in ("integer", "decimal"):
+                    raise _fail(
+                        scheme,
+                        f"{item.code}.{name} is compared with {other!r}, which is not a number "
+                        f"attribute of {item.code}",
+                        *loc,
+                        "attribute",
+                        name,
+                    )
+    if isinstance(condition.severity, Compare) and (
+        condition.severity.others() or condition.severity.equals is not None
+    ):
+        raise _fail(scheme, "severity is a tier, 1 to 3, or a range of tiers", *loc, "severity")
+
+
+def _items_of(catalog: Catalog, condition: RecordCondition) -> list[CatalogItem]:
+    return [catalog[c] for c in condition.items()] + [
+        i for c in condition.categories() for i in catalog.by_category(c)
+    ]
+
+
+def _check_measures(scheme: Scheme, catalog: Catalog) -> None:
+    """Each named measure reads catalog items that all carry its attribute (and weight), of a
+    number type where it adds, compares or averages them."""
+    for name, spec in scheme.definition.measures.items():
+        loc = ("measures", name)
+        _check_records(scheme, catalog, spec.records, *loc, "records")
+        for item in _items_of(catalog, spec.records):
+            for role, attribute in (("attribute", spec.attribute), ("weight", spec.weight)):
+                if attribute is None:
+                    continue
+                found = item.attribute_specs.get(attribute)
+                if found is None:
+                    raise _fail(scheme, f"{item.code} has no attribute {attribute!r}", *loc, role)
+                numbers = spec.aggregate != "distinct" or role == "weight"
+                if numbers and found.type not in ("integer", "decimal"):
+                    raise _fail(
+                        scheme,
+                        f"{spec.aggregate} of {item.code}.{attribute}: it is {found.type}, "
+                        "not a number",
+                        *loc,
+                        role,
+                    )
+
+
+def _low_values_hold(test: MeasureCompare) -> list[str]:
+    """The measures that a comparison favours being small (or absent): the left side compared
+    with below, at_most or equals, and a measure on the right of at_least or above."""
+    small = []
+    for op, value in test.tests():
+        if op in ("below", "at_most", "equals"):
+            small.append(test.measure)
+        if op in ("at_least", "above") and isinstance(value, MeasureRef):
+            small.append(value.measure)
+    return small
 
 
 def _check_condition(
-    scheme: Scheme, catalog: Catalog, condition: Condition, *loc: int | str
+    scheme: Scheme,
+    catalog: Catalog,
+    condition: Condition,
+    *loc: int | str,
+    harms: bool = True,
 ) -> None:
+    """A condition's records and comparisons. Where the condition ``harms`` (a bar, a
+    penalising override, a blacklist), no comparison may hold because a measure of
+    positive-only items is small: the absence of a good record is never a penalty."""
     if condition.records:
         _check_records(scheme, catalog, condition.records, *loc, "records")
+    measures = scheme.definition.measures
+    for index, test in enumerate(condition.compare):
+        where = (*loc, "compare", index)
+        named = [test.measure] + [v.measure for _, v in test.tests() if isinstance(v, MeasureRef)]
+        for name in named:
+            if name not in measures:
+                known = ", ".join(sorted(measures)) or "none"
+                raise _fail(scheme, f"no measure {name!r} (measures: {known})", *where)
+        for name in _low_values_hold(test) if harms else []:
+            positive = [
+                i.code
+                for i in _items_of(catalog, measures[name].records)
+                if i.polarity is Polarity.POSITIVE
+            ]
+            if positive:
+                raise _fail(
+                    scheme,
+                    f"this penalising condition holds when measure {name!r} of positive item "
+                    f"{positive[0]} is small or absent; the absence of a positive record may "
+                    "gate a favourable outcome, never a penalty",
+                    *where,
+                )
     for index, alternative in enumerate(condition.alternatives):
-        _check_condition(scheme, catalog, alternative, *loc, "any", index)
+        _check_condition(scheme, catalog, alternative, *loc, "any", index, harms=harms)
 
 
 def _check(scheme: Scheme, catalog: Catalog) -> None:
     d = scheme.definition
+    _check_measures(scheme, catalog)
     for index, rule in enumerate(d.score.rules):
         loc: tuple[int | str, ...] = ("score", "rules", index)
-        _check_records(scheme, catalog, rule.when, *loc, "when")
-        items = [catalog[c] for c in rule.when.items()] + [
-            i for c in rule.when.categories() for i in catalog.by_category(c)
-        ]
+        if rule.measure is not None:
+            if rule.measure not in d.measures:
+                known = ", ".join(sorted(d.measures)) or "none"
+                raise _fail(
+                    scheme, f"no measure {rule.measure!r} (measures: {known})", *loc, "measure"
+                )
+            items = _items_of(catalog, d.measures[rule.measure].records)
+        else:
+            assert rule.when is not None
+            _check_records(scheme, catalog, rule.when, *loc, "when")
+            items = _items_of(catalog, rule.when)
         if rule.amount < 0:
             positive = [i.code for i in items if i.polarity is Polarity.POSITIVE]
             if positive:
@@ -162,7 +259,16 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
                     "overrides",
                     index,
                 )
-            _check_condition(scheme, catalog, override.when, "grades", "overrides", index, "when")
+            _check_condition(
+                scheme,
+                catalog,
+                override.when,
+                "grades",
+                "overrides",
+                index,
+                "when",
+                harms=override.grade != bands[0].grade,
+            )
         for index, bar in enumerate(d.grades.bars):
             if bar.highest not in grades:
                 raise _fail(
@@ -176,7 +282,15 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
                 scheme, "the new-subject grade must differ from the bands", "grades", "new_subject"
             )
     for index, listed in enumerate(d.lists):
-        _check_condition(scheme, catalog, listed.enter, "lists", index, "enter")
+        _check_condition(
+            scheme,
+            catalog,
+            listed.enter,
+            "lists",
+            index,
+            "enter",
+            harms=listed.severity != "redlist",
+        )
     if d.scheme.type is SchemeType.RATING and d.grades is None:
         raise _fail(scheme, "a rating scheme needs 'grades'", "scheme", "type")
     if (d.scheme.type is SchemeType.MEASURES) != bool(d.memorandum):

@@ -16,10 +16,32 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from xinyong.catalog.terms import Category, LegalBasis, Names, Period
+from xinyong.catalog.terms import LegalBasis, Names, Period
 from xinyong.errors import InvalidCatalog
 from xinyong.reference.identifiers import SubjectKind
+from xinyong.schemes.conditions import (
+    AttributeRef,
+    Compare,
+    Condition,
+    MeasureCompare,
+    MeasureDef,
+    MeasureRef,
+    RecordCondition,
+    SubjectCondition,
+    period_or_window,
+)
 from xinyong.yamlsource import FileModel, line_of
+
+__all__ = [
+    "AttributeRef",
+    "Compare",
+    "Condition",
+    "MeasureCompare",
+    "MeasureDef",
+    "MeasureRef",
+    "RecordCondition",
+    "SubjectCondition",
+]
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -37,10 +59,7 @@ class SchemeType(enum.StrEnum):
     MEASURES = "measures"
 
 
-def _period(value: object) -> Period | str:
-    if value in ("all", "evaluation_year"):
-        return str(value)
-    return Period.parse(value)
+_period = period_or_window
 
 
 class Meta(FileModel):
@@ -84,57 +103,16 @@ class Scope(FileModel):
     )
 
 
-class Compare(FileModel):
-    at_least: float | None = None
-    at_most: float | None = None
-    above: float | None = None
-    below: float | None = None
-    equals: str | float | bool | None = None
-    one_of: list[str] | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> Compare:
-        if sum(v is not None for v in self.__dict__.values()) == 0:
-            raise ValueError("say at_least, at_most, above, below, equals or one_of")
-        return self
-
-
-class RecordCondition(FileModel):
-    """Which records a rule, an override or a list reads."""
-
-    item: str | list[str] | None = None
-    category: Category | list[Category] | None = None
-    severity: int | list[int] | Compare | None = None
-    attribute: dict[str, Compare] = Field(default_factory=dict)
-    window: Period | str | None = None
-
-    _w = field_validator("window", mode="before")(lambda v: None if v is None else _period(v))
-
-    def items(self) -> list[str]:
-        return [] if self.item is None else [self.item] if isinstance(self.item, str) else self.item
-
-    def categories(self) -> list[Category]:
-        if self.category is None:
-            return []
-        return [self.category] if isinstance(self.category, Category) else self.category
-
-
-class SubjectCondition(FileModel):
-    registered_within: Period | None = None
-    kind: list[SubjectKind] | None = None
-    industry: list[str] | None = None
-
-    _p = field_validator("registered_within", mode="before")(
-        lambda v: None if v is None else Period.parse(v)
-    )
-
-
 class Rule(FileModel):
     """Points for records: ``per_record`` for each, ``per_unit`` times a sum or a number of
-    distinct values (``of``), or a fixed number of ``points`` once ``at_least`` records match."""
+    distinct values (``of``), a fixed number of ``points`` once ``at_least`` records match, or
+    ``per_unit`` times a named ``measure`` (a mean of project scores, say)."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    when: RecordCondition
+    when: RecordCondition | None = None
+    measure: str | None = Field(
+        default=None, description="a named measure; the rule gives per_unit times its value"
+    )
     per_record: float | None = None
     per_unit: float | None = None
     of: str | None = Field(default=None, description="sum(attr) or distinct(attr) with per_unit")
@@ -148,10 +126,15 @@ class Rule(FileModel):
         given = [v is not None for v in (self.per_record, self.per_unit, self.points)]
         if sum(given) != 1:
             raise ValueError(
-                "a rule gives points in one way: per_record, per_unit (with 'of'), or points "
-                "(with at_least)"
+                "a rule gives points in one way: per_record, per_unit (with 'of' or 'measure'), "
+                "or points (with at_least)"
             )
-        if (self.per_unit is None) != (self.of is None):
+        if (self.when is None) == (self.measure is None):
+            raise ValueError("a rule reads records ('when') or a named measure ('measure')")
+        if self.measure is not None:
+            if self.per_unit is None or self.of is not None:
+                raise ValueError("a rule on a measure gives per_unit points per unit of it")
+        elif (self.per_unit is None) != (self.of is None):
             raise ValueError("per_unit needs 'of: sum(attribute)' or 'of: distinct(attribute)'")
         if self.at_least != 1 and self.points is None:
             raise ValueError("at_least goes with points")
@@ -177,37 +160,6 @@ class Score(FileModel):
 class Band(FileModel):
     grade: str = Field(min_length=1, max_length=8)
     min: float | None = None  # None: the lowest band, below every other
-
-
-class Condition(FileModel):
-    """A condition on a subject's records (at least N matching) or on the subject itself."""
-
-    records: RecordCondition | None = None
-    at_least: int = Field(default=1, ge=1)
-    subject: SubjectCondition | None = None
-    score_below: float | None = None
-    score_at_least: float | None = None
-    alternatives: list[Condition] = Field(
-        default_factory=list,
-        alias="any",
-        description="at least one of these conditions must hold as well (any of the grounds)",
-    )
-
-    @model_validator(mode="after")
-    def _something(self) -> Condition:
-        if not any(
-            (
-                self.records,
-                self.subject,
-                self.score_below is not None,
-                self.score_at_least is not None,
-                self.alternatives,
-            )
-        ):
-            raise ValueError(
-                "a condition needs records, subject, score_below, score_at_least or any"
-            )
-        return self
 
 
 class Override(FileModel):
@@ -363,6 +315,11 @@ class SchemeFile(FileModel):
     records: Literal["in_effect", "published"] = "in_effect"
     disputed: Literal["count", "exclude"] = "count"
     window: Period | str = "all"
+    measures: dict[str, MeasureDef] = Field(
+        default_factory=dict,
+        description="named numbers per subject (count, sum, min, max, mean, distinct) that "
+        "rules and conditions read by name",
+    )
     score: Score = Field(default_factory=Score)
     grades: Grades | None = None
     lists: list[ListDef] = Field(default_factory=list)

@@ -8,11 +8,21 @@ definition of what a plan means when the two disagree.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from xinyong.schemes.ir import EPSILON, AttrTest, ConditionNode, Measure, Plan, RecordSet, RuleNode
+from xinyong.schemes.ir import (
+    EPSILON,
+    AttrTest,
+    Comparison,
+    ConditionNode,
+    Measure,
+    Plan,
+    RecordSet,
+    RuleNode,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +33,7 @@ class Result:
     score: float
     grade: str | None
     lists: frozenset[str]
-    measures: tuple[float, ...]
+    measures: tuple[float | None, ...]  # None: a minimum, maximum or mean of no records
 
 
 @dataclass(slots=True)
@@ -83,20 +93,20 @@ def counted(plan: Plan, tables: Tables) -> list[dict[str, Any]]:
 
 
 def _attr_ok(record: dict[str, Any], test: AttrTest) -> bool:
-    value = (record["attributes"] or {}).get(test.name)
+    attributes = record["attributes"] or {}
+    value = attributes.get(test.name)
     if value is None:
         return False
     if test.op == "in":
         return str(value) in test.value  # type: ignore[operator]
+    if test.other is not None:  # against another attribute of the record, times a factor
+        other = attributes.get(test.other)
+        if other is None:
+            return False
+        number, limit = float(value), float(test.value) * float(other)  # type: ignore[arg-type]
+        return _ordered(number, test.op, limit)
     if test.numeric:
-        number, limit = float(value), float(test.value)  # type: ignore[arg-type]
-        return {
-            ">=": number >= limit,
-            "<=": number <= limit,
-            ">": number > limit,
-            "<": number < limit,
-            "=": number == limit,
-        }[test.op]
+        return _ordered(float(value), test.op, float(test.value))  # type: ignore[arg-type]
     if isinstance(test.value, bool):
         return bool(value) is test.value
     return str(value) == str(test.value)
@@ -119,20 +129,56 @@ def matching(rows: list[dict[str, Any]], measure: Measure) -> list[dict[str, Any
     return [r for r in rows if _matches(r, measure.records)]
 
 
-def _measure(rows: list[dict[str, Any]], measure: Measure) -> float:
+def _ordered(number: float, op: str, limit: float) -> bool:
+    return {
+        ">=": number >= limit,
+        "<=": number <= limit,
+        ">": number > limit,
+        "<": number < limit,
+        "=": number == limit,
+    }[op]
+
+
+def _measure(rows: list[dict[str, Any]], measure: Measure) -> float | None:
     matched = matching(rows, measure)
     if measure.kind == "count":
         return float(len(matched))
     values = [(r["attributes"] or {}).get(measure.attribute) for r in matched]
-    present = [v for v in values if v is not None]
+    if measure.kind == "distinct":
+        return float(len({str(v) for v in values if v is not None}))
+    if measure.kind == "mean" and measure.weight is not None:
+        pairs = [
+            (float(v), float(w))
+            for r in matched
+            if (v := (r["attributes"] or {}).get(measure.attribute)) is not None
+            and (w := (r["attributes"] or {}).get(measure.weight)) is not None
+        ]
+        weights = sum(w for _, w in pairs)
+        return sum(v * w for v, w in pairs) / weights if weights else None
+    numbers = [float(v) for v in values if v is not None]
     if measure.kind == "sum":
-        return float(sum(float(v) for v in present))
-    return float(len({str(v) for v in present}))
+        return float(sum(numbers))
+    if not numbers:
+        return None
+    if measure.kind == "min":
+        return min(numbers)
+    if measure.kind == "max":
+        return max(numbers)
+    return sum(numbers) / len(numbers)
 
 
-def rule_points(rule: RuleNode, measures: list[float] | tuple[float, ...]) -> float:
-    """What one rule adds to the score (negative: deducts)."""
-    value = measures[rule.measure]
+def compared(c: Comparison, measures: Sequence[float | None]) -> bool:
+    """Whether a comparison of measures holds; a side with no value: it does not."""
+    left = measures[c.left]
+    right = c.value if c.right is None else measures[c.right]
+    if left is None or right is None:
+        return False
+    return _ordered(left, c.op, right if c.right is None else c.times * right)
+
+
+def rule_points(rule: RuleNode, measures: Sequence[float | None]) -> float:
+    """What one rule adds to the score (negative: deducts); a measure with no value gives 0."""
+    value = measures[rule.measure] or 0.0
     if rule.threshold is not None:
         raw = rule.per_unit if value >= rule.threshold else 0.0
     else:
@@ -170,8 +216,12 @@ def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
     )
 
 
-def holds(c: ConditionNode, subject: dict[str, Any], measures: list[float], score: float) -> bool:
-    if c.measure is not None and measures[c.measure] < c.at_least:
+def holds(
+    c: ConditionNode, subject: dict[str, Any], measures: Sequence[float | None], score: float
+) -> bool:
+    if c.measure is not None and (measures[c.measure] or 0.0) < c.at_least:
+        return False
+    if not all(compared(comparison, measures) for comparison in c.comparisons):
         return False
     if c.subject is not None:
         t = c.subject
@@ -217,13 +267,13 @@ def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
 
 
 def grade_of(
-    plan: Plan, subject: dict[str, Any], measures: list[float], score: float
+    plan: Plan, subject: dict[str, Any], measures: Sequence[float | None], score: float
 ) -> str | None:
     return grade_steps(plan, subject, measures, score)[0]
 
 
 def grade_steps(
-    plan: Plan, subject: dict[str, Any], measures: list[float], score: float
+    plan: Plan, subject: dict[str, Any], measures: Sequence[float | None], score: float
 ) -> tuple[str | None, list[str]]:
     """The grade, and each step that made it what it is, in order."""
     if not plan.bands:

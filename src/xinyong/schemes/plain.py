@@ -51,6 +51,7 @@ def render(
     w = Writer(catalog, language, names, titles, grades)
     g = functools.partial(w.grade, scheme.id)
     d = scheme.definition
+    w.measures, w.window_default = d.measures, d.window
     meta = d.scheme
     sections = []
     kind = w.say("measures_type" if meta.type is SchemeType.MEASURES else meta.type.value)
@@ -83,6 +84,7 @@ def render(
         counts = []
         if d.score.rules or meta.type is not SchemeType.LIST:
             counts.append(w.say("counts.base", base=f"{d.score.base:g}"))
+        counts += [w.measure(name) for name in d.measures]
         counts += [w.rule(rule, d.window, n) for n, rule in enumerate(d.score.rules, 1)]
         total = d.score.total
         if total.min is not None or total.max is not None:

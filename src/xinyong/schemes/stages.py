@@ -22,6 +22,10 @@ from xinyong.schemes.dialects import Expr, and_, bigint, case, col, lit
 from xinyong.schemes.dialects import dialect as dialect_named
 from xinyong.schemes.ir import AttrTest, Measure, Plan, RuleNode, Window
 
+#: Aggregates that read a number attribute.
+NUMBERS = ("sum", "min", "max", "mean")
+ORDER = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT, "=": exp.EQ}
+
 
 class Stages:
     """The CTEs from the records to one row of measures per subject."""
@@ -48,12 +52,10 @@ class Stages:
         conditions = [c for _, c in (*plan.overrides, *plan.bars, *plan.lists)]
         if plan.new_subject:
             conditions.append(plan.new_subject[1])
-        for condition in conditions:  # alternatives ("any of") read measures too
-            conditions.extend(condition.alternatives)
-        self.pivot = sorted(
-            {r.measure for r in plan.rules if r not in self.long_rules}
-            | {c.measure for c in conditions if c.measure is not None}
-        )
+        read: set[int] = set()
+        for condition in conditions:  # with their alternatives ("any of") and comparisons
+            read |= condition.measures()
+        self.pivot = sorted({r.measure for r in plan.rules if r not in self.long_rules} | read)
         pivoted = [plan.measures[i] for i in self.pivot]
         self.items = sorted({i for m in plan.measures for i in m.records.items})
         # one 0/1 column of ``w`` per set of items that a pivoted measure reads, unless it
@@ -65,17 +67,25 @@ class Stages:
         # SQLite scans a small joined table once per row of ``k`` (or indexes ``k`` instead):
         # there a CASE on the item does the lookup
         self.reads_w = bool(self.long_rules or self.item_sets) and not self.dialect.case_lookup
-        self.k_columns: dict[tuple[str, str | None, str | None], str] = {}
+        self.k_columns: dict[tuple[str, str | None, str | None, str | None], str] = {}
         self.tests = sorted(
             {t for m in pivoted for t in m.records.attrs},
             key=lambda t: (t.name, t.op, str(t.value)),
         )
+        others = {t.other for t in self.tests if t.other}
+        weights = {m.weight for m in pivoted if m.weight}
         self.attributes = sorted(
-            {t.name for t in self.tests} | {m.attribute for m in pivoted if m.attribute}
+            {t.name for t in self.tests}
+            | others
+            | weights
+            | {m.attribute for m in pivoted if m.attribute}
         )
-        self.numeric = {t.name for t in self.tests if t.numeric} | {
-            m.attribute for m in pivoted if m.kind == "sum" and m.attribute
-        }
+        self.numeric = (
+            {t.name for t in self.tests if t.numeric}
+            | others
+            | weights
+            | {m.attribute for m in pivoted if m.kind in NUMBERS and m.attribute}
+        )
 
     def _long(self, rule: RuleNode) -> bool:
         records = self.plan.measures[rule.measure].records
@@ -110,6 +120,9 @@ class Stages:
 
     def attr_test(self, test: AttrTest) -> Expr:
         value = col(f"a_{test.name}")
+        if test.other is not None:  # against another attribute of the record, times a factor
+            other = exp.Mul(this=lit(float(test.value)), expression=col(f"a_{test.other}"))  # type: ignore[arg-type]
+            return ORDER[test.op](this=value, expression=other)
         if test.op == "in":
             assert isinstance(test.value, tuple)
             return exp.In(this=value, expressions=[lit(v) for v in test.value])
@@ -120,10 +133,7 @@ class Stages:
                 if test.value
                 else (exp.In(this=text, expressions=[lit("0"), lit("false")]))
             )
-        right = lit(test.value)
-        return {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT, "=": exp.EQ}[test.op](
-            this=value, expression=right
-        )
+        return ORDER[test.op](this=value, expression=lit(test.value))
 
     def only(self, column: Expr) -> Expr:
         """Restrict to the subjects being re-evaluated (none: an always-false condition)."""
@@ -225,18 +235,53 @@ class Stages:
         parts += [self.attr_test(t) for t in rs.attrs]
         return and_(parts) if parts else None
 
-    def k_column(self, measure: Measure) -> str:
-        """The column of ``k`` a measure reads: record counts, sums or presence flags per
+    def k_column(self, measure: Measure, part: str = "") -> str:
+        """The column of ``k`` a measure reads: record counts, sums, least or greatest values,
+        the two halves of a mean (``part`` "den": its count or weights) or presence flags per
         (subject, item), under the measure's record test."""
         test = self.record_test(measure)
         if measure.kind == "count" and test is None:
             return "n"  # COUNT(*), always there
         key = (
-            measure.kind,
-            measure.attribute if measure.kind == "sum" else None,
+            f"{measure.kind}{part}",
+            measure.attribute if measure.kind != "distinct" else None,
+            measure.weight,
             None if test is None else test.sql(),
         )
         return self.k_columns.setdefault(key, f"c{len(self.k_columns)}")
+
+    def k_aggregates(self, measure: Measure) -> list[tuple[str, Expr]]:
+        """The aggregates over ``rec`` that a measure's ``k`` columns hold."""
+        test = self.record_test(measure)
+
+        def when(value: Expr, otherwise: Expr | None = None) -> Expr:
+            return value if test is None else case(test, value, otherwise or exp.null())
+
+        if measure.kind == "count":
+            # COUNT, not SUM of 1 or 0: an integer on every engine (DuckDB sums into
+            # HUGEINT); every group has a row, so the count is never NULL
+            assert test is not None
+            return [(self.k_column(measure), exp.Count(this=case(test, lit(1), exp.null())))]
+        if measure.kind == "distinct":
+            flag = lit(1) if test is None else case(test, lit(1), lit(0))
+            return [(self.k_column(measure), exp.Max(this=flag))]
+        value: Expr = col(f"a_{measure.attribute}")
+        if measure.kind == "sum":
+            return [(self.k_column(measure), exp.Sum(this=when(value)))]
+        if measure.kind in ("min", "max"):
+            function = exp.Min if measure.kind == "min" else exp.Max
+            return [(self.k_column(measure), function(this=when(value)))]
+        if measure.weight is None:  # a mean: the sum of the values and how many there are
+            parts: list[Expr] = [exp.Sum(this=when(value)), exp.Count(this=when(value.copy()))]
+        else:  # a weighted mean: the sum of value times weight, and of the weights
+            weight = col(f"a_{measure.weight}")
+            present = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+            counted = present if test is None else and_([test.copy(), present])
+            parts = [
+                exp.Sum(this=when(exp.Mul(this=value, expression=weight))),
+                exp.Sum(this=case(counted, weight.copy(), exp.null())),
+            ]
+        return [(self.k_column(measure), parts[0]), (self.k_column(measure, "den"), parts[1])]
 
     def k(self) -> exp.Select:
         """One row per (subject, item) (and value, for distinct counts), with one aggregate per
@@ -248,32 +293,13 @@ class Stages:
             for a in sorted({m.attribute for m in pivoted if m.kind == "distinct" and m.attribute})
         ]
         aggregates: list[Expr] = [exp.alias_(exp.Count(this=exp.Star()), "n")]
-        seen: set[str] = set()
+        seen = {"n"}
         for measure in pivoted:
-            name = self.k_column(measure)
-            if name in seen or name == "n":
+            if self.k_column(measure) in seen:
                 continue
-            seen.add(name)
-            test = self.record_test(measure)
-            if measure.kind == "sum":
-                value: Expr = col(f"a_{measure.attribute}")
-                aggregates.append(
-                    exp.alias_(
-                        exp.Sum(this=value if test is None else case(test, value, exp.null())),
-                        name,
-                    )
-                )
-            elif measure.kind == "count":
-                # COUNT, not SUM of 1 or 0: an integer on every engine (DuckDB sums into
-                # HUGEINT); every group has a row, so the count is never NULL
-                assert test is not None
-                aggregates.append(exp.alias_(exp.Count(this=case(test, lit(1), exp.null())), name))
-            else:
-                aggregates.append(
-                    exp.alias_(
-                        exp.Max(this=lit(1) if test is None else case(test, lit(1), lit(0))), name
-                    )
-                )
+            for name, aggregate in self.k_aggregates(measure):
+                seen.add(name)
+                aggregates.append(exp.alias_(aggregate, name))
         return exp.select(*keys, *aggregates).from_("rec").group_by(*keys)
 
     def w(self) -> exp.Select:
@@ -320,11 +346,23 @@ class Stages:
                     expressions=[lit(i) for i in sorted(measure.records.items)],
                 )
             source = col(self.k_column(measure), "k")
+
+            def only(column: Expr, items: Expr | None = items) -> Expr:
+                return column if items is None else case(items.copy(), column, exp.null())
+
             if measure.kind == "count":
                 counted = source if items is None else case(items, source, lit(0))
                 value: Expr = bigint(exp.Sum(this=counted))
             elif measure.kind == "sum":
-                value = exp.Sum(this=source if items is None else case(items, source, exp.null()))
+                value = exp.Sum(this=only(source))
+            elif measure.kind in ("min", "max"):
+                value = (exp.Min if measure.kind == "min" else exp.Max)(this=only(source))
+            elif measure.kind == "mean":
+                denominator = exp.Sum(this=only(col(self.k_column(measure, "den"), "k")))
+                value = exp.Div(
+                    this=exp.Sum(this=only(source)),
+                    expression=exp.Nullif(this=denominator, expression=lit(0)),
+                )
             else:
                 present = and_([p for p in (items, exp.EQ(this=source, expression=lit(1))) if p])
                 value = exp.Count(

@@ -19,9 +19,13 @@ from xinyong.catalog.terms import LegalBasis, Names, Period
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions
 from xinyong.schemes.model import (
+    AttributeRef,
     Compare,
     Condition,
     ListDef,
+    MeasureCompare,
+    MeasureDef,
+    MeasureRef,
     MemorandumEntry,
     RecordCondition,
     Rule,
@@ -59,6 +63,44 @@ class Writer:
         self.schemes = schemes or {}
         self.grades = grades or {}
         self.language: Language = language
+        # the scheme's named measures, numbered in file order, and its default window
+        self.measures: dict[str, MeasureDef] = {}
+        self.window_default: Window = "all"
+
+    def measure_label(self, name: str) -> str:
+        """A named measure as the plain words call it: by its number in the file."""
+        number = list(self.measures).index(name) + 1 if name in self.measures else 0
+        return self.say("measure.label", n=number) if number else name
+
+    def measure(self, name: str) -> str:
+        """What a named measure is: which number of which records."""
+        spec = self.measures[name]
+        records = self.records(spec.records, self.window_default)
+        pieces: dict[str, object] = {"records": records}
+        if spec.attribute is not None:
+            pieces["label"] = self.label(spec.records.items(), spec.attribute)[0]
+        kind: str = spec.aggregate
+        if spec.weight is not None:
+            kind = "mean.weighted"
+            pieces["weight"] = self.label(spec.records.items(), spec.weight)[0]
+        number = list(self.measures).index(name) + 1
+        return self.say("measure", n=number, text=self.say(f"measure.{kind}", **pieces))
+
+    def measure_compare(self, test: MeasureCompare) -> str:
+        left = self.measure_label(test.measure)
+        parts = []
+        for op, value in test.tests():
+            if isinstance(value, MeasureRef):
+                other = self.measure_label(value.measure)
+                right = (
+                    other
+                    if value.times == 1
+                    else self.say("measure.times", measure=other, times=_num(value.times))
+                )
+            else:
+                right = _num(value)
+            parts.append(self.say(f"compare.measure.{op}", left=left, right=right))
+        return self.join(parts)
 
     def grade(self, scheme_id: str, code: str) -> str:
         """A grade of a scheme by its name in this language (its code where it has none)."""
@@ -102,7 +144,8 @@ class Writer:
         return head + self.say(f"join.{word}.last") + parts[-1]
 
     # -- conditions -----------------------------------------------------------------------------
-    def compare(self, item_codes: list[str], attribute: str, compare: Compare) -> str:
+    def label(self, item_codes: list[str], attribute: str) -> tuple[str, str, AttributeSpec | None]:
+        """An attribute's label, unit and spec, as the first item that declares it has them."""
         spec = next(
             (
                 s
@@ -118,6 +161,10 @@ class Writer:
         unit = spec.unit if spec and spec.unit else ""
         if f"unit.{unit}" in phrases():
             unit = self.say(f"unit.{unit}")
+        return label, unit, spec
+
+    def compare(self, item_codes: list[str], attribute: str, compare: Compare) -> str:
+        label, unit, spec = self.label(item_codes, attribute)
         if compare.one_of is not None:
             values = [self._value(spec, v) for v in compare.one_of]
             return self.say("compare.one_of", label=label, values=self.join(values, "or"))
@@ -132,11 +179,17 @@ class Writer:
             ("below", compare.below),
             ("equals", compare.equals),
         ]
-        return self.join(
-            self.say(f"compare.{op}", label=label, value=_num(value), unit=unit).strip()
-            for op, value in ops
-            if isinstance(value, int | float)
-        )
+        said = []
+        for op, value in ops:
+            if isinstance(value, AttributeRef):  # another attribute of the same record
+                other = self.label(item_codes, value.attribute)[0]
+                share = self.say("compare.share", label=other, times=_num(value.times))
+                said.append(self.say(f"compare.{op}", label=label, value=share, unit="").strip())
+            elif isinstance(value, int | float):
+                said.append(
+                    self.say(f"compare.{op}", label=label, value=_num(value), unit=unit).strip()
+                )
+        return self.join(said)
 
     def _value(self, spec: AttributeSpec | None, value: str) -> str:
         if spec is None:
@@ -198,6 +251,7 @@ class Writer:
                 parts.append(self.say("condition.one", **pieces))
         if c.subject:
             parts.append(self.subject(c.subject))
+        parts += [self.measure_compare(test) for test in c.compare]
         if c.score_at_least is not None:
             parts.append(self.say("condition.score_at_least", score=_num(c.score_at_least)))
         if c.score_below is not None:
@@ -232,9 +286,15 @@ class Writer:
         return self.say("region", path_zh="".join(path), path_en=" / ".join(path), code=code)
 
     def rule(self, rule: Rule, window: Window, number: int) -> str:
-        which = self.records(rule.when, window)
         verb = "add" if rule.amount > 0 else "deduct"
         amounts = {"amount": f"{rule.amount:+g}", "size": _num(abs(rule.amount))}
+        cap = self.say(f"rule.cap.{verb}", cap=_num(rule.cap)) if rule.cap else ""
+        if rule.measure is not None:
+            measured = self.measure_label(rule.measure)
+            points = self.say(f"rule.measure.{verb}", measure=measured, **amounts)
+            return self.say("rule", n=number, which=measured, points=points, cap=cap)
+        assert rule.when is not None
+        which = self.records(rule.when, window)
         if rule.per_record is not None:
             points = self.say(f"rule.per_record.{verb}", **amounts)
         elif rule.points is not None:
@@ -245,7 +305,6 @@ class Writer:
             measured = self.compare(rule.when.items(), rest.rstrip(")"), Compare(equals=True))
             kind = "sum" if function == "sum" else "distinct"
             points = self.say(f"rule.{kind}.{verb}", measured=measured, **amounts)
-        cap = self.say(f"rule.cap.{verb}", cap=_num(rule.cap)) if rule.cap else ""
         return self.say("rule", n=number, which=which, points=points, cap=cap)
 
     def listing(self, entry: ListDef, window: Window) -> str:
