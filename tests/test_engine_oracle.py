@@ -185,6 +185,11 @@ def plans(draw: st.DrawFn) -> Plan:
             (),
             frozenset({"active"}),
             None,
+            # a minimum age: the individual (registered, that is born, on 2024-03-01) is out
+            # of scope a day before its birthday, in on the day itself
+            individuals_born_on_or_before=draw(
+                st.sampled_from([None, date(2024, 2, 29), date(2024, 3, 1)])
+            ),
         ),
         measures=chosen,
         base=float(draw(st.integers(0, 100))),

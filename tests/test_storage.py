@@ -20,7 +20,7 @@ def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
 
 def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
     db.migrate()
-    assert db.current_revision() == db.head_revision() == "0009"
+    assert db.current_revision() == db.head_revision() == "0010"
     db.require_current()
     tables = set(inspect(db.engine).get_table_names())
     assert {"subjects", "records", "record_events", "batches", "quarantine"} <= tables
@@ -29,7 +29,7 @@ def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
 def test_an_empty_database_is_not_ready(tmp_path: Path) -> None:
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(
-        DatabaseNotReady, match="at migration none, expected 0009; run 'xinyong init'"
+        DatabaseNotReady, match="at migration none, expected 0010; run 'xinyong init'"
     ):
         empty.require_current()
 
@@ -56,6 +56,46 @@ def test_upgrading_keeps_what_is_stored(tmp_path: Path) -> None:
             },
         )
     old.migrate()
-    assert old.current_revision() == "0009"
+    assert old.current_revision() == "0010"
     with old.connect() as conn:
         assert conn.execute(select(subjects.c.name)).scalar_one() == "旧公司"
+
+
+def test_individuals_registered_before_0010_get_their_birth_date(db: Database) -> None:
+    """Migration 0010 reads an individual's birth date from its resident ID, on SQLite and on
+    PostgreSQL; the registry now stores it itself when an individual is registered."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert, select, update
+
+    from xinyong.reference.identifiers import parse_identifier
+    from xinyong.registry.subjects import NewSubject, register
+    from xinyong.store.tables import subjects
+
+    person = parse_identifier("11010519491231002X")
+    with db.begin() as conn:
+        subject_id = register(conn, NewSubject(person, "张三"), "t")
+        assert conn.execute(
+            select(subjects.c.registered_on).where(subjects.c.id == subject_id)
+        ).scalar_one() == date(1949, 12, 31)
+        conn.execute(update(subjects).values(registered_on=None))  # as before the registry did
+        conn.execute(
+            insert(subjects),
+            {
+                "code": "91110000600037341L",
+                "id_scheme": "uscc",
+                "kind": "enterprise",
+                "name": "某公司",
+                "source": "t",
+                "created_at": datetime.now(UTC),
+            },
+        )
+    from alembic import command
+
+    with db.engine.begin() as connection:  # back to 0009 (0010's downgrade keeps the dates)
+        command.downgrade(db._alembic_config(connection), "0009")
+    assert db.current_revision() == "0009"
+    db.migrate()
+    with db.connect() as conn:
+        found = dict(conn.execute(select(subjects.c.kind, subjects.c.registered_on)).all())
+    assert found == {"individual": date(1949, 12, 31), "enterprise": None}

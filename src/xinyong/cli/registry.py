@@ -39,9 +39,13 @@ def subjects_show(
     name = policy.mask_name(subject.name, subject.kind)
     out.print(f"[bold]{name}[/bold]  {policy.mask_code(subject.code)}")
     region = " ".join(used.regions.path(subject.region_code)) if subject.region_code else "-"
+    # an individual's registration date is its birth date: shown only where the code is
+    registered = subject.registered_on or "-"
+    if subject.kind is SubjectKind.INDIVIDUAL and public:
+        registered = "(masked)"
     out.print(
         f"kind {subject.kind.value} · region {subject.region_code or '-'} {region} · "
-        f"industry {subject.industry_code or '-'} · registered {subject.registered_on or '-'} · "
+        f"industry {subject.industry_code or '-'} · registered {registered} · "
         f"status {subject.status.value}"
         + (
             f" · legal representative {subject.legal_representative}"

@@ -5,6 +5,7 @@ evaluator, and both must give the expected score, grade and lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -39,9 +40,9 @@ class CaseResult:
         return not self.problems
 
 
-def _code(kind: SubjectKind, region: str) -> str:
+def _code(kind: SubjectKind, region: str, born: date | None = None) -> str:
     if kind is SubjectKind.INDIVIDUAL:
-        body = f"{region}19800101001"
+        body = f"{region}{(born or date(1980, 1, 1)):%Y%m%d}001"
         return body + ric.calc_check_digit(body + "0")
     body = f"{_PREFIX[kind]}{region}000000001"
     return body + uscc.calc_check_digit(body)
@@ -53,13 +54,18 @@ def _load(conn: Connection, case: TestCase) -> int:
     subject_id = conn.execute(
         insert(subjects).returning(subjects.c.id),
         {
-            "code": _code(subject.kind, subject.region),
+            "code": _code(subject.kind, subject.region, subject.born_on),
             "id_scheme": "resident_id" if subject.kind is SubjectKind.INDIVIDUAL else "uscc",
             "kind": subject.kind.value,
             "name": case.name[:200],
             "region_code": subject.region,
             "industry_code": subject.industry,
-            "registered_on": subject.registered_on,
+            "registered_on": subject.registered_on
+            or (
+                (subject.born_on or date(1980, 1, 1))
+                if subject.kind is SubjectKind.INDIVIDUAL
+                else None
+            ),
             "status": subject.status,
             "source": "scheme test",
             "created_at": now,

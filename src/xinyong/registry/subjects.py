@@ -91,7 +91,8 @@ class NewSubject:
             "name": self.name,
             "region_code": self.region_code or self.identifier.region_code,
             "industry_code": self.industry_code,
-            "registered_on": self.registered_on,
+            # an individual "registers" at birth: the date its resident ID carries
+            "registered_on": self.registered_on or self.identifier.birth_date,
             "status": self.status.value,
             "legal_representative": self.legal_representative,
             "source": source,

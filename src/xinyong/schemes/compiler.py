@@ -67,6 +67,16 @@ class Compiler(Stages):
                     expression=lit(scope.registered_on_or_before.isoformat()),
                 )
             )
+        if scope.individuals_born_on_or_before:
+            born = scope.individuals_born_on_or_before.isoformat()
+            parts.append(
+                exp.paren(
+                    exp.or_(
+                        exp.NEQ(this=col("kind", s), expression=lit("individual")),
+                        exp.LTE(this=col("registered_on", s), expression=lit(born)),
+                    )
+                )
+            )
         if scope.existing_on:
             registered = col("registered_on", s)
             parts.append(

@@ -138,6 +138,9 @@ class ScopeNode:
     # Nobody is graded as of a day before it was registered (a subject whose registration
     # date is unknown is kept in scope; ``registered_on_or_before`` is the strict test).
     existing_on: date | None = None
+    # Individuals born after this day (under the scheme's minimum age on the as-of date, their
+    # registration date being their birth date) are out of scope; unknown birth: out too.
+    individuals_born_on_or_before: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +355,9 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
             statuses=frozenset(scope.status),
             registered_on_or_before=registered,
             existing_on=as_of,
+            individuals_born_on_or_before=(
+                Period(scope.minimum_age, "Y").before(as_of) if scope.minimum_age else None
+            ),
         ),
         measures=tuple(builder.measures),
         base=d.score.base,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from xinyong.catalog.items import Catalog, CatalogItem
 from xinyong.catalog.terms import Polarity
+from xinyong.reference.identifiers import SubjectKind
 from xinyong.schemes.model import (
     Compare,
     Condition,
@@ -172,6 +173,13 @@ def _check_condition(
 def _check(scheme: Scheme, catalog: Catalog) -> None:
     d = scheme.definition
     _check_measures(scheme, catalog)
+    if d.scope.minimum_age and SubjectKind.INDIVIDUAL not in d.scope.kinds:
+        raise _fail(
+            scheme,
+            "minimum_age is the age of individuals, and the scope has none",
+            "scope",
+            "minimum_age",
+        )
     for index, rule in enumerate(d.score.rules):
         loc: tuple[int | str, ...] = ("score", "rules", index)
         if rule.measure is not None:

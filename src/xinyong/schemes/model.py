@@ -97,6 +97,13 @@ class Scope(FileModel):
     industry: list[str] = Field(default_factory=list)
     status: list[str] = Field(default_factory=lambda: ["active"])
     registered_at_least: Period | None = None
+    minimum_age: int | None = Field(
+        default=None,
+        ge=1,
+        le=120,
+        description="individuals younger than this on the as-of date (by the birth date in "
+        "their resident ID) are out of scope; other kinds of subject are not affected",
+    )
 
     _p = field_validator("registered_at_least", mode="before")(
         lambda v: None if v is None else Period.parse(v)
@@ -291,6 +298,9 @@ class TestSubject(FileModel):
     region: str = "110105"
     industry: str | None = None
     registered_on: date | None = None
+    born_on: date | None = Field(
+        default=None, description="an individual's birth date (default 1980-01-01)"
+    )
     status: str = "active"
 
 

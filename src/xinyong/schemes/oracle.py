@@ -213,6 +213,11 @@ def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
             or (registered is not None and registered <= scope.registered_on_or_before)
         )
         and (scope.existing_on is None or registered is None or registered <= scope.existing_on)
+        and (
+            scope.individuals_born_on_or_before is None
+            or subject["kind"] != "individual"
+            or (registered is not None and registered <= scope.individuals_born_on_or_before)
+        )
     )
 
 

@@ -79,6 +79,8 @@ def render(
             who.append(w.say("scope.industry", industries=w.industries(scope.industry)))
         if scope.registered_at_least:
             who.append(w.say("scope.registered", period=w.period(scope.registered_at_least)))
+        if scope.minimum_age:
+            who.append(w.say("scope.minimum_age", age=scope.minimum_age))
         lines = [w.say("join.scope").join(who) + w.say("scope.end"), w.say("scope.everyone")]
         sections.append(Section(w.say("scope"), tuple(lines)))
         counts = []
