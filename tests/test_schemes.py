@@ -299,3 +299,27 @@ def test_absence_may_gate_a_favourable_outcome(tmp_path: Path, catalog: Catalog)
     )
     scheme = load_scheme(write(tmp_path, body), catalog)
     assert [o.grade for o in scheme.definition.grades.overrides] == ["A"]  # type: ignore[union-attr]
+
+
+def test_an_explanation_lists_each_named_measure_with_its_records(db: Database) -> None:
+    """The weighted mean that made the score, the count behind the not-rated test and a
+    minimum with no records, each with the records it read."""
+    from xinyong.evaluation.explain import explain
+    from xinyong.evaluation.scheme_cases import _load
+    from xinyong.registry.subjects import code_of
+
+    language = Catalog.load([LANGUAGE / "catalog.yaml"])
+    scheme = load_scheme(LANGUAGE / "measures.yaml", language)
+    case = next(c for c in scheme.definition.tests if "contract-weighted" in c.name)
+    with db.engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            subject_id = _load(conn, case)
+            found = explain(conn, scheme, language, case.as_of, code_of(conn, subject_id))
+        finally:
+            transaction.rollback()
+    measures = {name: (value, len(ids)) for name, value, ids in found.measures}
+    assert measures["project_score"] == (85.0, 2) and measures["projects"] == (2.0, 2)
+    assert measures["turnover"] == (None, 0)  # a maximum of no records has no value
+    assert found.agrees_with_query and found.score == 85.0
+    assert "  measure turnover = no value  [no records]" in found.lines()

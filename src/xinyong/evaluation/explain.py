@@ -45,11 +45,18 @@ class Explanation:
     lists: frozenset[str]
     agrees_with_query: bool
     stored: tuple[float, str | None, str] | None
+    # each named measure of the scheme: its name, its value (None: no value) and the records
+    # it read
+    measures: tuple[tuple[str, float | None, tuple[int, ...]], ...] = ()
 
     def lines(self) -> list[str]:
         if not self.in_scope:
             return [f"{self.code} is not in the scope of {self.scheme}"]
         out = [f"{self.scheme} as of {self.as_of}: base {self.base:g}"]
+        for name, value, ids in self.measures:
+            shown = "no value" if value is None else f"{value:g}"
+            records = ", ".join(f"#{i}" for i in ids) or "no records"
+            out.append(f"  measure {name} = {shown}  [{records}]")
         for f in self.firings:
             records = ", ".join(f"#{i}" for i in f.record_ids) or "no records"
             cap = " (capped)" if f.capped else ""
@@ -103,6 +110,10 @@ def explain(
         if value:
             ids = tuple(sorted(r["id"] for r in matching(rows, measure)))
             firings.append(Firing(rule.id, value, points, points != uncapped, ids, rule.threshold))
+    named = []
+    for name, index in resolved.named:
+        ids = tuple(sorted(r["id"] for r in matching(rows, resolved.measures[index])))
+        named.append((name, result.measures[index], ids))
     subject_row = tables.subjects[0]
     grade, steps = grade_steps(resolved, subject_row, list(result.measures), result.score)
     agrees = compiled is not None and (
@@ -129,4 +140,5 @@ def explain(
         result.lists,
         agrees,
         stored,
+        tuple(named),
     )

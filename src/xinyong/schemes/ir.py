@@ -166,6 +166,8 @@ class Plan:
     # Record policy for disputed records: "exclude" leaves out records under an open objection
     # on the as-of date; "count" (the default) counts them, marked disputed elsewhere.
     exclude_disputed: bool = False
+    # The scheme's named measures: (name, index into ``measures``), in file order.
+    named: tuple[tuple[str, int], ...] = ()
 
     @property
     def grades(self) -> tuple[str, ...]:
@@ -347,6 +349,7 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
         scheme=scheme.key,
         published_after=published_after,
         exclude_disputed=d.disputed == "exclude",
+        named=tuple(builder.named.items()),
         as_of=as_of,
         scope=ScopeNode(
             kinds=frozenset(k.value for k in scope.kinds),
