@@ -96,6 +96,9 @@ WITH rec AS (
     s.kind IN ('enterprise', 'individual', 'organisation')
     AND s.status IN ('active')
     AND (
+      s.kind <> 'individual' OR s.registered_on <= '2007-06-30'
+    )
+    AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
 ), graded AS (
