@@ -499,3 +499,64 @@ def test_the_profile_shows_what_the_registry_publishes_of_an_organisation(
     assert 'id="subject-status">Licence revoked<' in en
     rider = c.get(f"/profile/{portal.ids['rider']}?lang=zh").text
     assert 'id="subject-status"' not in rider and "法定代表人" not in rider  # an individual
+
+
+def test_the_why_page_shows_the_measures_and_the_records_they_read(portal: Portal) -> None:
+    """Under the Jiangsu rating the score is the contract-weighted mean of project evaluations:
+    the explanation shows that measure, its value and its (public) records, in each language."""
+    with portal.db.begin() as conn:
+        firm = add_subject(conn, uscc_code(320), "enterprise", "320102", "48")
+        project = {"project": "宁杭高速", "score": 90, "contract_10k_cny": 300}
+        add_records(conn, firm, "HWY_PROJECT_EVALUATION", [date(2025, 12, 20)], **project)
+        add_records(
+            conn,
+            firm,
+            "HWY_PROJECT_EVALUATION",
+            [date(2025, 11, 20)],
+            **{**project, "score": 70, "contract_10k_cny": 100},
+        )
+    c = portal.client
+    run = c.post(
+        "/evaluations",
+        json={"scheme": "jiangsu-highway-construction", "as_of": "2026-03-31"},
+        headers=portal.as_("official"),
+    )
+    assert run.status_code == 201, run.text
+    zh = c.get(f"/profile/{firm}/why/jiangsu-highway-construction?lang=zh").text
+    table = zh.split('id="why-measures"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(指标\d)</td>\s*<td>([^<]*)</td>", table)
+    assert rows[:2] == [("指标1", "85"), ("指标2", "2")], rows
+    assert len(re.findall(r'href="/profile/\d+#record-\d+"', table)) == 4  # 2 records, twice
+    assert (
+        "与评价查询结果一致" in zh and '<dd class="grade" id="why-grade">A</dd>' in zh
+    )  # 85: band A
+    en = c.get(f"/profile/{firm}/why/jiangsu-highway-construction?lang=en").text
+    assert "Measures the scheme computed" in en and "<td>Measure 1</td>" in en
+
+
+def test_a_measure_read_from_non_public_records_keeps_its_value_hidden(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turnover, say, is no one's business: where a measure read any record the public may
+    not see, the explanation page counts those records and does not show the value."""
+    from dataclasses import replace
+
+    from xinyong.application.files import Files
+
+    shown = Files.why
+
+    def why(self: Files, *args: object, **kwargs: object) -> object:
+        found = shown(self, *args, **kwargs)  # type: ignore[arg-type]
+        secret = (("turnover", 1234.0, (999_999,)),)
+        return replace(found, explanation=replace(found.explanation, measures=secret))
+
+    monkeypatch.setattr(Files, "why", why)
+    c = portal.client
+    c.post(
+        "/evaluations",
+        json={"scheme": "zhengzhou-environment", "as_of": "2026-06-30"},
+        headers=portal.as_("official"),
+    )
+    page = c.get(f"/profile/{portal.ids['firm']}/why/zhengzhou-environment?lang=zh").text
+    table = page.split('id="why-measures"')[1].split("</table>")[0]
+    assert "1234" not in table and "不公开" in table and "1 " in table
