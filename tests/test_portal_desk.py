@@ -91,8 +91,14 @@ def test_an_upheld_objection_corrects_the_records_values(portal: Portal) -> None
     case = _objection_case(portal)
     page = c.get(case).text
     assert 'id="correction"' in page and 'id="correct-fine_10k_cny"' in page
-    fields = re.findall(r'name="field" value="([a-z_0-9]+)"', page)
+    shown = re.findall(
+        r'name="field" value="([a-z_0-9]+)"><input type="hidden" name="was" '
+        r'value="([^"]*)"',
+        page,
+    )
+    fields = [name for name, _ in shown]
     assert fields[0] == "decided_on" and "fine_10k_cny" in fields
+    assert shown[0] == ("decided_on", "2026-03-01")  # the form says what the record holds
     values = dict.fromkeys(fields, "")
     values["decided_on"] = "2026-03-01"  # unchanged: not sent on as a correction
     values["fine_10k_cny"] = "0.5"
@@ -102,6 +108,7 @@ def test_an_upheld_objection_corrects_the_records_values(portal: Portal) -> None
         "csrf": _csrf(portal, case),
         "field": list(values),
         "value": list(values.values()),
+        "was": [was for _, was in shown],
     }
     refused = c.post(case + "/objection-decision", data=form)
     assert refused.status_code == 422 and "只有异议成立时" in refused.text

@@ -51,6 +51,7 @@ class InvalidCatalog(XinyongError):
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
         self.path = path
         self.line = line
+        self.detail = message  # what is wrong, without where
         where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
         super().__init__(f"{where}{message}")
 

@@ -79,10 +79,8 @@ def load_draft(text: str, name: str, core: Core) -> Scheme:
             # the library's schemes, the draft in place of any version it would replace
             others = [s for s in core.library if s.key != draft.key]
             Library([*others, draft])
-        except InvalidScheme as exc:
-            line = f":{exc.line}" if exc.line else ""
-            message = str(exc).split(": ", 1)[1] if exc.path else str(exc)
-            raise InvalidScheme(f"{path.name}{line}: {message}") from None
+        except InvalidScheme as exc:  # named by the draft's own file name, not the copy's
+            raise InvalidScheme(exc.detail, path=path.name, line=exc.line) from None
     return draft
 
 

@@ -17,6 +17,7 @@ from xinyong.application.base import Backdate
 from xinyong.catalog.attributes import AttributeSpec
 from xinyong.catalog.items import CatalogItem
 from xinyong.catalog.measures import ServiceAction
+from xinyong.catalog.terms import Names
 from xinyong.disclosure.access import Permission, holds
 from xinyong.disclosure.tokens import Principal, Role
 from xinyong.dueprocess.cases import CaseKind, CaseState
@@ -72,9 +73,14 @@ def desk(ctx: Ctx) -> HTMLResponse:
         cases=cases,
         overdue=sum(c.overdue(ctx.today) for c in cases),
         waiting=waiting,
-        lists={f"{s.id}/{d.id}": d.name for s in svc.library for d in s.definition.lists},
+        lists=_list_names(ctx),
         done=ctx.request.query_params.get("done"),
     )
+
+
+def _list_names(ctx: Page) -> dict[str, Names]:
+    """``scheme-id/list-id -> names`` of every list in the library."""
+    return {f"{s.id}/{d.id}": d.name for s in ctx.svc.library for d in s.definition.lists}
 
 
 # -- cases --------------------------------------------------------------------------------------
@@ -139,23 +145,20 @@ def decide_objection(
     csrf: Csrf,
     field: Annotated[list[str], Form(max_length=64)] = [],  # noqa: B006 (FastAPI's own default)
     value: Annotated[list[str], Form(max_length=4000)] = [],  # noqa: B006
+    was: Annotated[list[str], Form(max_length=4000)] = [],  # noqa: B006
 ) -> RedirectResponse:
     """Uphold or reject. Upheld with changed values, the record is corrected by a new one;
-    upheld with none changed, it is revoked. Only the values that differ from the record's
-    are sent on, so an untouched form never rewrites a record."""
+    upheld with none changed, it is revoked. Only the values that differ from those the form
+    showed (``was``) are sent on, so an untouched form never rewrites a record; the use case
+    checks each field against the record's item."""
     ctx.check_csrf(csrf)
     who = official(ctx, Permission.CASES_DECIDE)
-    dossier = ctx.svc.cases.dossier(case_id, who)
-    item = ctx.svc.catalog.get(dossier.record.item_code) if dossier.record else None
-    now = {name: shown for name, _, shown in _correctable(dossier.record, item)}
-    if len(field) != len(value) or not set(field) <= set(now):
-        raise InvalidInput("correction: the form's fields do not match the record").saying(
-            "form_expired"
-        )
+    if not len(field) == len(value) == len(was):
+        raise InvalidInput("correction: the form's fields do not match").saying("form_expired")
     correction = {
         name: sent.strip()
-        for name, sent in zip(field, value, strict=True)
-        if sent.strip() and sent.strip() != now[name]
+        for name, sent, shown in zip(field, value, was, strict=True)
+        if sent.strip() and sent.strip() != shown
     }
     if correction and outcome != "uphold":
         raise InvalidInput("correction: values are corrected only when upheld").saying(
@@ -300,7 +303,7 @@ def check(
         answer=answer,
         asked=asked,
         who=who,
-        lists={f"{s.id}/{d.id}": d.name for s in svc.library for d in s.definition.lists},
+        lists=_list_names(ctx),
         policies={p.id: p.definition.policy.title for p in svc.policies},
         measures={m.code: svc.measures[m.code].name for m in answer.measures},
     )

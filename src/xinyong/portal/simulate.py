@@ -61,7 +61,7 @@ def _page(
         result=result,
         problem=problem,
         chart=chart,
-        schemes=[s for s in ctx.svc.library.in_force(ctx.today)],
+        schemes=ctx.svc.library.in_force(ctx.today),
         limit=MAX_DRAFT // 1024,
         start=start or (result.draft.key if result else ""),
     )
