@@ -97,6 +97,8 @@ def test_export_parquet_writes_every_table_a_scheme_reads(db: Database, tmp_path
     assert written["subjects"] == 1 and written["records"] == 3
     assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
         "cases.parquet",
+        "evaluation_results.parquet",
+        "evaluation_runs.parquet",
         "record_events.parquet",
         "records.parquet",
         "subjects.parquet",

@@ -72,7 +72,7 @@ def test_national_grade_from_provincial_grades(
     as_of = date(2025, 6, 30)
     with db.begin() as conn:
         for provincial in (js, zj):
-            publish_run(conn, store_run(conn, provincial, catalog, as_of))
+            publish_run(conn, store_run(conn, provincial, catalog, as_of), provincial)
         run = store_run(conn, national, catalog, as_of)
         ids = {code: get(conn, code).id for code in (bad, worse, clean)}
         grades = {code: result_for(conn, run.id, i)[1] for code, i in ids.items()}
@@ -118,4 +118,55 @@ def test_a_not_rated_grade_is_never_published(db: Database, catalog: Catalog) ->
         add_subject(conn, uscc_code(77), "enterprise", "320102", "48")
         run = store_run(conn, provincial, catalog, date(2025, 3, 31))
         assert result_for(conn, run.id, get(conn, uscc_code(77)).id)[1] == "未评价"
-        assert publish_run(conn, run, unrated=provincial.definition.grades.unrated) == 0  # type: ignore[union-attr]
+        assert publish_run(conn, run, provincial) == 0
+
+
+def test_the_national_composite_counts_provinces_that_graded_d_directly(
+    db: Database, catalog: Catalog, tmp_path: Path
+) -> None:
+    """Grades published by the shipped Jiangsu scheme and by a second province's copy of it
+    carry how they were reached; the shipped national composite counts the provinces whose D
+    was set directly (by an override), not the records, and holds a D by the score at C."""
+    from tests.dueprocess import add_records, add_subject
+
+    from xinyong.schemes.library import Library
+
+    library = Library.load(catalog)
+    jiangsu = library.get("jiangsu-highway-construction")
+    # the copy grades firms of any region, and bribery is no direct D there
+    copy = (
+        jiangsu.text.replace("id: jiangsu-highway-construction", "id: zhejiang-highway-test")
+        .replace("江苏省交通运输厅", "浙江省交通运输厅")
+        .replace('region: "320000"', 'region: "330000"', 1)
+        .replace('  region: "320000"\n', "", 1)
+        .replace("  operating_in_region: true\n", "")
+        .replace("[collusion, bribery, false_materials]", "[collusion, false_materials]")
+    )
+    (tmp_path / "zj.yaml").write_text(copy, encoding="utf-8")
+    zhejiang = load_scheme(tmp_path / "zj.yaml", catalog)
+    national = library.get("national-highway-construction")
+    project = {"project": "p", "score": 90, "contract_10k_cny": 100}
+    firms = {}
+    with db.begin() as conn:
+        for name, serial in (("both", 1), ("one", 2), ("score", 3)):
+            code = uscc_code(serial)
+            firms[name] = add_subject(conn, code, "enterprise", "320102", "48")
+            add_records(conn, firms[name], "HWY_PROJECT_EVALUATION", [date(2024, 6, 1)], **project)
+        misconduct = [date(2024, 5, 1)]
+        add_records(conn, firms["both"], "HWY_BID_MISCONDUCT", misconduct, conduct="collusion")
+        add_records(conn, firms["one"], "HWY_BID_MISCONDUCT", misconduct, conduct="bribery")
+        add_records(
+            conn,
+            firms["score"],
+            "HWY_PROJECT_EVALUATION",
+            [date(2024, 7, 1)],
+            project="q",
+            score=10,
+            contract_10k_cny=10000,
+        )
+        as_of = date(2025, 3, 31)
+        for scheme in (jiangsu, jiangsu, zhejiang):  # Jiangsu publishes twice: one province
+            publish_run(conn, store_run(conn, scheme, catalog, as_of), scheme)
+        run = store_run(conn, national, catalog, date(2025, 6, 30))
+        grades = {name: result_for(conn, run.id, i)[1] for name, i in firms.items()}
+    assert grades == {"both": "D", "one": "C", "score": "C"}

@@ -21,6 +21,7 @@ from xinyong.schemes.ir import (
     ConditionNode,
     Measure,
     Plan,
+    Previous,
     RecordSet,
     RuleNode,
     ScopeNode,
@@ -29,7 +30,15 @@ from xinyong.schemes.ir import (
 )
 from xinyong.schemes.oracle import evaluate
 from xinyong.store.database import Database
-from xinyong.store.tables import batches, cases, record_events, records, subjects
+from xinyong.store.tables import (
+    batches,
+    cases,
+    evaluation_results,
+    evaluation_runs,
+    record_events,
+    records,
+    subjects,
+)
 
 AS_OF = date(2025, 6, 30)
 ITEMS = ("ADM_PENALTY_GENERAL", "ADM_PENALTY_SERIOUS", "JUD_DEFAULTER", "HON_AWARD")
@@ -55,6 +64,9 @@ windows = st.one_of(
     st.just(Window(None, AS_OF)),
     st.sampled_from([365, 730, 1095]).map(lambda n: Window(AS_OF - timedelta(days=n), AS_OF)),
     st.just(Window(date(2023, 12, 31), date(2024, 12, 31))),
+    # records decided on or before a day well before the as-of date ("the first record of X
+    # was more than 3 years ago")
+    st.just(Window(None, date(2022, 6, 30))),
 )
 attr_tests = st.one_of(
     st.builds(
@@ -162,6 +174,10 @@ def plans(draw: st.DrawFn) -> Plan:
             for against_constant in draw(st.lists(st.booleans(), max_size=2))
         )
         return ConditionNode(
+            # the grade of the previous result: none of the schemes' grades, or some
+            previous=draw(
+                st.one_of(st.none(), st.frozensets(st.sampled_from("ABCDN"), min_size=1))
+            ),
             comparisons=comparisons,
             measure=draw(st.one_of(st.none(), st.integers(0, n - 1))),
             at_least=draw(st.integers(1, 3)),
@@ -176,15 +192,35 @@ def plans(draw: st.DrawFn) -> Plan:
 
     total = sorted(draw(st.lists(st.integers(-20, 120).map(float), min_size=2, max_size=2)))
     bounded = draw(st.booleans())
+    overrides = tuple(
+        (draw(st.sampled_from(grades)), condition()) for _ in range(draw(st.integers(0, 2)))
+    )
+    bars = tuple(
+        (draw(st.sampled_from(grades)), condition()) for _ in range(draw(st.integers(0, 2)))
+    )
+    new_subject = ("N", condition()) if draw(st.booleans()) else None
+    lists = tuple((f"list{i}", condition()) for i in range(draw(st.integers(0, 2))))
+    read = [c for _, c in (*overrides, *bars, *lists)] + ([new_subject[1]] if new_subject else [])
+    region = draw(st.sampled_from([None, "32"]))
+    # subjects registered elsewhere, in scope through records of some items decided there
+    operating = region if draw(st.booleans()) else None
+    operating_items = (
+        draw(st.frozensets(st.sampled_from(ITEMS), min_size=1)) if operating else frozenset()
+    )
     return Plan(
+        previous=Previous("generated", PERIOD, draw(st.sampled_from([SINCE, None])))
+        if any(c.reads_previous() for c in read)
+        else None,
         scheme="generated@1",
         as_of=AS_OF,
         scope=ScopeNode(
             frozenset({"enterprise", "individual"}),
-            draw(st.sampled_from([None, "32"])),
+            region,
             (),
             frozenset({"active"}),
             None,
+            operating_prefix=operating,
+            operating_items=operating_items,
             # a minimum age: the individual (registered, that is born, on 2024-03-01) is out
             # of scope a day before its birthday, in on the day itself
             individuals_born_on_or_before=draw(
@@ -197,14 +233,10 @@ def plans(draw: st.DrawFn) -> Plan:
         total_min=total[0] if bounded else None,
         total_max=total[1] if bounded else None,
         bands=bands,
-        overrides=tuple(
-            (draw(st.sampled_from(grades)), condition()) for _ in range(draw(st.integers(0, 2)))
-        ),
-        bars=tuple(
-            (draw(st.sampled_from(grades)), condition()) for _ in range(draw(st.integers(0, 2)))
-        ),
-        new_subject=("N", condition()) if draw(st.booleans()) else None,
-        lists=tuple((f"list{i}", condition()) for i in range(draw(st.integers(0, 2)))),
+        overrides=overrides,
+        bars=bars,
+        new_subject=new_subject,
+        lists=lists,
         published_after=tuple(
             (item, draw(days)) for item in sorted(draw(st.sets(st.sampled_from(ITEMS))))
         ),
@@ -225,12 +257,41 @@ record_row = st.fixed_dictionaries(
         "fate_on": days,
         "objected_on": st.one_of(st.none(), st.none(), days),
         "objection_days": st.one_of(st.none(), st.integers(0, 400)),
+        "decided_in": st.sampled_from([None, "320100", "320102", "440300"]),
     }
 )
 record_rows = st.lists(record_row, max_size=40)
 
+# Stored runs a plan's previous result is read from: the previous period runs from SINCE to
+# the day before PERIOD, so the runs before SINCE or as of PERIOD are not previous ones; two
+# runs share an as-of date (the later run wins), and one is of another scheme.
+SINCE, PERIOD = date(2024, 1, 1), date(2025, 1, 1)
+RUNS = (
+    ("generated", date(2023, 6, 30)),
+    ("generated", date(2023, 12, 31)),
+    ("generated", SINCE),
+    ("generated", date(2024, 6, 30)),
+    ("generated", date(2024, 6, 30)),
+    ("generated", date(2024, 12, 31)),
+    ("generated", PERIOD),
+    ("other", date(2024, 12, 31)),
+)
+history = st.lists(
+    st.tuples(
+        st.integers(0, len(RUNS) - 1),
+        st.integers(0, 5),
+        st.sampled_from(["A", "B", "C", "D", "N", None]),
+    ),
+    max_size=14,
+    unique_by=lambda h: (h[0], h[1]),
+)
 
-def load(conn: Connection, rows: list[dict[str, Any]]) -> None:
+
+def load(
+    conn: Connection,
+    rows: list[dict[str, Any]],
+    results: list[tuple[int, int, str | None]] = (),  # type: ignore[assignment]
+) -> None:
     now = datetime.now(UTC)
     for i in range(6):
         conn.execute(
@@ -263,6 +324,32 @@ def load(conn: Connection, rows: list[dict[str, Any]]) -> None:
             "rows_quarantined": 0,
         },
     )
+    for number, (scheme_id, as_of) in enumerate(RUNS, start=1):
+        conn.execute(
+            insert(evaluation_runs),
+            {
+                "id": number,
+                "scheme_id": scheme_id,
+                "scheme_version": 1,
+                "scheme_sha256": "-",
+                "as_of": as_of,
+                "kind": "full",
+                "subjects": 0,
+                "started_at": now,
+                "finished_at": now,
+            },
+        )
+    for run, subject, grade in results:
+        conn.execute(
+            insert(evaluation_results),
+            {
+                "run_id": run + 1,
+                "subject_id": subject + 1,
+                "score": 0.0,
+                "grade": grade,
+                "lists": "",
+            },
+        )
     for n, row in enumerate(rows, start=1):
         attributes = {
             k: v
@@ -278,6 +365,7 @@ def load(conn: Connection, rows: list[dict[str, Any]]) -> None:
             "item_code": row["item"],
             "decided_on": row["decided_on"],
             "severity": row["severity"],
+            "decided_in": row.get("decided_in"),
             "source": "t",
             "batch_id": 1,
             "row_number": n,
@@ -374,29 +462,36 @@ DISPUTE_RECORDS = [
 ]
 
 
-@example(plan=BOUNDARY_PLAN, rows=BOUNDARY_RECORDS)  # window start and publication end, exactly
+@example(plan=BOUNDARY_PLAN, rows=BOUNDARY_RECORDS, results=[])  # window start, publication end
 @example(
-    plan=replace(BOUNDARY_PLAN, exclude_disputed=True, published_after=()), rows=DISPUTE_RECORDS
+    plan=replace(BOUNDARY_PLAN, exclude_disputed=True, published_after=()),
+    rows=DISPUTE_RECORDS,
+    results=[],
 )
 @settings(
     max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(plan=plans(), rows=record_rows)
+@given(plan=plans(), rows=record_rows, results=history)
 def test_compiled_query_equals_reference(
-    db: Database, plan: Plan, rows: list[dict[str, Any]]
+    db: Database, plan: Plan, rows: list[dict[str, Any]], results: list[tuple[int, int, str | None]]
 ) -> None:
-    agree(db, plan, rows)
+    agree(db, plan, rows, results)
 
 
-def agree(db: Database, plan: Plan, rows: list[dict[str, Any]]) -> None:
+def agree(
+    db: Database,
+    plan: Plan,
+    rows: list[dict[str, Any]],
+    results: list[tuple[int, int, str | None]] = (),  # type: ignore[assignment]
+) -> None:
     """The compiled query on ``db`` (and DuckDB beside SQLite) gives what the reference
     evaluator gives: every measure it returns, the score, the grade and the lists."""
     with db.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            load(conn, rows)
+            load(conn, rows, results)
             compiled = run_plan(conn, plan)
             tables = read_tables(conn)
         finally:
@@ -413,6 +508,7 @@ def agree(db: Database, plan: Plan, rows: list[dict[str, Any]]) -> None:
                 assert value == want.measures[index], (engine, subject_id, index)
             assert abs(got.score - want.score) < 1e-9, (engine, subject_id)
             assert (got.grade, got.lists) == (want.grade, want.lists), (engine, subject_id)
+            assert got.decided_by == want.decided_by, (engine, subject_id)
 
 
 # -- named measures and their comparisons, drawn so that every one of them is read -------------
@@ -504,6 +600,106 @@ dense_row = st.fixed_dictionaries(
 )
 @given(plan=measure_plans(), rows=st.lists(dense_row, min_size=6, max_size=30))
 def test_measures_and_their_comparisons_equal_reference(
+    db: Database, plan: Plan, rows: list[dict[str, Any]]
+) -> None:
+    agree(db, plan, rows)
+
+
+# -- the scheme's previous result, drawn so that conditions read little else ------------------
+@st.composite
+def history_plans(draw: st.DrawFn) -> Plan:
+    def condition() -> ConditionNode:
+        grades = draw(st.frozensets(st.sampled_from("ABCN"), min_size=1, max_size=2))
+        return ConditionNode(None, 1, None, None, None, previous=grades)
+
+    return Plan(
+        scheme="generated@1",
+        as_of=AS_OF,
+        scope=ScopeNode(
+            frozenset({"enterprise", "individual"}), None, (), frozenset({"active"}), None
+        ),
+        measures=(Measure("count", RecordSet(frozenset(ITEMS), None, (), Window(None, AS_OF))),),
+        base=50.0,
+        rules=(RuleNode("r", 0, draw(quarters), None),),
+        total_min=None,
+        total_max=None,
+        bands=(("A", 60.0), ("B", 40.0), ("C", None)),
+        overrides=(("C", condition()),) if draw(st.booleans()) else (),
+        bars=(("B", condition()),) if draw(st.booleans()) else (),
+        new_subject=("N", condition()) if draw(st.booleans()) else None,
+        lists=(("list0", condition()),),
+        previous=Previous("generated", PERIOD, SINCE),
+    )
+
+
+# results crowded onto few subjects, so that one subject often has several runs' results
+dense_history = st.lists(
+    st.tuples(
+        st.integers(0, len(RUNS) - 1),
+        st.integers(0, 2),
+        st.sampled_from(["A", "B", "C", "N", None]),
+    ),
+    min_size=4,
+    max_size=18,
+    unique_by=lambda h: (h[0], h[1]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=history_plans(), rows=st.lists(dense_row, max_size=8), results=dense_history)
+def test_the_previous_result_equals_reference(
+    db: Database,
+    plan: Plan,
+    rows: list[dict[str, Any]],
+    results: list[tuple[int, int, str | None]],
+) -> None:
+    agree(db, plan, rows, results)
+
+
+# -- scope by where a subject operates: records decided in the region bring it in ------------
+@st.composite
+def operating_plans(draw: st.DrawFn) -> Plan:
+    plan = draw(history_plans())
+    items = draw(st.frozensets(st.sampled_from(ITEMS[:2]), min_size=1))
+    return replace(
+        plan,
+        previous=None,
+        overrides=(),
+        bars=(),
+        new_subject=None,
+        lists=(),
+        scope=replace(plan.scope, region_prefix="32", operating_prefix="32", operating_items=items),
+    )
+
+
+# records of the six subjects (half registered outside region 32), some decided there, some
+# after the as-of date
+operating_row = st.fixed_dictionaries(
+    {
+        "subject": st.integers(0, 5),
+        "item": st.sampled_from(ITEMS[:3]),
+        "decided_on": st.integers(-60, 400).map(lambda n: AS_OF - timedelta(days=n)),
+        "severity": st.just(2),
+        "fine": st.none(),
+        "level": st.just(None),
+        "fate": st.sampled_from([None, None, "revoked"]),
+        "fate_on": days,
+        "decided_in": st.sampled_from([None, "320100", "440300"]),
+    }
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=operating_plans(), rows=st.lists(operating_row, max_size=12))
+def test_scope_by_where_a_subject_operates_equals_reference(
     db: Database, plan: Plan, rows: list[dict[str, Any]]
 ) -> None:
     agree(db, plan, rows)

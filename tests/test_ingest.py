@@ -103,6 +103,8 @@ def test_a_wrong_encoding_is_an_error_not_mojibake(ingestor: Ingestor, tmp_path:
             "applies to individual subjects, not to enterprise",
         ),
         ({**penalty(uscc_code(4), "R1"), "item_code": "JUD_DEFAULTER"}, "court", "is required"),
+        (penalty(uscc_code(4), "R1", decided_in="3201"), "decided_in", "must be 6 digits"),
+        (penalty(uscc_code(4), "R1", decided_in="999999"), "decided_in", "not a region code"),
     ],
 )
 def test_each_bad_row_goes_to_quarantine_with_field_and_reason(
@@ -461,6 +463,25 @@ def test_double_publicity_penalty_file_unchanged(
         "authority": "南京市市场监督管理局",
     }  # no legal representative
     assert stored["宁市监罚〔2024〕31号"].item_code == "ADM_PENALTY_GENERAL"
+
+
+def test_where_a_record_was_decided_is_sent_or_read_from_the_authoritys_code(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    """A record's region is its ``decided_in`` where given, else the region in the deciding
+    authority's USCC (a state organ's code, 11 + the region + ...), else unknown."""
+    authority = uscc_code(1, region="320100", prefix="11")
+    rows = [
+        penalty(uscc_code(40), "D1", decided_in="330106"),
+        penalty(uscc_code(41), "D2", authority_code=authority),
+        penalty(uscc_code(42), "D3", decided_in="440305", authority_code=authority),
+        penalty(uscc_code(43), "D4"),
+    ]
+    report = ingestor.ingest_file(write_csv(tmp_path / "where.csv", rows), "局")
+    assert (report.accepted, report.quarantined) == (4, 0)
+    with db.connect() as conn:
+        found = {r.reference: r.decided_in for r in conn.execute(select(records))}
+    assert found == {"D1": "330106", "D2": "320100", "D3": "440305", "D4": None}
 
 
 def test_excel_licence_file(ingestor: Ingestor, db: Database, tmp_path: Path) -> None:

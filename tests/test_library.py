@@ -127,13 +127,19 @@ def test_catalog_filed_by_type_industry_and_location(library: Library) -> None:
     assert "zhengzhou-environment" not in in_shenzhen
     # A province finds the schemes of its cities.
     assert "wenzhou-research-integrity" in keys(library.filed(region="330000"))
-    # Section E (construction) finds the highway schemes filed under division 48.
+    # Section E (construction) finds the highway schemes filed under division 48, and the tax
+    # credit rating, which names no industry: it rates firms of every industry.
     construction = keys(library.filed(type="rating", industry="E"))
-    assert construction == {"jiangsu-highway-construction", "national-highway-construction"}
+    assert construction == {
+        "jiangsu-highway-construction",
+        "national-highway-construction",
+        "national-tax-credit",
+    }
     # Division 26 lies in section C, which the Zhengzhou scheme is filed under.
     assert "zhengzhou-environment" in keys(library.filed(type="rating", industry="26"))
     assert keys(library.filed(type="rating", industry="67", region="630104")) == {
-        "qinghai-venture-capital"
+        "qinghai-venture-capital",
+        "national-tax-credit",
     }
     with pytest.raises(InvalidInput, match="unknown scheme type"):
         library.filed(type="ranking")

@@ -314,7 +314,7 @@ def test_an_explanation_lists_each_named_measure_with_its_records(db: Database) 
     with db.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            subject_id = _load(conn, case)
+            subject_id = _load(conn, case, scheme)
             found = explain(conn, scheme, language, case.as_of, code_of(conn, subject_id))
         finally:
             transaction.rollback()
@@ -323,3 +323,50 @@ def test_an_explanation_lists_each_named_measure_with_its_records(db: Database) 
     assert measures["turnover"] == (None, 0)  # a maximum of no records has no value
     assert found.agrees_with_query and found.score == 85.0
     assert "  measure turnover = no value  [no records]" in found.lines()
+
+
+def test_an_explanation_says_what_each_grade_step_and_list_read(
+    db: Database, catalog: Catalog
+) -> None:
+    """Overrides, bars, the new-subject rule and list entries list what they read, with values
+    and records: the provinces counted for a national D, and the previous grade that bars A."""
+    from xinyong.evaluation.explain import Reading, explain
+    from xinyong.evaluation.scheme_cases import _load
+    from xinyong.registry.subjects import code_of
+    from xinyong.schemes.library import Library
+
+    library = Library.load(catalog)
+    found = {}
+    for scheme_id, name in (
+        ("national-highway-construction", "direct Ds from two provinces give D nationally"),
+        ("national-tax-credit", "a firm graded D in the previous evaluation year cannot be A"),
+    ):
+        scheme = library.get(scheme_id)
+        case = next(c for c in scheme.definition.tests if c.name == name)
+        with db.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                subject_id = _load(conn, case, scheme)
+                found[scheme_id] = explain(
+                    conn, scheme, catalog, case.as_of, code_of(conn, subject_id)
+                )
+            finally:
+                transaction.rollback()
+    national = {t.step: t for t in found["national-highway-construction"].tests}
+    first = national["override 1 -> D"]
+    assert first.holds
+    (provinces,) = first.readings
+    assert (provinces.what, provinces.value, len(provinces.record_ids)) == (
+        "measure provinces_direct_d",
+        2.0,
+        2,
+    )
+    assert not national["bar 1 -> at best A"].holds
+    tax = {t.step: t for t in found["national-tax-credit"].tests}
+    assert tax["bar 2 -> at best B"].holds
+    assert tax["bar 2 -> at best B"].readings == (Reading("previous grade", "D"),)
+    assert not tax["bar 1 -> at best B"].holds
+    assert tax["bar 1 -> at best B"].readings == (Reading("registered on", "2010-05-01"),)
+    assert not tax["new subject -> M"].holds
+    lines = found["national-tax-credit"].lines()
+    assert "  bar 2 -> at best B: holds" in lines and "    previous grade = D" in lines

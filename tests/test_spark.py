@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.test_engine_oracle import dense_row, load, measure_plans, plans, record_rows
+from tests.test_engine_oracle import (
+    dense_history,
+    dense_row,
+    history_plans,
+    load,
+    measure_plans,
+    plans,
+    record_rows,
+)
 from tests.test_schemes import all_schemes
 
 from xinyong.backends import spark as spark_backend
@@ -92,11 +100,33 @@ def test_spark_measures_and_comparisons_equal_reference(
     agree_on_spark(spark, sqlite, plan, rows)
 
 
-def agree_on_spark(spark: Any, sqlite: Database, plan: Plan, rows: list[dict[str, Any]]) -> None:
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=history_plans(), rows=st.lists(dense_row, max_size=8), results=dense_history)
+def test_spark_previous_result_equals_reference(
+    spark: Any,
+    sqlite: Database,
+    plan: Plan,
+    rows: list[dict[str, Any]],
+    results: list[tuple[int, int, str | None]],
+) -> None:
+    agree_on_spark(spark, sqlite, plan, rows, results)
+
+
+def agree_on_spark(
+    spark: Any,
+    sqlite: Database,
+    plan: Plan,
+    rows: list[dict[str, Any]],
+    results: list[tuple[int, int, str | None]] = (),  # type: ignore[assignment]
+) -> None:
     with sqlite.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            load(conn, rows)
+            load(conn, rows, results)
             tables = read_tables(conn)
         finally:
             transaction.rollback()
@@ -109,3 +139,4 @@ def agree_on_spark(spark: Any, sqlite: Database, plan: Plan, rows: list[dict[str
             assert value == want.measures[index], (subject_id, index)
         assert abs(outcome.score - want.score) < 1e-9, subject_id
         assert (outcome.grade, outcome.lists) == (want.grade, want.lists), subject_id
+        assert outcome.decided_by == want.decided_by, subject_id

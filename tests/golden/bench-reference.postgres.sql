@@ -399,23 +399,25 @@ WITH rec AS (
     AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
-), graded AS (
+), ranked AS (
   SELECT
     *,
     CASE
-      WHEN m41 >= 1
-      THEN 3
-      ELSE CASE
-        WHEN score >= CAST(89.999999999 AS DOUBLE PRECISION)
-        THEN 0
-        WHEN score >= CAST(69.999999999 AS DOUBLE PRECISION)
-        THEN 1
-        WHEN score >= CAST(39.999999999 AS DOUBLE PRECISION)
-        THEN 2
-        ELSE 3
-      END
-    END AS grade_index
+      WHEN score >= CAST(89.999999999 AS DOUBLE PRECISION)
+      THEN 0
+      WHEN score >= CAST(69.999999999 AS DOUBLE PRECISION)
+      THEN 1
+      WHEN score >= CAST(39.999999999 AS DOUBLE PRECISION)
+      THEN 2
+      ELSE 3
+    END AS band_index,
+    CASE WHEN m41 >= 1 THEN 3 END AS forced_index
   FROM scored
+), graded AS (
+  SELECT
+    *,
+    COALESCE(forced_index, band_index) AS grade_index
+  FROM ranked
 )
 SELECT
   subject_id,
@@ -430,6 +432,13 @@ SELECT
     WHEN grade_index = 3
     THEN 'D'
   END AS grade,
+  CASE
+    WHEN grade_index = -1
+    THEN 'new_subject'
+    WHEN NOT forced_index IS NULL
+    THEN 'override'
+    ELSE 'band'
+  END AS decided_by,
   m40,
   m41
 FROM graded

@@ -191,11 +191,45 @@ WITH rec AS (
   WHERE
     s.kind IN ('enterprise')
     AND s.status IN ('active')
-    AND s.region_code LIKE '32%'
+    AND (
+      s.region_code LIKE '32%'
+      OR s.id IN (
+        SELECT
+          o.subject_id
+        FROM records AS o
+        WHERE
+          o.decided_in LIKE '32%'
+          AND o.item_code IN (
+            'ADM_PENALTY_GENERAL',
+            'ADM_PENALTY_SERIOUS',
+            'HWY_BID_MISCONDUCT',
+            'HWY_CONDUCT',
+            'HWY_PROJECT_EVALUATION',
+            'JUD_DEFAULTER'
+          )
+          AND o.decided_on <= '2025-06-30'
+      )
+    )
     AND s.industry_code LIKE '48%'
     AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
+), ranked AS (
+  SELECT
+    *,
+    CASE
+      WHEN score >= CAST(94.999999999 AS DOUBLE)
+      THEN 0
+      WHEN score >= CAST(84.999999999 AS DOUBLE)
+      THEN 1
+      WHEN score >= CAST(74.999999999 AS DOUBLE)
+      THEN 2
+      WHEN score >= CAST(59.999999999 AS DOUBLE)
+      THEN 3
+      ELSE 4
+    END AS band_index,
+    CASE WHEN m5 >= 1 THEN 4 WHEN m6 >= 1 THEN 4 END AS forced_index
+  FROM scored
 ), graded AS (
   SELECT
     *,
@@ -204,29 +238,13 @@ WITH rec AS (
       THEN -1
       ELSE GREATEST(
         GREATEST(
-          CASE
-            WHEN m5 >= 1
-            THEN 4
-            WHEN m6 >= 1
-            THEN 4
-            ELSE CASE
-              WHEN score >= CAST(94.999999999 AS DOUBLE)
-              THEN 0
-              WHEN score >= CAST(84.999999999 AS DOUBLE)
-              THEN 1
-              WHEN score >= CAST(74.999999999 AS DOUBLE)
-              THEN 2
-              WHEN score >= CAST(59.999999999 AS DOUBLE)
-              THEN 3
-              ELSE 4
-            END
-          END,
+          COALESCE(forced_index, band_index),
           CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
         ),
         CASE WHEN m7 >= 1 THEN 2 ELSE 0 END
       )
     END AS grade_index
-  FROM scored
+  FROM ranked
 )
 SELECT
   subject_id,
@@ -245,6 +263,15 @@ SELECT
     WHEN grade_index = -1
     THEN '未评价'
   END AS grade,
+  CASE
+    WHEN grade_index = -1
+    THEN 'new_subject'
+    WHEN grade_index > COALESCE(forced_index, band_index)
+    THEN 'bar'
+    WHEN NOT forced_index IS NULL
+    THEN 'override'
+    ELSE 'band'
+  END AS decided_by,
   m0,
   m1,
   m2,

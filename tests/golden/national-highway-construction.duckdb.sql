@@ -4,8 +4,11 @@ WITH rec AS (
     r.item_code,
     r.severity,
     r.decided_on,
+    r.attributes ->> '$.authority' AS a_authority,
+    r.attributes ->> '$.decided_by' AS a_decided_by,
     r.attributes ->> '$.grade' AS a_grade,
-    r.attributes ->> '$.scheme' AS a_scheme
+    r.attributes ->> '$.industry' AS a_industry,
+    r.attributes ->> '$.level' AS a_level
   FROM records AS r
   WHERE
     (
@@ -29,32 +32,36 @@ WITH rec AS (
   SELECT
     subject_id,
     item_code,
+    a_authority,
     COUNT(*) AS n,
-    COUNT(CASE WHEN a_scheme IN ('jiangsu-highway-construction') THEN 1 ELSE NULL END) AS c0,
-    COUNT(
+    MAX(CASE WHEN a_industry = '48' AND a_level = 'provincial' THEN 1 ELSE 0 END) AS c0,
+    MAX(
       CASE
-        WHEN a_grade IN ('D') AND a_scheme IN ('jiangsu-highway-construction')
+        WHEN a_decided_by = 'override'
+        AND a_grade = 'D'
+        AND a_industry = '48'
+        AND a_level = 'provincial'
         THEN 1
-        ELSE NULL
+        ELSE 0
       END
     ) AS c1,
     COUNT(
       CASE
-        WHEN a_grade IN ('A') AND a_scheme IN ('jiangsu-highway-construction')
+        WHEN a_grade = 'A' AND a_industry = '48' AND a_level = 'provincial'
         THEN 1
         ELSE NULL
       END
     ) AS c2,
     COUNT(
       CASE
-        WHEN a_grade IN ('B') AND a_scheme IN ('jiangsu-highway-construction')
+        WHEN a_grade = 'B' AND a_industry = '48' AND a_level = 'provincial'
         THEN 1
         ELSE NULL
       END
     ) AS c3,
     COUNT(
       CASE
-        WHEN a_grade IN ('C') AND a_scheme IN ('jiangsu-highway-construction')
+        WHEN a_grade IN ('C', 'D') AND a_industry = '48' AND a_level = 'provincial'
         THEN 1
         ELSE NULL
       END
@@ -62,12 +69,13 @@ WITH rec AS (
   FROM rec
   GROUP BY
     subject_id,
-    item_code
+    item_code,
+    a_authority
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(k.c0) AS BIGINT) AS m0,
-    CAST(SUM(k.c1) AS BIGINT) AS m1,
+    COUNT(DISTINCT CASE WHEN k.c0 = 1 THEN k.a_authority ELSE NULL END) AS m0,
+    COUNT(DISTINCT CASE WHEN k.c1 = 1 THEN k.a_authority ELSE NULL END) AS m1,
     CAST(SUM(k.c2) AS BIGINT) AS m2,
     CAST(SUM(k.c3) AS BIGINT) AS m3,
     CAST(SUM(k.c4) AS BIGINT) AS m4
@@ -85,7 +93,7 @@ WITH rec AS (
     COALESCE(p.m2, 0) AS m2,
     COALESCE(p.m3, 0) AS m3,
     COALESCE(p.m4, 0) AS m4,
-    GREATEST(LEAST(0 + CASE WHEN COALESCE(p.m0, 0) >= 1 THEN 100 ELSE 0 END, 100), 0) AS score
+    GREATEST(LEAST(0 + GREATEST(LEAST(100 * COALESCE(p.m0, 0), 100), -100), 100), 0) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -96,38 +104,35 @@ WITH rec AS (
     AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
+), ranked AS (
+  SELECT
+    *,
+    CASE
+      WHEN score >= CAST(99.999999999 AS DOUBLE)
+      THEN 0
+      WHEN score >= CAST(89.999999999 AS DOUBLE)
+      THEN 1
+      WHEN score >= CAST(79.999999999 AS DOUBLE)
+      THEN 2
+      WHEN score >= CAST(69.999999999 AS DOUBLE)
+      THEN 3
+      WHEN score >= CAST(0.999999999 AS DOUBLE)
+      THEN 4
+      ELSE 5
+    END AS band_index,
+    CASE WHEN m1 >= 2 THEN 4 WHEN m1 >= 1 THEN 3 END AS forced_index
+  FROM scored
 ), graded AS (
   SELECT
     *,
     GREATEST(
       GREATEST(
-        GREATEST(
-          CASE
-            WHEN m1 >= 2
-            THEN 4
-            WHEN m1 >= 1
-            THEN 3
-            ELSE CASE
-              WHEN score >= CAST(99.999999999 AS DOUBLE)
-              THEN 0
-              WHEN score >= CAST(89.999999999 AS DOUBLE)
-              THEN 1
-              WHEN score >= CAST(79.999999999 AS DOUBLE)
-              THEN 2
-              WHEN score >= CAST(69.999999999 AS DOUBLE)
-              THEN 3
-              WHEN score >= CAST(0.999999999 AS DOUBLE)
-              THEN 4
-              ELSE 5
-            END
-          END,
-          CASE WHEN m2 >= 1 THEN 1 ELSE 0 END
-        ),
+        GREATEST(COALESCE(forced_index, band_index), CASE WHEN m2 >= 1 THEN 1 ELSE 0 END),
         CASE WHEN m3 >= 1 THEN 2 ELSE 0 END
       ),
       CASE WHEN m4 >= 1 THEN 3 ELSE 0 END
     ) AS grade_index
-  FROM scored
+  FROM ranked
 )
 SELECT
   subject_id,
@@ -146,6 +151,15 @@ SELECT
     WHEN grade_index = 5
     THEN '未评价'
   END AS grade,
+  CASE
+    WHEN grade_index = -1
+    THEN 'new_subject'
+    WHEN grade_index > COALESCE(forced_index, band_index)
+    THEN 'bar'
+    WHEN NOT forced_index IS NULL
+    THEN 'override'
+    ELSE 'band'
+  END AS decided_by,
   m0,
   m1,
   m2,

@@ -251,23 +251,25 @@ WITH rec AS (
     AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
-), graded AS (
+), ranked AS (
   SELECT
     *,
     CASE
-      WHEN m4 >= 1
-      THEN 3
-      ELSE CASE
-        WHEN score >= CAST(94.999999999 AS DOUBLE PRECISION)
-        THEN 0
-        WHEN score >= CAST(79.999999999 AS DOUBLE PRECISION)
-        THEN 1
-        WHEN score >= CAST(59.999999999 AS DOUBLE PRECISION)
-        THEN 2
-        ELSE 3
-      END
-    END AS grade_index
+      WHEN score >= CAST(94.999999999 AS DOUBLE PRECISION)
+      THEN 0
+      WHEN score >= CAST(79.999999999 AS DOUBLE PRECISION)
+      THEN 1
+      WHEN score >= CAST(59.999999999 AS DOUBLE PRECISION)
+      THEN 2
+      ELSE 3
+    END AS band_index,
+    CASE WHEN m4 >= 1 THEN 3 END AS forced_index
   FROM scored
+), graded AS (
+  SELECT
+    *,
+    COALESCE(forced_index, band_index) AS grade_index
+  FROM ranked
 )
 SELECT
   subject_id,
@@ -282,6 +284,13 @@ SELECT
     WHEN grade_index = 3
     THEN 'D'
   END AS grade,
+  CASE
+    WHEN grade_index = -1
+    THEN 'new_subject'
+    WHEN NOT forced_index IS NULL
+    THEN 'override'
+    ELSE 'band'
+  END AS decided_by,
   CASE WHEN score >= CAST(94.999999999 AS DOUBLE PRECISION) THEN 1 ELSE 0 END AS list_redlist,
   m0,
   m1,

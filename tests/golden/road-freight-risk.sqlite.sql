@@ -86,28 +86,30 @@ WITH rec AS (
     AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
+), ranked AS (
+  SELECT
+    *,
+    CASE
+      WHEN score >= CAST(89.999999999 AS REAL)
+      THEN 0
+      WHEN score >= CAST(74.999999999 AS REAL)
+      THEN 1
+      WHEN score >= CAST(59.999999999 AS REAL)
+      THEN 2
+      ELSE 3
+    END AS band_index,
+    CASE WHEN (
+      m3 >= 1 OR m4 >= 1
+    ) THEN 3 END AS forced_index
+  FROM scored
 ), graded AS (
   SELECT
     *,
     MAX(
-      CASE
-        WHEN (
-          m3 >= 1 OR m4 >= 1
-        )
-        THEN 3
-        ELSE CASE
-          WHEN score >= CAST(89.999999999 AS REAL)
-          THEN 0
-          WHEN score >= CAST(74.999999999 AS REAL)
-          THEN 1
-          WHEN score >= CAST(59.999999999 AS REAL)
-          THEN 2
-          ELSE 3
-        END
-      END,
+      COALESCE(forced_index, band_index),
       CASE WHEN registered_on > '2024-06-30' THEN 1 ELSE 0 END
     ) AS grade_index
-  FROM scored
+  FROM ranked
 )
 SELECT
   subject_id,
@@ -122,6 +124,15 @@ SELECT
     WHEN grade_index = 3
     THEN '高风险'
   END AS grade,
+  CASE
+    WHEN grade_index = -1
+    THEN 'new_subject'
+    WHEN grade_index > COALESCE(forced_index, band_index)
+    THEN 'bar'
+    WHEN NOT forced_index IS NULL
+    THEN 'override'
+    ELSE 'band'
+  END AS decided_by,
   m0,
   m1,
   m3,

@@ -56,16 +56,22 @@ WITH rec AS (
     AND (
       s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
     )
+), ranked AS (
+  SELECT
+    *,
+    0 AS band_index
+  FROM scored
 ), graded AS (
   SELECT
     *,
-    0 AS grade_index
-  FROM scored
+    band_index AS grade_index
+  FROM ranked
 )
 SELECT
   subject_id,
   score,
   NULL AS grade,
+  CAST(NULL AS TEXT) AS decided_by,
   CASE WHEN m0 >= 3 THEN 1 ELSE 0 END AS list_untrustworthy,
   CASE WHEN m0 >= 2 THEN 1 ELSE 0 END AS list_attention,
   m0

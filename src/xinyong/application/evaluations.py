@@ -82,9 +82,7 @@ class Evaluations:
         scheme = core.library.get(reference, on=None if "@" in reference else day)
         with core.transaction() as conn:
             run = store_run(conn, scheme, core.catalog, day, engine=self.backend(conn, engine))
-            grades = scheme.definition.grades
-            unrated = grades.unrated if grades else []
-            published = publish_run(conn, run, unrated=unrated) if publish else 0
+            published = publish_run(conn, run, scheme) if publish else 0
             return Evaluated(
                 run, grade_distribution(conn, run.id), dict(list_counts(conn, run.id)), published
             )

@@ -26,6 +26,8 @@ class Outcome:
     lists: frozenset[str]
     # the measures the query returns as columns, by index (None: a mean of no records, say)
     measures: dict[int, float | None]
+    # what set the grade: band, override, bar or new_subject (None: the scheme has no grades)
+    decided_by: str | None = None
 
     @classmethod
     def of_row(cls, plan: Plan, row: Mapping[Any, Any]) -> Outcome:
@@ -42,6 +44,7 @@ class Outcome:
                 for i in range(len(plan.measures))
                 if f"m{i}" in row
             },
+            decided_by=row["decided_by"],
         )
 
 

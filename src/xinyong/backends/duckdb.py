@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xinyong.backends.base import Outcome, outcomes
-from xinyong.backends.tables import COLUMNS, SOURCES
+from xinyong.backends.tables import COLUMNS, OPTIONAL, SOURCES
 from xinyong.errors import Unsupported
 from xinyong.schemes.compiler import to_sql
 from xinyong.schemes.ir import Plan
@@ -70,7 +70,7 @@ class DuckDB:
         con = connect()
         for name in COLUMNS:
             path = folder / f"{name}.parquet"
-            if not path.exists() and name == "cases":  # no objections exported: an empty table
+            if not path.exists() and name in OPTIONAL:  # none of its rows exported: empty
                 _create(con, name)
                 continue
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path.as_posix()}')")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xinyong.backends.base import Outcome, outcomes
-from xinyong.backends.tables import COLUMNS, SOURCES
+from xinyong.backends.tables import COLUMNS, OPTIONAL, SOURCES
 from xinyong.errors import Unsupported
 from xinyong.schemes.compiler import to_sql
 from xinyong.schemes.ir import Plan
@@ -74,10 +74,11 @@ class Spark:
 
     @classmethod
     def from_parquet(cls, spark: Any, folder: Path) -> Spark:
-        """Views over ``<folder>/<table>.parquet`` (an empty ``cases`` when absent)."""
+        """Views over ``<folder>/<table>.parquet`` (an empty view of an optional table that
+        is absent)."""
         for name in COLUMNS:
             path = folder / f"{name}.parquet"
-            if path.exists():
+            if path.exists() or name not in OPTIONAL:
                 frame = spark.read.parquet(str(path))
             else:
                 frame = spark.createDataFrame([], _schema(name))

@@ -12,7 +12,14 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from xinyong.schemes.oracle import Tables
-from xinyong.store.tables import cases, record_events, records, subjects
+from xinyong.store.tables import (
+    cases,
+    evaluation_results,
+    evaluation_runs,
+    record_events,
+    records,
+    subjects,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("severity", "smallint"),
         Column("attributes", "json"),
         Column("supersedes_id", "bigint"),
+        Column("decided_in", "text"),
     ),
     "record_events": (
         Column("record_id", "bigint"),
@@ -50,6 +58,16 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("opened_on", "date"),
         Column("closed_on", "date"),
     ),
+    "evaluation_runs": (
+        Column("id", "bigint"),
+        Column("scheme_id", "text"),
+        Column("as_of", "date"),
+    ),
+    "evaluation_results": (
+        Column("run_id", "bigint"),
+        Column("subject_id", "bigint"),
+        Column("grade", "text"),
+    ),
 }
 """The columns the compiled query reads, by table."""
 
@@ -58,8 +76,13 @@ SOURCES = {
     "subjects": "subjects",
     "record_events": "events",
     "cases": "objections",
+    "evaluation_runs": "runs",
+    "evaluation_results": "results",
 }
 """Where each table's rows are in :class:`~xinyong.schemes.oracle.Tables`."""
+
+OPTIONAL = frozenset({"cases", "evaluation_runs", "evaluation_results"})
+"""Tables that may be absent from an export (none of their rows): read as empty."""
 
 
 def read_tables(conn: Connection, subject_ids: Sequence[int] | None = None) -> Tables:
@@ -69,7 +92,12 @@ def read_tables(conn: Connection, subject_ids: Sequence[int] | None = None) -> T
     objections = select(
         cases.c.record_id, cases.c.kind, cases.c.opened_on, cases.c.closed_on
     ).where(cases.c.kind == "objection", cases.c.record_id.is_not(None))
+    runs = select(evaluation_runs.c.id, evaluation_runs.c.scheme_id, evaluation_runs.c.as_of)
+    results = select(
+        evaluation_results.c.run_id, evaluation_results.c.subject_id, evaluation_results.c.grade
+    )
     if subject_ids is not None:
+        results = results.where(evaluation_results.c.subject_id.in_(subject_ids))
         people = people.where(subjects.c.id.in_(subject_ids))
         facts = facts.where(records.c.subject_id.in_(subject_ids))
         mine = select(records.c.id).where(records.c.subject_id.in_(subject_ids))
@@ -80,6 +108,8 @@ def read_tables(conn: Connection, subject_ids: Sequence[int] | None = None) -> T
         [dict(r) for r in conn.execute(facts).mappings()],
         [dict(r) for r in conn.execute(events).mappings()],
         [dict(r) for r in conn.execute(objections).mappings()],
+        [dict(r) for r in conn.execute(runs).mappings()],
+        [dict(r) for r in conn.execute(results).mappings()],
     )
 
 

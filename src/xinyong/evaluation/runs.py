@@ -4,7 +4,7 @@ database itself (INSERT ... SELECT of the compiled query), kept for good and nev
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,6 +96,7 @@ def store_run(
                 "score": o.score,
                 "grade": o.grade,
                 "lists": "".join(f"{name} " for name, _ in resolved.lists if name in o.lists),
+                "decided_by": o.decided_by,
             }
             for o in sorted(found.values(), key=lambda o: o.subject_id)
         ]
@@ -109,11 +110,12 @@ def store_run(
             exp.column("score", table="q"),
             exp.column("grade", table="q"),
             _lists_expression([name for name, _ in resolved.lists]),
+            exp.column("decided_by", table="q"),
         ).from_(query)
         statement = exp.insert(
             select_results,
             "evaluation_results",
-            columns=["run_id", "subject_id", "score", "grade", "lists"],
+            columns=["run_id", "subject_id", "score", "grade", "lists", "decided_by"],
         )
         conn.execute(text(statement.sql(dialect=dialect)))
     count = conn.execute(
@@ -365,23 +367,30 @@ def reevaluate(
 def publish_run(
     conn: Connection,
     run: Run,
+    scheme: Scheme,
     item_code: str = "EVAL_INDUSTRY_GRADE",
-    unrated: Collection[str] = (),
 ) -> int:
     """Publish a run's grades as credit-evaluation records, so that other schemes can read them
-    (composition: e.g. a national grade from provincial ones). A grade that says no judgement
-    was made (``unrated``, such as 未评价) is not published: it is no evaluation result.
-    Publishing twice is refused by the batch key. Returns the number of records written."""
+    (composition: e.g. a national grade from provincial ones). Each record names the scheme,
+    its authority and the authority's level (by the scheme's region), and how the grade was
+    reached (by the score's band or set directly by an override, say). A grade that says no
+    judgement was made (the scheme's ``unrated``, such as 未评价) is not published: it is no
+    evaluation result. Publishing twice is refused by the batch key. Returns the number of
+    records written."""
     from xinyong.store.tables import batches, records
 
     source = f"xinyong:{run.scheme}"
     now = clock.now()
     found = conn.execute(
-        select(evaluation_results.c.subject_id, evaluation_results.c.grade).where(
-            evaluation_results.c.run_id == run.id, evaluation_results.c.grade.is_not(None)
-        )
+        select(
+            evaluation_results.c.subject_id,
+            evaluation_results.c.grade,
+            evaluation_results.c.decided_by,
+        ).where(evaluation_results.c.run_id == run.id, evaluation_results.c.grade.is_not(None))
     ).all()
-    rows = [(subject_id, grade) for subject_id, grade in found if grade not in unrated]
+    grades = scheme.definition.grades
+    unrated = set(grades.unrated) if grades else set()
+    rows = [row for row in found if row.grade not in unrated]
     batch_id = conn.execute(
         insert(batches).returning(batches.c.id),
         {
@@ -395,10 +404,13 @@ def publish_run(
             "rows_quarantined": 0,
         },
     ).scalar_one()
-    scheme_id = run.scheme.split("@")[0]
+    meta = scheme.definition.scheme
+    published = {"scheme": meta.id, "authority": meta.authority, "level": level_of(meta.region)}
+    if meta.industry:
+        published["industry"] = meta.industry
     params = [
         {
-            "subject_id": subject_id,
+            "subject_id": row.subject_id,
             "item_code": item_code,
             "decided_on": run.as_of,
             "severity": None,
@@ -406,10 +418,15 @@ def publish_run(
             "source": source,
             "batch_id": batch_id,
             "row_number": number,
-            "attributes": {"grade": grade, "scheme": scheme_id, "year": run.as_of.year},
+            "attributes": {
+                "grade": row.grade,
+                **published,
+                "year": run.as_of.year,
+                **({"decided_by": row.decided_by} if row.decided_by else {}),
+            },
             "recorded_at": now,
         }
-        for number, (subject_id, grade) in enumerate(rows, start=1)
+        for number, row in enumerate(rows, start=1)
     ]
     if params:
         conn.execute(insert(records), params)
@@ -421,3 +438,13 @@ def publish_run(
         details={"scheme": run.scheme, "records": len(params), "batch": int(batch_id)},
     )
     return len(params)
+
+
+def level_of(region: str) -> str:
+    """The level of an authority of a region (GB/T 2260): national for 000000, provincial for
+    a code ending in 0000, prefecture for one ending in 00, county otherwise."""
+    if region == "000000":
+        return "national"
+    if region.endswith("0000"):
+        return "provincial"
+    return "prefecture" if region.endswith("00") else "county"

@@ -5,7 +5,7 @@ evaluator, and both must give the expected score, grade and lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -19,11 +19,18 @@ from xinyong.backends.sql import run_plan
 from xinyong.backends.tables import read_tables
 from xinyong.catalog.items import Catalog
 from xinyong.reference.identifiers import SubjectKind
-from xinyong.schemes.ir import Plan, plan
+from xinyong.schemes.ir import Plan, period_start, plan
 from xinyong.schemes.model import Scheme, SchemeType, TestCase
-from xinyong.schemes.oracle import Result, Tables, evaluate, holds, rule_points
+from xinyong.schemes.oracle import Result, Tables, evaluate, facts, holds, rule_points
 from xinyong.store.database import Database
-from xinyong.store.tables import batches, record_events, records, subjects
+from xinyong.store.tables import (
+    batches,
+    evaluation_results,
+    evaluation_runs,
+    record_events,
+    records,
+    subjects,
+)
 
 _PREFIX = {SubjectKind.ENTERPRISE: "91", SubjectKind.ORGANISATION: "51", SubjectKind.AGENCY: "11"}
 
@@ -48,7 +55,7 @@ def _code(kind: SubjectKind, region: str, born: date | None = None) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def _load(conn: Connection, case: TestCase) -> int:
+def _load(conn: Connection, case: TestCase, scheme: Scheme) -> int:
     now = clock.now()
     subject = case.subject
     subject_id = conn.execute(
@@ -92,6 +99,7 @@ def _load(conn: Connection, case: TestCase) -> int:
                 "item_code": record.item,
                 "decided_on": record.decided_on,
                 "severity": record.severity,
+                "decided_in": record.decided_in,
                 "source": "scheme test",
                 "batch_id": batch_id,
                 "row_number": number,
@@ -117,7 +125,41 @@ def _load(conn: Connection, case: TestCase) -> int:
                     "recorded_at": now,
                 },
             )
+    if case.previous is not None:
+        _previous(conn, scheme, case, int(subject_id))
     return int(subject_id)
+
+
+def _previous(conn: Connection, scheme: Scheme, case: TestCase, subject_id: int) -> None:
+    """The case's earlier result, stored as a run of the scheme with that one result."""
+    assert case.previous is not None
+    now = clock.now()
+    as_of = case.previous.as_of or (
+        period_start(case.as_of, scheme.definition.scheme.cadence) - timedelta(days=1)
+    )
+    run_id = conn.execute(
+        insert(evaluation_runs).returning(evaluation_runs.c.id),
+        {
+            "scheme_id": scheme.id,
+            "scheme_version": scheme.version,
+            "scheme_sha256": scheme.sha256,
+            "as_of": as_of,
+            "kind": "full",
+            "subjects": 1,
+            "started_at": now,
+            "finished_at": now,
+        },
+    ).scalar_one()
+    conn.execute(
+        insert(evaluation_results),
+        {
+            "run_id": run_id,
+            "subject_id": subject_id,
+            "score": 0.0,
+            "grade": case.previous.grade,
+            "lists": "",
+        },
+    )
 
 
 def _compare(label: str, got: Outcome | Result | None, case: TestCase) -> list[str]:
@@ -150,7 +192,7 @@ def run_case(
     with db.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            subject_id = _load(conn, case)
+            subject_id = _load(conn, case, scheme)
             compiled = run_plan(conn, resolved).get(subject_id)
             tables = read_tables(conn, [subject_id])
         finally:
@@ -178,7 +220,7 @@ def _covered(
         found.add("exit by revocation or repair")
     if result is None:
         return frozenset(found | {"a subject out of scope"})
-    subject, measures, score = tables.subjects[0], list(result.measures), result.score
+    subject, measures, score = facts(resolved, tables)[0], list(result.measures), result.score
     if result.grade is not None:
         found.add(f"grade {result.grade}")
     if resolved.new_subject and holds(resolved.new_subject[1], subject, measures, score):

@@ -208,6 +208,7 @@ class BatchWriter:
             "valid_to": row.valid_to,
             "severity": row.severity,
             "reference": row.reference,
+            "decided_in": row.decided_in,
             "source": self.report.source,
             "batch_id": self.report.batch_id,
             "row_number": row.number,

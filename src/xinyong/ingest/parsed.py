@@ -79,6 +79,8 @@ class RecordRow:
     reason: str | None
     attributes: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # the deciding authority's region: sent, or read from the authority's USCC
+    decided_in: str | None = None
 
 
 @dataclass(slots=True)

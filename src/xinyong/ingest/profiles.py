@@ -26,6 +26,7 @@ RECORD_FIELDS = (
     "valid_to",
     "severity",
     "reference",
+    "decided_in",
     "target_reference",
     "target_record_id",
     "reason",

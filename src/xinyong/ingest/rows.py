@@ -238,6 +238,7 @@ class RowChecker:
         parsed_attributes = (
             self.attributes(item, attributes, problems, required=not amendment) if item else {}
         )
+        decided_in = self.decided_in(fields, parsed_attributes, problems)
         if problems or decided_on is None:
             return problems
         warnings = []
@@ -262,7 +263,32 @@ class RowChecker:
             reason=_text(fields.get("reason")),
             attributes=parsed_attributes,
             warnings=warnings,
+            decided_in=decided_in,
         )
+
+    def decided_in(
+        self, fields: dict[str, Any], attributes: dict[str, Any], problems: list[Problem]
+    ) -> str | None:
+        """The record's region: the ``decided_in`` field (6 digits, GB/T 2260), or else the
+        region in the deciding authority's USCC (characters 3 to 8) where the row gives one."""
+        given = _text(fields.get("decided_in"))
+        if given is not None:
+            if not (len(given) == 6 and given.isdigit()):
+                problems.append(Problem("decided_in", given, "must be 6 digits (GB/T 2260)"))
+                return None
+            if self.regions.lookup(given) is None:
+                problems.append(Problem("decided_in", given, "is not a region code (GB/T 2260)"))
+                return None
+            return given
+        authority = attributes.get("authority_code")
+        if isinstance(authority, str):
+            try:
+                found = parse_identifier(authority)
+            except InvalidIdentifier:
+                return None
+            if found.scheme is IdScheme.USCC and self.regions.lookup(found.region_code):
+                return found.region_code
+        return None
 
     def attributes(
         self,

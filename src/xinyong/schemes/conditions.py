@@ -79,8 +79,34 @@ class RecordCondition(FileModel):
         return [self.category] if isinstance(self.category, Category) else self.category
 
 
+class FirstRecord(FileModel):
+    """The subject's first record of an item (``{item: HWY_PROJECT_EVALUATION, within: 3Y}``:
+    its first project evaluation was decided less than 3 years ago)."""
+
+    item: str | list[str]
+    within: Period
+
+    _p = field_validator("within", mode="before")(lambda v: Period.parse(v))
+
+    def items(self) -> list[str]:
+        return [self.item] if isinstance(self.item, str) else self.item
+
+
 class SubjectCondition(FileModel):
+    """Facts of the subject itself: registered within a period (an individual's registration
+    is its birth), its first record of an item within a period, of a kind, in an industry."""
+
     registered_within: Period | None = None
+    first_record: FirstRecord | None = Field(
+        default=None,
+        description="the subject has a record of the item, and the first was decided within "
+        "the period",
+    )
+    measured_at: Literal["as_of", "evaluation_year_end"] = Field(
+        default="as_of",
+        description="registered_within and first_record count back from the as-of date, or "
+        "from the end of the evaluation year (31 December of the year before the as-of date)",
+    )
     kind: list[SubjectKind] | None = None
     industry: list[str] | None = None
 
@@ -144,6 +170,16 @@ class MeasureCompare(FileModel):
         ]
 
 
+class PreviousResult(FileModel):
+    """The subject's result in this scheme's previous evaluation: its newest stored result
+    from the previous period (the year before for a yearly scheme, the quarter or month before
+    for a quarterly or monthly one), read from the stored runs and never published by it. A
+    subject that was not evaluated then has no previous result, and the condition does not
+    hold."""
+
+    grade: list[str] = Field(min_length=1, description="its grade was one of these")
+
+
 class Condition(FileModel):
     """A condition on a subject's records (at least N matching), on its measures, or on the
     subject itself; every given part must hold."""
@@ -155,6 +191,9 @@ class Condition(FileModel):
     score_at_least: float | None = None
     compare: list[MeasureCompare] = Field(
         default_factory=list, description="measures compared with numbers or other measures"
+    )
+    previous: PreviousResult | None = Field(
+        default=None, description="the subject's result in this scheme's previous evaluation"
     )
     alternatives: list[Condition] = Field(
         default_factory=list,
@@ -171,10 +210,12 @@ class Condition(FileModel):
                 self.score_below is not None,
                 self.score_at_least is not None,
                 self.compare,
+                self.previous,
                 self.alternatives,
             )
         ):
             raise ValueError(
-                "a condition needs records, subject, score_below, score_at_least, compare or any"
+                "a condition needs records, subject, score_below, score_at_least, compare, "
+                "previous or any"
             )
         return self

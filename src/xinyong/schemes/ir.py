@@ -117,6 +117,12 @@ class ConditionNode:
     score_at_least: float | None
     alternatives: tuple[ConditionNode, ...] = ()
     comparisons: tuple[Comparison, ...] = ()
+    # the grade of the subject's previous result (Plan.previous) is one of these
+    previous: frozenset[str] | None = None
+
+    def reads_previous(self) -> bool:
+        """Whether this condition or one of its alternatives reads the previous result."""
+        return self.previous is not None or any(a.reads_previous() for a in self.alternatives)
 
     def measures(self) -> set[int]:
         """Every measure this condition and its alternatives read."""
@@ -141,6 +147,23 @@ class ScopeNode:
     # Individuals born after this day (under the scheme's minimum age on the as-of date, their
     # registration date being their birth date) are out of scope; unknown birth: out too.
     individuals_born_on_or_before: date | None = None
+    # Subjects registered outside ``region_prefix`` are in scope too when a record of one of
+    # ``operating_items`` decided by the as-of date was decided in a region under this prefix.
+    operating_prefix: str | None = None
+    operating_items: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """Where a scheme's previous result is: the newest stored result of the subject under
+    scheme ``scheme_id`` (any version) from a run as of a day in the previous evaluation
+    period, on or after ``since`` (None: any earlier day) and before ``before`` (the start of
+    the current period); the latest as-of date first, then the latest run. A subject with no
+    result in that period has no previous result."""
+
+    scheme_id: str
+    before: date
+    since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +191,35 @@ class Plan:
     exclude_disputed: bool = False
     # The scheme's named measures: (name, index into ``measures``), in file order.
     named: tuple[tuple[str, int], ...] = ()
+    # Where the previous results are, when a condition reads them.
+    previous: Previous | None = None
 
     @property
     def grades(self) -> tuple[str, ...]:
         return tuple(grade for grade, _ in self.bands)
+
+
+_MONTHS = {"yearly": 12, "quarterly": 3, "monthly": 1}
+
+
+def period_start(as_of: date, cadence: str | None) -> date:
+    """The first day of the evaluation period ``as_of`` falls in: its year, quarter or month
+    for a yearly, quarterly or monthly scheme; the day itself otherwise."""
+    months = _MONTHS.get(cadence or "")
+    if months is None:
+        return as_of
+    return date(as_of.year, months * ((as_of.month - 1) // months) + 1, 1)
+
+
+def previous_period(as_of: date, cadence: str | None) -> tuple[date | None, date]:
+    """The previous evaluation period as (first day, first day of the current period); a
+    daily scheme's (or one without a cadence) is every earlier day."""
+    start = period_start(as_of, cadence)
+    months = _MONTHS.get(cadence or "")
+    if months is None:
+        return None, start
+    index = start.year * 12 + start.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1), start
 
 
 def window(spec: Period | str, as_of: date) -> Window:
@@ -227,18 +275,39 @@ class _Builder:
 
     def subject(self, condition: SubjectCondition) -> SubjectTest:
         within = condition.registered_within
+        end = self.as_of
+        if condition.measured_at == "evaluation_year_end":
+            end = date(self.as_of.year - 1, 12, 31)
         return SubjectTest(
-            registered_after=within.before(self.as_of) if within else None,
+            registered_after=within.before(end) if within else None,
             kinds=frozenset(k.value for k in condition.kind) if condition.kind else None,
             industries=Industries.load().prefixes(condition.industry)
             if condition.industry
             else None,
         )
 
+    def first_record(self, subject: SubjectCondition) -> tuple[Comparison, ...]:
+        """ "The first record of X was decided within P": a record of X by the as-of date, and
+        none on or before P before the end (the as-of date or the evaluation year's end)."""
+        first = subject.first_record
+        if first is None:
+            return ()
+        end = self.as_of
+        if subject.measured_at == "evaluation_year_end":
+            end = date(self.as_of.year - 1, 12, 31)
+        items = frozenset(first.items())
+        any_by_now = Measure("count", RecordSet(items, None, (), Window(None, self.as_of)))
+        older = Measure("count", RecordSet(items, None, (), Window(None, first.within.before(end))))
+        return (
+            Comparison(self.measure(any_by_now), ">=", value=1.0),
+            Comparison(self.measure(older), "<", value=1.0),
+        )
+
     def condition(self, condition: Condition) -> ConditionNode:
         measure = None
         if condition.records is not None:
             measure = self.measure(Measure("count", self.records(condition.records)))
+        first = self.first_record(condition.subject) if condition.subject else ()
         return ConditionNode(
             measure=measure,
             at_least=condition.at_least,
@@ -246,7 +315,9 @@ class _Builder:
             score_below=condition.score_below,
             score_at_least=condition.score_at_least,
             alternatives=tuple(self.condition(a) for a in condition.alternatives),
-            comparisons=tuple(
+            previous=frozenset(condition.previous.grade) if condition.previous else None,
+            comparisons=first
+            + tuple(
                 Comparison(
                     self.named[test.measure],
                     OPS[op],
@@ -335,6 +406,12 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
         else None
     )
     lists = tuple((entry.id, builder.condition(entry.enter)) for entry in d.lists)
+    conditions = [c for _, c in (*overrides, *bars, *lists)]
+    conditions += [new_subject[1]] if new_subject else []
+    previous = None
+    if any(c.reads_previous() for c in conditions):
+        since, before = previous_period(as_of, d.scheme.cadence)
+        previous = Previous(scheme.id, before, since)
     scope = d.scope
     registered = scope.registered_at_least.before(as_of) if scope.registered_at_least else None
     published_after: tuple[tuple[str, date], ...] = ()
@@ -345,11 +422,14 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
             for code in items
             if (period := catalog[code].publication.max) is not None
         )
+    read_items = frozenset(i for m in builder.measures for i in m.records.items)
+    operating = region_prefix(scope.region) if scope.operating_in_region else None
     return Plan(
         scheme=scheme.key,
         published_after=published_after,
         exclude_disputed=d.disputed == "exclude",
         named=tuple(builder.named.items()),
+        previous=previous,
         as_of=as_of,
         scope=ScopeNode(
             kinds=frozenset(k.value for k in scope.kinds),
@@ -358,6 +438,8 @@ def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
             statuses=frozenset(scope.status),
             registered_on_or_before=registered,
             existing_on=as_of,
+            operating_prefix=operating,
+            operating_items=read_items if operating else frozenset(),
             individuals_born_on_or_before=(
                 Period(scope.minimum_age, "Y").before(as_of) if scope.minimum_age else None
             ),

@@ -166,6 +166,37 @@ def _check_condition(
                     "gate a favourable outcome, never a penalty",
                     *where,
                 )
+    first = condition.subject.first_record if condition.subject else None
+    for code in first.items() if first else []:
+        if code not in catalog:
+            raise _fail(
+                scheme,
+                f"first_record: item {code} is not in the catalog",
+                *loc,
+                "subject",
+                "first_record",
+                "item",
+            )
+    if condition.previous is not None:
+        d = scheme.definition
+        if d.grades is None or d.scheme.cadence is None:
+            raise _fail(
+                scheme,
+                "'previous' reads this scheme's grade in its previous evaluation: the scheme "
+                "needs grades and a cadence (yearly, quarterly, monthly or daily) that says "
+                "which evaluation is the previous one",
+                *loc,
+                "previous",
+            )
+        unknown = sorted(set(condition.previous.grade) - d.grades.codes())
+        if unknown:
+            raise _fail(
+                scheme,
+                f"previous: {', '.join(unknown)} is not a grade of this scheme",
+                *loc,
+                "previous",
+                "grade",
+            )
     for index, alternative in enumerate(condition.alternatives):
         _check_condition(scheme, catalog, alternative, *loc, "any", index, harms=harms)
 
@@ -173,6 +204,14 @@ def _check_condition(
 def _check(scheme: Scheme, catalog: Catalog) -> None:
     d = scheme.definition
     _check_measures(scheme, catalog)
+    if d.scope.operating_in_region and not d.scope.region:
+        raise _fail(
+            scheme,
+            "operating_in_region adds subjects with records decided in the scope's region, "
+            "and the scope names none",
+            "scope",
+            "operating_in_region",
+        )
     if d.scope.minimum_age and SubjectKind.INDIVIDUAL not in d.scope.kinds:
         raise _fail(
             scheme,

@@ -26,6 +26,7 @@ from xinyong.schemes.conditions import (
     MeasureCompare,
     MeasureDef,
     MeasureRef,
+    PreviousResult,
     RecordCondition,
     SubjectCondition,
     period_or_window,
@@ -39,6 +40,7 @@ __all__ = [
     "MeasureCompare",
     "MeasureDef",
     "MeasureRef",
+    "PreviousResult",
     "RecordCondition",
     "SubjectCondition",
 ]
@@ -97,6 +99,11 @@ class Scope(FileModel):
     industry: list[str] = Field(default_factory=list)
     status: list[str] = Field(default_factory=lambda: ["active"])
     registered_at_least: Period | None = None
+    operating_in_region: bool = Field(
+        default=False,
+        description="also subjects registered outside the region that have a record of an "
+        "item the scheme reads decided in it (by the record's decided_in), by the as-of date",
+    )
     minimum_age: int | None = Field(
         default=None,
         ge=1,
@@ -291,6 +298,9 @@ class TestRecord(FileModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     revoked_on: date | None = None
     repaired_on: date | None = Field(default=None, description="credit repair granted on")
+    decided_in: str | None = Field(
+        default=None, pattern=r"^\d{6}$", description="the deciding authority's region"
+    )
 
 
 class TestSubject(FileModel):
@@ -311,11 +321,23 @@ class Expect(FileModel):
     in_scope: bool = True
 
 
+class TestPrevious(FileModel):
+    """The subject's stored result of an earlier evaluation under this scheme."""
+
+    grade: str
+    as_of: date | None = Field(
+        default=None,
+        description="the earlier run's as-of date (default: the day before the "
+        "case's evaluation period starts)",
+    )
+
+
 class TestCase(FileModel):
     name: str
     as_of: date
     subject: TestSubject = Field(default_factory=TestSubject)
     records: list[TestRecord] = Field(default_factory=list)
+    previous: TestPrevious | None = None
     expect: Expect
 
 

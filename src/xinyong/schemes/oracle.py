@@ -34,6 +34,8 @@ class Result:
     grade: str | None
     lists: frozenset[str]
     measures: tuple[float | None, ...]  # None: a minimum, maximum or mean of no records
+    # what set the grade: "band", "override", "bar" or "new_subject" (None: no grades)
+    decided_by: str | None = None
 
 
 @dataclass(slots=True)
@@ -44,6 +46,9 @@ class Tables:
     records: list[dict[str, Any]]
     events: list[dict[str, Any]] = field(default_factory=list)
     objections: list[dict[str, Any]] = field(default_factory=list)
+    # stored evaluations, which a scheme's conditions on its previous result read
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _as_date(value: Any) -> date | None:
@@ -194,6 +199,57 @@ def clamp(value: float, low: float | None, high: float | None) -> float:
     return value
 
 
+def previous_grades(plan: Plan, tables: Tables) -> dict[int, str | None]:
+    """Each subject's grade in its previous result (see :class:`~xinyong.schemes.ir.Previous`),
+    for the subjects that have one."""
+    previous = plan.previous
+    if previous is None:
+        return {}
+    runs = {
+        r["id"]: _as_date(r["as_of"])
+        for r in tables.runs
+        if r["scheme_id"] == previous.scheme_id
+        and _as_date(r["as_of"]) < previous.before  # type: ignore[operator]
+        and (previous.since is None or _as_date(r["as_of"]) >= previous.since)  # type: ignore[operator]
+    }
+    newest: dict[int, tuple[date, int, str | None]] = {}
+    for result in tables.results:
+        as_of = runs.get(result["run_id"])
+        if as_of is None:
+            continue
+        key = (as_of, result["run_id"], result["grade"])
+        if result["subject_id"] not in newest or key[:2] > newest[result["subject_id"]][:2]:
+            newest[result["subject_id"]] = key
+    return {subject_id: grade for subject_id, (_, _, grade) in newest.items()}
+
+
+def operating(plan: Plan, tables: Tables) -> set[int]:
+    """The subjects with a record of the scheme's items decided in the scope's region (by the
+    record's ``decided_in``) by the as-of date, where the scope reaches them."""
+    scope = plan.scope
+    if scope.operating_prefix is None:
+        return set()
+    return {
+        r["subject_id"]
+        for r in tables.records
+        if r["item_code"] in scope.operating_items
+        and (r.get("decided_in") or "").startswith(scope.operating_prefix)
+        and _as_date(r["decided_on"]) <= plan.as_of  # type: ignore[operator]
+    }
+
+
+def facts(plan: Plan, tables: Tables) -> list[dict[str, Any]]:
+    """The subjects' rows as conditions read them: with ``previous_grade``, the grade of the
+    subject's previous result (None where it has none or the plan reads none), and
+    ``operates_in_region`` (the scope reaches it through its records)."""
+    grades = previous_grades(plan, tables)
+    there = operating(plan, tables)
+    return [
+        {**s, "previous_grade": grades.get(s["id"]), "operates_in_region": s["id"] in there}
+        for s in tables.subjects
+    ]
+
+
 def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
     scope = plan.scope
     registered = _as_date(subject["registered_on"])
@@ -203,6 +259,7 @@ def _in_scope(subject: dict[str, Any], plan: Plan) -> bool:
         and (
             scope.region_prefix is None
             or (subject["region_code"] or "").startswith(scope.region_prefix)
+            or bool(subject.get("operates_in_region"))
         )
         and (
             not scope.industries
@@ -243,6 +300,8 @@ def holds(
             return False
     if c.score_below is not None and not score < c.score_below - EPSILON:
         return False
+    if c.previous is not None and subject.get("previous_grade") not in c.previous:
+        return False
     if c.alternatives and not any(holds(a, subject, measures, score) for a in c.alternatives):
         return False
     return c.score_at_least is None or score >= c.score_at_least - EPSILON
@@ -254,19 +313,21 @@ def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
     for record in counted(plan, tables):
         by_subject[record["subject_id"]].append(record)
     results = {}
-    for subject in tables.subjects:
+    for subject in facts(plan, tables):
         if not _in_scope(subject, plan):
             continue
         rows = by_subject.get(subject["id"], [])
         measures = [_measure(rows, m) for m in plan.measures]
         score = plan.base + sum(rule_points(rule, measures) for rule in plan.rules)
         score = clamp(score, plan.total_min, plan.total_max)
+        grade, decided_by, _ = grading(plan, subject, measures, score)
         results[subject["id"]] = Result(
             subject["id"],
             score,
-            grade_of(plan, subject, measures, score),
+            grade,
             frozenset(name for name, c in plan.lists if holds(c, subject, measures, score)),
             tuple(measures),
+            decided_by,
         )
     return results
 
@@ -274,19 +335,29 @@ def evaluate(plan: Plan, tables: Tables) -> dict[int, Result]:
 def grade_of(
     plan: Plan, subject: dict[str, Any], measures: Sequence[float | None], score: float
 ) -> str | None:
-    return grade_steps(plan, subject, measures, score)[0]
+    return grading(plan, subject, measures, score)[0]
 
 
 def grade_steps(
     plan: Plan, subject: dict[str, Any], measures: Sequence[float | None], score: float
 ) -> tuple[str | None, list[str]]:
     """The grade, and each step that made it what it is, in order."""
+    grade, _, steps = grading(plan, subject, measures, score)
+    return grade, steps
+
+
+def grading(
+    plan: Plan, subject: dict[str, Any], measures: Sequence[float | None], score: float
+) -> tuple[str | None, str | None, list[str]]:
+    """The grade, what set it (the score's ``band``, an ``override``, a ``bar`` that held it
+    down, or ``new_subject``), and each step that made it what it is, in order."""
     if not plan.bands:
-        return None, []
+        return None, None, []
     if plan.new_subject and holds(plan.new_subject[1], subject, measures, score):
-        return plan.new_subject[0], [f"new subject: grade {plan.new_subject[0]}"]
+        return plan.new_subject[0], "new_subject", [f"new subject: grade {plan.new_subject[0]}"]
     order = plan.grades
     index = len(order) - 1
+    decided_by = "band"
     steps = []
     for position, (_, minimum) in enumerate(plan.bands):
         if minimum is not None and score >= minimum - EPSILON:
@@ -297,11 +368,11 @@ def grade_steps(
         steps.append(f"score {score:g} is below every band minimum: band {order[index]}")
     for number, (grade, condition) in enumerate(plan.overrides, start=1):
         if holds(condition, subject, measures, score):
-            index = order.index(grade)
+            index, decided_by = order.index(grade), "override"
             steps.append(f"override {number} holds: grade {grade}")
             break
     for number, (grade, condition) in enumerate(plan.bars, start=1):
         if holds(condition, subject, measures, score) and index < order.index(grade):
-            index = order.index(grade)
+            index, decided_by = order.index(grade), "bar"
             steps.append(f"bar {number} holds: at best {grade}")
-    return order[index], steps
+    return order[index], decided_by, steps

@@ -51,7 +51,7 @@ def render(
     w = Writer(catalog, language, names, titles, grades)
     g = functools.partial(w.grade, scheme.id)
     d = scheme.definition
-    w.measures, w.window_default = d.measures, d.window
+    w.measures, w.window_default, w.scheme_id = d.measures, d.window, d.scheme.id
     meta = d.scheme
     sections = []
     kind = w.say("measures_type" if meta.type is SchemeType.MEASURES else meta.type.value)
@@ -75,6 +75,8 @@ def render(
         who = [w.join(w.say(k.value) for k in scope.kinds)]
         if scope.region:
             who.append(w.say("scope.region", region=w.region(scope.region)))
+            if scope.operating_in_region:
+                who.append(w.say("scope.operating"))
         if scope.industry:
             who.append(w.say("scope.industry", industries=w.industries(scope.industry)))
         if scope.registered_at_least:

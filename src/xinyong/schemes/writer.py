@@ -66,6 +66,7 @@ class Writer:
         # the scheme's named measures, numbered in file order, and its default window
         self.measures: dict[str, MeasureDef] = {}
         self.window_default: Window = "all"
+        self.scheme_id = ""  # the scheme being described, whose grades a condition may name
 
     def measure_label(self, name: str) -> str:
         """A named measure as the plain words call it: by its number in the file."""
@@ -233,7 +234,14 @@ class Writer:
     def subject(self, condition: SubjectCondition) -> str:
         parts = []
         if condition.registered_within:
-            parts.append(self.say("subject.young", period=self.period(condition.registered_within)))
+            key = "subject.young" if condition.measured_at == "as_of" else "subject.young.year_end"
+            parts.append(self.say(key, period=self.period(condition.registered_within)))
+        if condition.first_record:
+            first = condition.first_record
+            key = "subject.first" if condition.measured_at == "as_of" else "subject.first.year_end"
+            names = [self.name(self.catalog[c].name) for c in first.items() if c in self.catalog]
+            what = self.join(names, "or")
+            parts.append(self.say(key, what=what, period=self.period(first.within)))
         if condition.kind:
             parts.append(self.join(self.say(k.value) for k in condition.kind))
         if condition.industry:
@@ -252,6 +260,9 @@ class Writer:
         if c.subject:
             parts.append(self.subject(c.subject))
         parts += [self.measure_compare(test) for test in c.compare]
+        if c.previous is not None:
+            grades = self.join([self.grade(self.scheme_id, g) for g in c.previous.grade], "or")
+            parts.append(self.say("condition.previous", grades=grades))
         if c.score_at_least is not None:
             parts.append(self.say("condition.score_at_least", score=_num(c.score_at_least)))
         if c.score_below is not None:

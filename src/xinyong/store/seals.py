@@ -48,8 +48,14 @@ def _value(value: Any) -> Any:
     return value
 
 
+#: Fields sealed only where set, so that the seals of rows stored before they existed still hold.
+_SET_ONLY = ("decided_in",)
+
+
 def _canonical(kind: str, row: Any, fields: tuple[str, ...]) -> bytes:
     body = {"kind": kind, **{f: _value(getattr(row, f)) for f in fields}}
+    if kind == "record":
+        body |= {f: v for f in _SET_ONLY if (v := getattr(row, f, None)) is not None}
     return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 

@@ -113,6 +113,18 @@ class FiringOut(Out):
     record_ids: list[int]
 
 
+class ReadingOut(Out):
+    what: str = Field(description="a named measure, a count of records, the previous grade, ...")
+    value: float | str | None = Field(description="its value (null: no value)")
+    record_ids: list[int] = Field(description="the records it read")
+
+
+class ConditionOut(Out):
+    step: str = Field(description="an override, a bar, the new-subject rule or a list entry")
+    holds: bool
+    readings: list[ReadingOut]
+
+
 class ExplanationOut(Out):
     scheme: str
     as_of: date
@@ -123,6 +135,10 @@ class ExplanationOut(Out):
     grade: str | None
     firings: list[FiringOut]
     steps: list[str]
+    tests: list[ConditionOut] = Field(
+        description="every override, bar, new-subject rule and list entry: whether it held, "
+        "and what it read with values and records"
+    )
     lists: list[str]
     agrees_with_query: bool
     text: list[str]
@@ -166,6 +182,17 @@ def explain_subject(
             for f in result.firings
         ],
         steps=list(result.steps),
+        tests=[
+            ConditionOut(
+                step=t.step,
+                holds=t.holds,
+                readings=[
+                    ReadingOut(what=r.what, value=r.value, record_ids=list(r.record_ids))
+                    for r in t.readings
+                ],
+            )
+            for t in result.tests
+        ],
         lists=sorted(result.lists),
         agrees_with_query=result.agrees_with_query,
         text=result.lines(),

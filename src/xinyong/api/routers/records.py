@@ -24,6 +24,7 @@ EXAMPLE_ROWS: list[JsonValue] = [
         "item_code": "ADM_PENALTY_GENERAL",
         "decided_on": "2026-03-02",
         "reference": "郑环罚〔2026〕12号",
+        "decided_in": "410100",
         "violation": "超标排放大气污染物",
         "fine_10k_cny": 3.5,
     },

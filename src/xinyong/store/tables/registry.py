@@ -112,6 +112,7 @@ records = Table(
     Column("severity", SmallInteger, comment="1 minor, 2 general, 3 serious; negative items only"),
     Column("reference", String(200), comment="the department's decision number"),
     Column("source", String(100), nullable=False),
+    Column("decided_in", String(6), comment="the deciding authority's region (GB/T 2260)"),
     Column("batch_id", Id, ForeignKey("batches.id"), nullable=False),
     Column("row_number", Integer, nullable=False),
     Column("attributes", Json, nullable=False),
@@ -198,6 +199,11 @@ evaluation_results = Table(
     Column("score", Float, nullable=False),
     Column("grade", String(8)),
     Column("lists", String(500), nullable=False, comment="space-separated list ids"),
+    Column(
+        "decided_by",
+        String(12),
+        comment="band, override, bar or new_subject: what set the grade",
+    ),
 )
 Index(None, evaluation_results.c.subject_id)
 
