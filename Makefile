@@ -61,6 +61,7 @@ test: lint typecheck
 bench: $(INSTALLED)
 	$(BIN)/python bench/ingest.py --records 1000000 --subjects 100000
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
+	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000 --scheme measures
 	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000
 	$(BIN)/python bench/api.py --subjects 1000000 --seconds 20
 	$(BIN)/python bench/search.py --subjects 1000000 --repeat 30

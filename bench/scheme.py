@@ -70,6 +70,92 @@ SELECT subject_id, score,
 FROM scored
 """
 
+
+def _items(first: int, last: int) -> str:
+    return ", ".join(f"'N{i:02d}'" for i in range(first, last + 1))
+
+
+# The logic of bench/measures-scheme.yaml, written by hand: named measures compared with each
+# other (fines above three times the recent amounts), a weighted mean that deducts points, per-
+# record deductions with a cap, and a list on either of two grounds. ``{number}`` reads a number
+# attribute in the engine's own way.
+HAND_WRITTEN_MEASURES = f"""
+WITH r AS (
+  SELECT subject_id, item_code, decided_on, severity,
+         {{amount}} AS amount, {{contract}} AS contract
+  FROM records
+  WHERE decided_on > '2022-06-30' AND decided_on <= '2025-06-30'
+),
+per_code AS (
+  SELECT subject_id, item_code, COUNT(*) AS n, SUM(amount) AS amount,
+         SUM(CASE WHEN decided_on > '2024-06-30' THEN amount END) AS recent,
+         SUM(amount * contract) AS weighted,
+         SUM(CASE WHEN amount IS NOT NULL THEN contract END) AS weights,
+         COUNT(CASE WHEN severity = 3 THEN 1 END) AS serious
+  FROM r GROUP BY subject_id, item_code
+),
+per_subject AS (
+  SELECT subject_id,
+         SUM(CASE WHEN item_code IN ({_items(1, 10)}) THEN amount END) AS fines,
+         SUM(CASE WHEN item_code IN ({_items(31, 40)}) THEN recent END) AS recent,
+         SUM(CASE WHEN item_code IN ({_items(11, 20)}) THEN weighted END)
+           / NULLIF(SUM(CASE WHEN item_code IN ({_items(11, 20)}) THEN weights END), 0)
+           AS quality,
+         SUM(CASE WHEN item_code = 'N05' THEN serious ELSE 0 END) AS serious,
+         SUM(CASE WHEN item_code IN ({_items(21, 25)})
+                  THEN (CASE WHEN n * 3 > 30 THEN 30 ELSE n * 3 END) ELSE 0 END) AS deduction,
+         SUM(CASE WHEN item_code IN ('P01', 'P02') THEN n ELSE 0 END) AS positive
+  FROM per_code GROUP BY subject_id
+),
+scored AS (
+  SELECT s.id AS subject_id,
+         100 - 2 * COALESCE(p.quality, 0) - COALESCE(p.deduction, 0)
+             + (CASE WHEN COALESCE(p.positive, 0) * 5 > 10 THEN 10
+                     ELSE COALESCE(p.positive, 0) * 5 END) AS score,
+         COALESCE(p.fines, 0) AS fines, COALESCE(p.recent, 0) AS recent,
+         COALESCE(p.serious, 0) AS serious
+  FROM subjects s LEFT JOIN per_subject p ON p.subject_id = s.id
+),
+banded AS (
+  SELECT *, CASE WHEN fines > 3 * recent THEN 3
+                 WHEN score >= 90 - 1e-9 THEN 0
+                 WHEN score >= 70 - 1e-9 THEN 1
+                 WHEN score >= 40 - 1e-9 THEN 2 ELSE 3 END AS band
+  FROM scored
+)
+SELECT subject_id, score,
+       CASE WHEN serious >= 2 AND band < 1 THEN 'B'
+            WHEN band = 0 THEN 'A' WHEN band = 1 THEN 'B' WHEN band = 2 THEN 'C'
+            ELSE 'D' END AS grade,
+       CASE WHEN serious >= 1 OR fines >= 40 THEN 1 ELSE 0 END AS listed
+FROM banded
+"""
+
+#: How each engine reads a number attribute, for the hand-written query.
+NUMBER = {
+    "duckdb": "CAST(attributes->>'{name}' AS DOUBLE)",
+    "sqlite": "CAST(json_extract(attributes, '$.{name}') AS REAL)",
+    "postgresql": "CAST(attributes->>'{name}' AS DOUBLE PRECISION)",
+    "spark": "CAST(get_json_object(attributes, '$.{name}') AS DOUBLE)",
+}
+
+
+def hand_written(scheme: str, engine: str) -> str:
+    if scheme == "reference":
+        return HAND_WRITTEN
+    number = NUMBER[engine]
+    return HAND_WRITTEN_MEASURES.format(
+        amount=number.format(name="amount"), contract=number.format(name="contract")
+    )
+
+
+#: Rows of the two results that differ (score, grade, and the list where there is one).
+DIFFER = {
+    "reference": "h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9",
+    "measures": "h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-6 "
+    "OR h.listed <> o.list_blacklist",
+}
+
 GENERATE = """
 SELECT setseed(0.42);
 CREATE TABLE subjects AS
@@ -93,7 +179,9 @@ CREATE TABLE records AS
            END AS item_code,
            DATE '2015-01-01' + CAST(floor(random() * 4018) AS INTEGER) AS decided_on,
            CASE WHEN s < 0.6 THEN 1 WHEN s < 0.9 THEN 2 ELSE 3 END AS severity,
-           '{{"amount": ' || CAST(round(exp(random() * 3), 2) AS VARCHAR) || '}}' AS attributes,
+           '{{"amount": ' || CAST(round(exp(random() * 3), 2) AS VARCHAR)
+             || ', "contract": ' || CAST(round(1 + random() * 99, 1) AS VARCHAR) || '}}'
+             AS attributes,
            CAST(NULL AS BIGINT) AS supersedes_id
     FROM counts c, LATERAL (SELECT random() AS u, random() AS v, random() AS s
                             FROM range(c.n)) g
@@ -136,21 +224,22 @@ def timed_pair(hand, ours) -> tuple[float, float]:  # type: ignore[no-untyped-de
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def duckdb_case(con: duckdb.DuckDBPyConnection, compiled: str) -> dict[str, float | int]:
+def duckdb_case(
+    con: duckdb.DuckDBPyConnection, compiled: str, written: str, differs: str
+) -> dict[str, float | int]:
     hand, ours = timed_pair(
-        lambda: con.execute(f"CREATE OR REPLACE TABLE hand AS {HAND_WRITTEN}"),
+        lambda: con.execute(f"CREATE OR REPLACE TABLE hand AS {written}"),
         lambda: con.execute(f"CREATE OR REPLACE TABLE ours AS {compiled}"),
     )
     differ = con.execute(
         "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
-        "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
-        "OR h.subject_id IS NULL OR o.subject_id IS NULL"
+        f"WHERE {differs} OR h.subject_id IS NULL OR o.subject_id IS NULL"
     ).fetchone()[0]
     return {"hand": hand, "ours": ours, "differ": differ}
 
 
 def sqlite_case(
-    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path
+    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path, written: str, differs: str
 ) -> dict[str, float | int]:
     path = folder / "scheme-bench.db"
     path.unlink(missing_ok=True)
@@ -182,7 +271,7 @@ def sqlite_case(
     db.commit()
     load_seconds = time.perf_counter() - load
     hand, ours = timed_pair(
-        lambda: db.executescript(f"DROP TABLE IF EXISTS hand; CREATE TABLE hand AS {HAND_WRITTEN}"),
+        lambda: db.executescript(f"DROP TABLE IF EXISTS hand; CREATE TABLE hand AS {written}"),
         lambda: db.executescript(f"DROP TABLE IF EXISTS ours; CREATE TABLE ours AS {compiled}"),
     )
     # Without these SQLite compares the two results by a nested loop (10^12 steps at 1M).
@@ -190,7 +279,7 @@ def sqlite_case(
     db.execute("CREATE INDEX ix_ours ON ours (subject_id)")
     differ = db.execute(
         "SELECT count(*) FROM hand h FULL JOIN ours o ON o.subject_id = h.subject_id "
-        "WHERE h.grade IS NOT o.grade OR abs(h.score - o.score) > 1e-9 "
+        f"WHERE {differs.replace('IS DISTINCT FROM', 'IS NOT')} "
         "OR h.subject_id IS NULL OR o.subject_id IS NULL"
     ).fetchone()[0]
     db.close()
@@ -198,7 +287,7 @@ def sqlite_case(
 
 
 def postgres_case(
-    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path
+    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path, written: str, differs: str
 ) -> dict[str, float | int]:
     import psycopg
 
@@ -241,43 +330,93 @@ def postgres_case(
         pg.execute("ANALYZE")
         load_seconds = time.perf_counter() - started
         hand, ours = timed_pair(
-            lambda: pg.execute(f"DROP TABLE IF EXISTS hand; CREATE TABLE hand AS {HAND_WRITTEN}"),
+            lambda: pg.execute(f"DROP TABLE IF EXISTS hand; CREATE TABLE hand AS {written}"),
             lambda: pg.execute(f"DROP TABLE IF EXISTS ours; CREATE TABLE ours AS {compiled}"),
         )
         differ = pg.execute(
             "SELECT count(*) FROM hand h FULL JOIN ours o USING (subject_id) "
-            "WHERE h.grade IS DISTINCT FROM o.grade OR abs(h.score - o.score) > 1e-9 "
-            "OR h.subject_id IS NULL OR o.subject_id IS NULL"
+            f"WHERE {differs} OR h.subject_id IS NULL OR o.subject_id IS NULL"
         ).fetchone()[0]
         pg.execute(f'DROP SCHEMA "{schema}" CASCADE')
     csv.unlink()
     return {"hand": hand, "ours": ours, "differ": differ, "load": load_seconds}
 
 
+def spark_case(
+    con: duckdb.DuckDBPyConnection, compiled: str, folder: Path, written: str, differs: str
+) -> dict[str, float | int]:
+    """Spark SQL on local[2] over Parquet files of the same rows (the layout `xinyong schemes
+    export-parquet` writes); each query's result is written to Parquet, as a job would."""
+    from xinyong.backends.spark import session
+
+    spark = session("xinyong-bench", master="local[2]")
+    spark.conf.set("spark.sql.shuffle.partitions", "4")
+    started = time.perf_counter()
+    tables = ("subjects", "records", "record_events", "item_rules")
+    for table in tables:
+        path = folder / f"{table}.parquet"
+        con.execute(f"COPY {table} TO '{path}' (FORMAT PARQUET)")
+        spark.read.parquet(str(path)).createOrReplaceTempView(table)
+    load_seconds = time.perf_counter() - started
+
+    def run(sql: str, name: str) -> None:
+        spark.sql(sql).write.mode("overwrite").parquet(str(folder / f"{name}.out.parquet"))
+
+    hand, ours = timed_pair(lambda: run(written, "hand"), lambda: run(compiled, "ours"))
+    for name in ("hand", "ours"):
+        spark.read.parquet(str(folder / f"{name}.out.parquet")).createOrReplaceTempView(name)
+    differ = spark.sql(
+        "SELECT count(*) AS n FROM hand h FULL JOIN ours o ON o.subject_id = h.subject_id "
+        f"WHERE {differs} "
+        "OR h.subject_id IS NULL OR o.subject_id IS NULL"
+    ).collect()[0]["n"]
+    return {"hand": hand, "ours": ours, "differ": int(differ), "load": load_seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--records", type=int, default=10_000_000)
-    parser.add_argument("--engines", default="duckdb,sqlite,postgresql")
+    parser.add_argument("--engines", default="duckdb,sqlite,postgresql,spark")
+    parser.add_argument(
+        "--scheme",
+        choices=["reference", "measures"],
+        default="reference",
+        help="the reference rating, or the scheme of measures compared with measures",
+    )
     args = parser.parse_args()
     folder = HERE / "out"
     folder.mkdir(exist_ok=True)
     catalog = Catalog.load([HERE / "catalog.yaml"])
-    scheme = load_scheme(HERE / "reference-scheme.yaml", catalog)
+    scheme = load_scheme(HERE / f"{args.scheme}-scheme.yaml", catalog)
     resolved = plan(scheme, catalog, AS_OF)
+    differs = DIFFER[args.scheme]
     started = time.perf_counter()
     con = generate(args.subjects, args.records)
     n = con.execute("SELECT count(*) FROM records").fetchone()[0]
     print(
-        f"data: {args.subjects} subjects, {n} records, generated in "
+        f"scheme {scheme.key}; data: {args.subjects} subjects, {n} records, generated in "
         f"{time.perf_counter() - started:.0f} s; {date.today()}, {os.cpu_count()} cores"
     )
     print("| engine | hand-written s | xinyong compiled s | ratio | rows that differ | load s |")
     print("|---|---|---|---|---|---|")
     cases = {
-        "duckdb": lambda: duckdb_case(con, to_sql(resolved, "duckdb")),
-        "sqlite": lambda: sqlite_case(con, to_sql(resolved, "sqlite"), folder),
-        "postgresql": lambda: postgres_case(con, to_sql(resolved, "postgres"), folder),
+        "duckdb": lambda: duckdb_case(
+            con, to_sql(resolved, "duckdb"), hand_written(args.scheme, "duckdb"), differs
+        ),
+        "sqlite": lambda: sqlite_case(
+            con, to_sql(resolved, "sqlite"), folder, hand_written(args.scheme, "sqlite"), differs
+        ),
+        "postgresql": lambda: postgres_case(
+            con,
+            to_sql(resolved, "postgres"),
+            folder,
+            hand_written(args.scheme, "postgresql"),
+            differs,
+        ),
+        "spark": lambda: spark_case(
+            con, to_sql(resolved, "spark"), folder, hand_written(args.scheme, "spark"), differs
+        ),
     }
     for engine in args.engines.split(","):
         r = cases[engine]()

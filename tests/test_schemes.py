@@ -70,8 +70,11 @@ def all_schemes(catalog: Catalog, bench_catalog: Catalog) -> list[tuple[Scheme, 
     language = Catalog.load([LANGUAGE / "catalog.yaml"])
     paths = sorted(p for p in LANGUAGE.glob("*.yaml") if p.name != "catalog.yaml")
     tests = [(load_scheme(path, language), language) for path in paths]
-    bench = (load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog)
-    return [*shipped, bench, *tests]
+    bench = [
+        (load_scheme(BENCH / name, bench_catalog), bench_catalog)
+        for name in ("reference-scheme.yaml", "measures-scheme.yaml")
+    ]
+    return [*shipped, *bench, *tests]
 
 
 def test_a_good_scheme_loads(tmp_path: Path, catalog: Catalog) -> None:
@@ -221,14 +224,15 @@ tests:
 
 
 def golden_cases() -> list[tuple[str, str]]:
-    names = [p.stem for p in shipped_scheme_files()] + ["bench-reference"]
+    names = [p.stem for p in shipped_scheme_files()] + ["bench-reference", "bench-measures"]
     return [(name, dialect) for name in names for dialect in DIALECTS]
 
 
 @pytest.mark.parametrize(("name", "dialect"), golden_cases())
 def test_golden_sql(name: str, dialect: str, catalog: Catalog, bench_catalog: Catalog) -> None:
-    if name == "bench-reference":
-        scheme, used = load_scheme(BENCH / "reference-scheme.yaml", bench_catalog), bench_catalog
+    if name.startswith("bench-"):
+        file = "reference-scheme.yaml" if name == "bench-reference" else "measures-scheme.yaml"
+        scheme, used = load_scheme(BENCH / file, bench_catalog), bench_catalog
     else:
         scheme = load_scheme(next(p for p in shipped_scheme_files() if p.stem == name), catalog)
         used = catalog

@@ -123,7 +123,12 @@ class ListingOut(Out):
     signed_off_on: date | None = None
     signed_off_by: str | None = None
     listed_from: date | None = None
-    listed_until: date | None = None
+    listed_until: date | None = Field(
+        default=None, description="null while not listed, or for a listing with no fixed term"
+    )
+    period: str = Field(
+        default="", examples=["2Y", "open"], description="its term; 'open': until its exit event"
+    )
     exited_on: date | None = None
     exit_reason: str | None = None
     record_ids: list[int] = Field(default_factory=list)
@@ -205,6 +210,7 @@ def listing_out(listing: Listing, mask: MaskPolicy | None = None) -> ListingOut:
         signed_off_by=None if public else s.signed_off_by,
         listed_from=s.listed_from,
         listed_until=s.listed_until,
+        period=s.period,
         exited_on=s.exited_on,
         exit_reason=s.exit_reason,
         record_ids=[] if public else list(listing.record_ids),

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from xinyong.application.base import Core
 from xinyong.dueprocess.lifecycle import ExitReason
 from xinyong.dueprocess.listings import end_for_record
+from xinyong.dueprocess.terms import follow_later_records
 from xinyong.errors import NotFound
 from xinyong.evaluation.runs import Run
 from xinyong.ingest import idempotency
@@ -109,6 +110,10 @@ class Records:
                     ENDS[kind],
                     newest_version(conn, record_id) if kind == "correction" else None,
                 )
+            # a later record extends a listing, or ends it when it performs the obligation
+            follow_later_records(
+                conn, self.core.library, self.core.catalog, report.subject_ids, as_of, source
+            )
             if evaluate and report.subject_ids:
                 runs.extend(self.core.reevaluate(conn, report.subject_ids, as_of))
             if within is not None:

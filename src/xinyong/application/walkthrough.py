@@ -84,7 +84,7 @@ def walk(
     lines.append(f"{day}: signed off by {listing.state.signed_off_by}")
     day = clock.advance(1)
     listing = app.listings.put_on_list(listing.id, by=OFFICIAL)
-    lines.append(f"{day}: listed from {listing.state.listed_from} to {listing.state.listed_until}")
+    lines.append(f"{day}: listed from {listing.state.listed_from} to {listing.state.until}")
     day = clock.advance(7)
     lines.append(checked(day))
     day = clock.advance(1)

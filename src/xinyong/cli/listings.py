@@ -27,7 +27,7 @@ def listing_line(listing: Listing) -> str:
     if s.signed_off_by:
         dates += f", signed off {s.signed_off_on} by {s.signed_off_by}"
     if s.listed_from:
-        dates += f", listed {s.listed_from} to {s.listed_until}"
+        dates += f", listed {s.listed_from} to {s.until}"
     if s.exited_on:
         dates += f", ended {s.exited_on} ({s.exit_reason})"
     return f"#{listing.id} {listing.subject_code} {listing.key} ({s.state.value}): {dates}"
@@ -120,9 +120,7 @@ def listings_members(key: str, at: Annotated[str | None, typer.Option("--at")] =
     policy = used.mask
     for listing in rows:
         s = listing.state
-        out.print(
-            f"  {policy.mask_code(listing.subject_code)}  {s.listed_from} to {s.listed_until}"
-        )
+        out.print(f"  {policy.mask_code(listing.subject_code)}  {s.listed_from} to {s.until}")
     out.print(f"{len(rows)} on the list on {on}")
 
 

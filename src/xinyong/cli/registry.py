@@ -82,7 +82,7 @@ def subjects_show(
     for listing in file.listings:
         out.print(
             f"on list {listing.key} from {listing.state.listed_from} to "
-            f"{listing.state.listed_until} (listing #{listing.id})"
+            f"{listing.state.until} (listing #{listing.id})"
         )
     for case in file.open_cases:
         out.print(f"open case {case.reference} ({case.kind.value}), due {case.deadline}")

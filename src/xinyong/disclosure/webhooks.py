@@ -27,7 +27,7 @@ from xinyong.errors import InvalidInput, NotFound
 from xinyong.store.tables import outbox, subjects, webhook_deliveries, webhooks
 
 EVENT_GROUPS: dict[str, frozenset[str]] = {
-    "listing": frozenset({"listing_notice", "listed", "exited"}),
+    "listing": frozenset({"listing_notice", "listed", "extended", "exited"}),
     "case": frozenset(
         {
             "objection_received",

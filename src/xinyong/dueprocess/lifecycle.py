@@ -23,6 +23,9 @@ from typing import Any
 from xinyong.catalog.terms import Period
 from xinyong.errors import XinyongError
 
+#: The period of a listing with no fixed term: it runs until its exit event.
+OPEN = "open"
+
 
 class IllegalTransition(XinyongError):
     """A listing step that the due-process rules do not allow; the message names the rule."""
@@ -46,6 +49,7 @@ class Action(enum.StrEnum):
     LIST = "list"
     EXIT = "exit"
     DROP = "drop"
+    EXTEND = "extend"
 
 
 class ExitReason(enum.StrEnum):
@@ -62,6 +66,7 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (State.NOTIFIED, Action.SIGN_OFF): State.SIGNED_OFF,
     (State.SIGNED_OFF, Action.LIST): State.LISTED,
     (State.LISTED, Action.EXIT): State.EXITED,
+    (State.LISTED, Action.EXTEND): State.LISTED,
     (State.PROPOSED, Action.DROP): State.DROPPED,
     (State.NOTIFIED, Action.DROP): State.DROPPED,
     (State.SIGNED_OFF, Action.DROP): State.DROPPED,
@@ -81,6 +86,9 @@ RULES: dict[Action, str] = {
     Action.LIST: "only a signed-off listing takes effect, and not before its sign-off",
     Action.EXIT: "only a listing in effect can be exited",
     Action.DROP: "only a listing not yet in effect can be dropped; a listed one is exited",
+    Action.EXTEND: (
+        "a listing in effect with a fixed end is extended by a later record, to a later end"
+    ),
 }
 
 
@@ -101,12 +109,26 @@ class ListingState:
     exited_on: date | None = None
     exit_reason: str | None = None
 
+    @property
+    def open_ended(self) -> bool:
+        """Listed with no fixed term: until its exit event (``period`` is ``open``)."""
+        return self.period == OPEN
+
+    @property
+    def until(self) -> str:
+        """The end of the listing in words for logs and terminals: a date, or no fixed term."""
+        if self.listed_until is not None:
+            return self.listed_until.isoformat()
+        return "its exit event (no fixed term)" if self.open_ended else "-"
+
     def in_effect(self, at: date) -> bool:
-        """Whether the subject is on the list on ``at``: expiry follows from the dates alone."""
+        """Whether the subject is on the list on ``at``: expiry follows from the dates alone;
+        an open-ended listing runs until it is exited."""
         return (
             self.listed_from is not None
-            and self.listed_until is not None
-            and self.listed_from <= at < self.listed_until
+            and self.listed_from <= at
+            and (self.listed_until is None or at < self.listed_until)
+            and (self.listed_until is not None or self.open_ended)
             and (self.exited_on is None or at < self.exited_on)
         )
 
@@ -190,17 +212,28 @@ def apply(current: ListingState | None, event: Event) -> ListingState:
                 event,
                 f"leniency policy {details.get('leniency')} defers listing until {deferred}",
             )
-        until = Period.parse(current.period).after(event.on)
+        until = None if current.open_ended else Period.parse(current.period).after(event.on)
         return replace(current, state=target, listed_from=event.on, listed_until=until)
     if event.action is Action.EXIT:
-        assert current.listed_from is not None and current.listed_until is not None
+        assert current.listed_from is not None
         reason = ExitReason(details.get("reason", ExitReason.EXPIRED))
         if event.on < current.listed_from:
             raise _refuse(state, event, f"it is listed from {current.listed_from}")
-        if reason is ExitReason.EXPIRED and event.on < current.listed_until:
+        if reason is ExitReason.EXPIRED and current.listed_until is None:
+            raise _refuse(state, event, "it has no fixed term: only its exit event ends it")
+        if reason is ExitReason.EXPIRED and event.on < current.listed_until:  # type: ignore[operator]
             raise _refuse(state, event, f"its period runs until {current.listed_until}")
-        on = min(event.on, current.listed_until)
+        on = event.on if current.listed_until is None else min(event.on, current.listed_until)
         return replace(current, state=target, exited_on=on, exit_reason=reason.value)
+    if event.action is Action.EXTEND:
+        until = date.fromisoformat(str(details["until"]))
+        if current.listed_until is None:
+            raise _refuse(state, event, "it has no fixed term to extend")
+        if not current.in_effect(event.on):
+            raise _refuse(state, event, f"it is not in effect on {event.on}")
+        if until <= current.listed_until:
+            raise _refuse(state, event, f"{until} is not after its end {current.listed_until}")
+        return replace(current, listed_until=until)
     if event.action is Action.DROP:
         reason = details.get("reason", "withdrawn")
         if reason not in {*(r.value for r in ExitReason), "withdrawn"}:

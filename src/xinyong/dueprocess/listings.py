@@ -31,11 +31,12 @@ from xinyong.dueprocess.memberships import (
     get_listing,
     spent_records,
 )
+from xinyong.dueprocess.terms import exit_record, listing_term
 from xinyong.evaluation.runs import Run
 from xinyong.schemes.ir import ConditionNode, Plan, plan
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme
-from xinyong.schemes.oracle import counted, evaluate, matching
+from xinyong.schemes.oracle import counted, evaluate, facts, matching
 from xinyong.store import audit
 from xinyong.store.events import append_step
 from xinyong.store.outbox import enqueue
@@ -141,19 +142,27 @@ def propose(
         new = [n for n in names.split() if active(conn, subject_id, f"{scheme.id}/{n}", on) is None]
         if not new:
             continue
-        mine = counted(resolved, read_tables(conn, [subject_id]))
+        tables = read_tables(conn, [subject_id])
+        mine = counted(resolved, tables)
+        result = evaluate(resolved, tables).get(subject_id)
         for list_id in new:
             definition = defs[list_id]
             found = triggering_records(resolved, mine, list_id)
             if found and set(found) <= spent_records(conn, subject_id, f"{scheme.id}/{list_id}"):
                 continue  # these records already listed the subject, and that listing ended
+            if exit_record(conn, scheme, definition, catalog, on, mine, found) is not None:
+                continue  # the obligation was performed after the records that would list it
+            period = str(definition.period)
+            if result is not None:
+                subject = facts(resolved, tables)[0]
+                period = listing_term(definition, resolved, subject, result, mine)
             event = Event(
                 Action.PROPOSE,
                 on,
                 actor,
                 f"candidate in run #{run.id} of {scheme.key} as of {run.as_of}",
                 {
-                    "period": str(definition.period),
+                    "period": period,
                     "notice_period": str(definition.notice),
                     "run_id": run.id,
                     "records": found,
@@ -297,6 +306,30 @@ def exit_listing(
         {"listing": listing.id, "list": listing.key, "on": on.isoformat(), "reason": reason},
     )
     return result
+
+
+def extend_listing(
+    conn: Connection, listing_id: int, on: date, actor: str, until: date, record_id: int
+) -> Listing:
+    """Extend a listing in effect to ``until`` because of a later record, which joins the
+    records behind the listing (so that it never lists the subject again afterwards)."""
+    listing = get_listing(conn, listing_id)
+    event = Event(
+        Action.EXTEND,
+        on,
+        actor,
+        f"record #{record_id}",
+        {"until": until.isoformat(), "record": record_id},
+    )
+    result = _step(conn, listing, event)
+    conn.execute(insert(listing_records), {"listing_id": listing_id, "record_id": record_id})
+    enqueue(
+        conn,
+        listing.subject_id,
+        "extended",
+        {"listing": listing.id, "list": listing.key, "until": until.isoformat()},
+    )
+    return get_listing(conn, result.id)
 
 
 def drop(

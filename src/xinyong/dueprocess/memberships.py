@@ -44,7 +44,8 @@ def in_effect_on(at: date) -> ColumnElement[bool]:
     """SQL for :meth:`ListingState.in_effect`: listed by ``at``, period not over, not exited."""
     return and_(
         listings.c.listed_from <= at,
-        listings.c.listed_until > at,
+        # an open-ended listing (no end date) runs until it is exited
+        or_(listings.c.listed_until > at, listings.c.listed_until.is_(None)),
         or_(listings.c.exited_on.is_(None), listings.c.exited_on > at),
     )
 
@@ -123,7 +124,7 @@ def active(conn: Connection, subject_id: int, key: str, on: date) -> Listing | N
                 listings.c.state.in_(PENDING),
                 and_(
                     listings.c.state == State.LISTED.value,
-                    listings.c.listed_until > on,
+                    or_(listings.c.listed_until > on, listings.c.listed_until.is_(None)),
                 ),
             ),
         )

@@ -180,6 +180,24 @@ class PreviousResult(FileModel):
     grade: list[str] = Field(min_length=1, description="its grade was one of these")
 
 
+class AttributeTerm(FileModel):
+    """A listing term the deciding authority set in its decision: the greatest value of a
+    number attribute among the ground's records, in days, months or years (``{attribute:
+    term_years, unit: Y}``); a ground whose records carry none takes the list's period."""
+
+    attribute: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    unit: Literal["D", "M", "Y"]
+
+
+def term_of(value: object) -> Period | str | AttributeTerm:
+    """A term as a file gives it: a period, ``open`` (until an exit event) or an attribute."""
+    if value == "open" or isinstance(value, AttributeTerm):
+        return value
+    if isinstance(value, dict):
+        return AttributeTerm.model_validate(value)
+    return Period.parse(value)
+
+
 class Condition(FileModel):
     """A condition on a subject's records (at least N matching), on its measures, or on the
     subject itself; every given part must hold."""
@@ -195,11 +213,18 @@ class Condition(FileModel):
     previous: PreviousResult | None = Field(
         default=None, description="the subject's result in this scheme's previous evaluation"
     )
+    term: Period | str | AttributeTerm | None = Field(
+        default=None,
+        description="on a ground of a list (its 'enter' or one of its 'any'): the listing term "
+        "when this ground holds, a period, 'open' (until the exit event) or an attribute",
+    )
     alternatives: list[Condition] = Field(
         default_factory=list,
         alias="any",
         description="at least one of these conditions must hold as well (any of the grounds)",
     )
+
+    _t = field_validator("term", mode="before")(lambda v: None if v is None else term_of(v))
 
     @model_validator(mode="after")
     def _something(self) -> Condition:

@@ -369,6 +369,13 @@ def _attr_tests(name: str, compare: Compare, numeric: bool) -> list[AttrTest]:
     return tests
 
 
+def record_set(
+    scheme: Scheme, catalog: Catalog, as_of: date, condition: RecordCondition
+) -> RecordSet:
+    """The records a condition of ``scheme`` names, resolved for ``as_of``."""
+    return _Builder(scheme, catalog, as_of).records(condition)
+
+
 def plan(scheme: Scheme, catalog: Catalog, as_of: date) -> Plan:
     """Resolve ``scheme`` for ``as_of``: windows become dates, categories become items."""
     d = scheme.definition

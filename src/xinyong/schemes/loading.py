@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xinyong.catalog.items import Catalog, CatalogItem
+from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Polarity
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.schemes.model import (
-    Compare,
     Condition,
     InvalidScheme,
     MeasureCompare,
     MeasureRef,
-    RecordCondition,
     Scheme,
     SchemeFile,
     SchemeType,
 )
+from xinyong.schemes.record_checks import check_records as _check_records
+from xinyong.schemes.record_checks import check_terms, has_term
+from xinyong.schemes.record_checks import fail as _fail
+from xinyong.schemes.record_checks import items_of as _items_of
 from xinyong.yamlsource import LineDict, load_yaml, validate
 
 
@@ -33,67 +35,6 @@ def load_scheme(path: Path, catalog: Catalog) -> Scheme:
     scheme = Scheme(definition, path, document)
     _check(scheme, catalog)
     return scheme
-
-
-def _fail(scheme: Scheme, message: str, *loc: int | str) -> InvalidScheme:
-    return InvalidScheme(message, path=str(scheme.path), line=scheme.line(*loc))
-
-
-def _check_records(
-    scheme: Scheme, catalog: Catalog, condition: RecordCondition, *loc: int | str
-) -> None:
-    for code in condition.items():
-        item = catalog.get(code)
-        if item is None:
-            raise _fail(
-                scheme,
-                f"item {code} is not in the catalog; a scheme may only read "
-                "catalog items (each has a legal basis)",
-                *loc,
-                "item",
-            )
-    matched = [i for i in catalog if i.code in condition.items()] + [
-        i for c in condition.categories() for i in catalog.by_category(c)
-    ]
-    if not condition.items() and not condition.categories():
-        raise _fail(scheme, "say which records: 'item' or 'category'", *loc)
-    for name, compare in condition.attribute.items():
-        for item in matched:
-            spec = item.attribute_specs.get(name)
-            if spec is None:
-                raise _fail(scheme, f"{item.code} has no attribute {name!r}", *loc, "attribute")
-            numeric = spec.type in ("integer", "decimal")
-            ordered = [compare.at_least, compare.at_most, compare.above, compare.below]
-            if any(v is not None for v in ordered) and not numeric:
-                raise _fail(
-                    scheme,
-                    f"{item.code}.{name} is {spec.type}; at_least/at_most/above/"
-                    "below need a number attribute",
-                    *loc,
-                    "attribute",
-                    name,
-                )
-            for other in compare.others():
-                other_spec = item.attribute_specs.get(other)
-                if other_spec is None or other_spec.type not in ("integer", "decimal"):
-                    raise _fail(
-                        scheme,
-                        f"{item.code}.{name} is compared with {other!r}, which is not a number "
-                        f"attribute of {item.code}",
-                        *loc,
-                        "attribute",
-                        name,
-                    )
-    if isinstance(condition.severity, Compare) and (
-        condition.severity.others() or condition.severity.equals is not None
-    ):
-        raise _fail(scheme, "severity is a tier, 1 to 3, or a range of tiers", *loc, "severity")
-
-
-def _items_of(catalog: Catalog, condition: RecordCondition) -> list[CatalogItem]:
-    return [catalog[c] for c in condition.items()] + [
-        i for c in condition.categories() for i in catalog.by_category(c)
-    ]
 
 
 def _check_measures(scheme: Scheme, catalog: Catalog) -> None:
@@ -338,6 +279,20 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
             "enter",
             harms=listed.severity != "redlist",
         )
+        check_terms(scheme, catalog, listed, index)
+    if d.grades:
+        placed = [("overrides", i, o.when) for i, o in enumerate(d.grades.overrides)]
+        placed += [("bars", i, b.when) for i, b in enumerate(d.grades.bars)]
+        for section, index, condition in placed:
+            if has_term(condition):
+                raise _fail(
+                    scheme,
+                    "'term' sets a listing's term; it belongs on a list's grounds",
+                    "grades",
+                    section,
+                    index,
+                    "when",
+                )
     if d.scheme.type is SchemeType.RATING and d.grades is None:
         raise _fail(scheme, "a rating scheme needs 'grades'", "scheme", "type")
     if (d.scheme.type is SchemeType.MEASURES) != bool(d.memorandum):

@@ -21,6 +21,7 @@ from xinyong.errors import InvalidCatalog
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.schemes.conditions import (
     AttributeRef,
+    AttributeTerm,
     Compare,
     Condition,
     MeasureCompare,
@@ -35,6 +36,7 @@ from xinyong.yamlsource import FileModel, line_of
 
 __all__ = [
     "AttributeRef",
+    "AttributeTerm",
     "Compare",
     "Condition",
     "MeasureCompare",
@@ -237,15 +239,47 @@ class Grades(FileModel):
         return code if names is None else str(getattr(names, language))
 
 
+class ExitOn(FileModel):
+    """A listing ends when a record of these arrives (the obligation performed): the authority
+    deletes it within ``within_working_days`` of the record's decision, and xinyong exits it on
+    the day the record is stored. The records that listed the subject never list it again."""
+
+    records: RecordCondition
+    within_working_days: int = Field(default=3, ge=1, le=60)
+
+
+class ExtendOn(FileModel):
+    """A later record of these extends a listing in effect instead of a second listing: by a
+    period, or by the term the record itself sets (``{attribute: years, unit: Y}``), from the
+    listing's current end. The record becomes one of the listing's records."""
+
+    records: RecordCondition
+    by: Period | AttributeTerm
+
+    _b = field_validator("by", mode="before")(
+        lambda v: v if isinstance(v, dict | AttributeTerm) else Period.parse(v)
+    )
+
+
 class ListDef(FileModel):
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: Names
     enter: Condition
-    period: Period
+    period: Period | Literal["open"] = Field(
+        description="how long a listing lasts: a period, or 'open' (until its exit event); a "
+        "ground's own 'term' takes its place where the ground holds"
+    )
     notice: Period = Field(default_factory=lambda: Period(10, "D"))
     severity: Literal["blacklist", "key_attention", "redlist"] = "blacklist"
+    exit: ExitOn | None = None
+    extend: ExtendOn | None = None
 
-    _p = field_validator("period", "notice", mode="before")(lambda v: Period.parse(v))
+    _p = field_validator("period", mode="before")(lambda v: v if v == "open" else Period.parse(v))
+    _n = field_validator("notice", mode="before")(lambda v: Period.parse(v))
+
+    def grounds(self) -> list[Condition]:
+        """The entry condition and its alternatives, each a ground that may set a term."""
+        return [self.enter, *self.enter.alternatives]
 
 
 class GradeTrigger(FileModel):

@@ -20,6 +20,7 @@ from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions
 from xinyong.schemes.model import (
     AttributeRef,
+    AttributeTerm,
     Compare,
     Condition,
     ListDef,
@@ -267,6 +268,9 @@ class Writer:
             parts.append(self.say("condition.score_at_least", score=_num(c.score_at_least)))
         if c.score_below is not None:
             parts.append(self.say("condition.score_below", score=_num(c.score_below)))
+        if c.term is not None:
+            items = c.records.items() if c.records else []
+            parts.append(self.say("condition.term", term=self.term(c.term, items)))
         if c.alternatives:
             options = [
                 self.say("condition.option", i=i, text=self.condition(a, window))
@@ -318,15 +322,34 @@ class Writer:
             points = self.say(f"rule.{kind}.{verb}", measured=measured, **amounts)
         return self.say("rule", n=number, which=which, points=points, cap=cap)
 
+    def term(self, term: Period | str | AttributeTerm, items: list[str]) -> str:
+        """A listing term in words: a period, until the exit event, or the decision's own."""
+        if isinstance(term, AttributeTerm):
+            label = self.label(items, term.attribute)[0]
+            return self.say("term.attribute", label=label, unit=self.say(f"unit.{term.unit}"))
+        if term == "open":
+            return self.say("term.open")
+        assert isinstance(term, Period)
+        return self.period(term)
+
     def listing(self, entry: ListDef, window: Window) -> str:
-        return self.say(
+        text = self.say(
             "listing",
             name=self.name(entry.name),
             kind=self.say(entry.severity),
             enter=self.condition(entry.enter, window),
-            period=self.period(entry.period),
+            period=self.term(entry.period, []),
             notice=self.period(entry.notice),
         )
+        if entry.extend is not None:
+            what = self.records(entry.extend.records, "all")
+            by = self.term(entry.extend.by, entry.extend.records.items())
+            text += self.say("listing.extend", records=what, by=by)
+        if entry.exit is not None:
+            what = self.records(entry.exit.records, "all")
+            days = entry.exit.within_working_days
+            text += self.say("listing.exit", records=what, days=days)
+        return text
 
     def memorandum(self, entry: MemorandumEntry) -> str:
         from xinyong.catalog.measures import shipped_measures
