@@ -83,388 +83,57 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'N01' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N02' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N03' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N04' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N05' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    1 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N06' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N07' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N08' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N09' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N10' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N11' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N12' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N13' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N14' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N15' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N16' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N17' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N18' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N19' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N20' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N21' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N22' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N23' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N24' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N25' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N31' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N32' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N33' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N34' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N35' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N36' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N37' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N38' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N39' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'N40' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4
-  UNION ALL
-  SELECT
-    'P01' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    1 AS i4
-  UNION ALL
-  SELECT
-    'P02' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    1 AS i4
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE NULL END) AS m0,
-    SUM(CASE WHEN w.i1 = 1 THEN k.c1 ELSE NULL END) AS m1,
-    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c2 ELSE NULL END) AS DOUBLE PRECISION) / NULLIF(SUM(CASE WHEN w.i2 = 1 THEN k.c3 ELSE NULL END), 0) AS m2,
-    CAST(SUM(CASE WHEN w.i3 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i4 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m9,
-    CAST(SUM(GREATEST(LEAST(w.pts * k.n, w.cap), -w.cap)) AS BIGINT) AS points
+    SUM(
+      CASE
+        WHEN k.item_code IN ('N01', 'N02', 'N03', 'N04', 'N05', 'N06', 'N07', 'N08', 'N09', 'N10')
+        THEN k.c0
+        ELSE NULL
+      END
+    ) AS m0,
+    SUM(
+      CASE
+        WHEN k.item_code IN ('N31', 'N32', 'N33', 'N34', 'N35', 'N36', 'N37', 'N38', 'N39', 'N40')
+        THEN k.c1
+        ELSE NULL
+      END
+    ) AS m1,
+    CAST(SUM(
+      CASE
+        WHEN k.item_code IN ('N11', 'N12', 'N13', 'N14', 'N15', 'N16', 'N17', 'N18', 'N19', 'N20')
+        THEN k.c2
+        ELSE NULL
+      END
+    ) AS DOUBLE PRECISION) / NULLIF(
+      SUM(
+        CASE
+          WHEN k.item_code IN ('N11', 'N12', 'N13', 'N14', 'N15', 'N16', 'N17', 'N18', 'N19', 'N20')
+          THEN k.c3
+          ELSE NULL
+        END
+      ),
+      0
+    ) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('N05') THEN k.c4 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('P01', 'P02') THEN k.n ELSE 0 END) AS BIGINT) AS m9,
+    CAST(SUM(
+      CASE k.item_code
+        WHEN 'N21'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        WHEN 'N22'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        WHEN 'N23'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        WHEN 'N24'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        WHEN 'N25'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        ELSE 0
+      END
+    ) AS BIGINT) AS points
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -76,309 +76,99 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'N01' AS item_code,
-    -1 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N02' AS item_code,
-    -2 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N03' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N04' AS item_code,
-    -4 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N05' AS item_code,
-    -5 AS pts,
-    30 AS cap,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'N06' AS item_code,
-    -6 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N07' AS item_code,
-    -7 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N08' AS item_code,
-    -8 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N09' AS item_code,
-    -9 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N10' AS item_code,
-    -10 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N11' AS item_code,
-    -11 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N12' AS item_code,
-    -12 AS pts,
-    30 AS cap,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'N13' AS item_code,
-    -13 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N14' AS item_code,
-    -14 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N15' AS item_code,
-    -15 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N16' AS item_code,
-    -16 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N17' AS item_code,
-    -17 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N18' AS item_code,
-    -18 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N19' AS item_code,
-    -19 AS pts,
-    30 AS cap,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'N20' AS item_code,
-    -20 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N21' AS item_code,
-    -1 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N22' AS item_code,
-    -2 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N23' AS item_code,
-    -3 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N24' AS item_code,
-    -4 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N25' AS item_code,
-    -5 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N26' AS item_code,
-    -6 AS pts,
-    30 AS cap,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'N27' AS item_code,
-    -7 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N28' AS item_code,
-    -8 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N29' AS item_code,
-    -9 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N30' AS item_code,
-    -10 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N31' AS item_code,
-    -11 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N32' AS item_code,
-    -12 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N33' AS item_code,
-    -13 AS pts,
-    30 AS cap,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'N34' AS item_code,
-    -14 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N35' AS item_code,
-    -15 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N36' AS item_code,
-    -16 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N37' AS item_code,
-    -17 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N38' AS item_code,
-    -18 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N39' AS item_code,
-    -19 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'N40' AS item_code,
-    -20 AS pts,
-    30 AS cap,
-    0 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'P01' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'P02' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m40,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m41,
-    CAST(SUM(GREATEST(LEAST(w.pts * k.n, w.cap), -w.cap)) AS BIGINT) AS points
+    CAST(SUM(CASE WHEN k.item_code IN ('P01', 'P02') THEN k.n ELSE 0 END) AS BIGINT) AS m40,
+    CAST(SUM(
+      CASE WHEN k.item_code IN ('N05', 'N12', 'N19', 'N26', 'N33') THEN k.c0 ELSE 0 END
+    ) AS BIGINT) AS m41,
+    CAST(SUM(
+      CASE k.item_code
+        WHEN 'N01'
+        THEN GREATEST(LEAST(-1 * k.n, 30), -30)
+        WHEN 'N02'
+        THEN GREATEST(LEAST(-2 * k.n, 30), -30)
+        WHEN 'N03'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        WHEN 'N04'
+        THEN GREATEST(LEAST(-4 * k.n, 30), -30)
+        WHEN 'N05'
+        THEN GREATEST(LEAST(-5 * k.n, 30), -30)
+        WHEN 'N06'
+        THEN GREATEST(LEAST(-6 * k.n, 30), -30)
+        WHEN 'N07'
+        THEN GREATEST(LEAST(-7 * k.n, 30), -30)
+        WHEN 'N08'
+        THEN GREATEST(LEAST(-8 * k.n, 30), -30)
+        WHEN 'N09'
+        THEN GREATEST(LEAST(-9 * k.n, 30), -30)
+        WHEN 'N10'
+        THEN GREATEST(LEAST(-10 * k.n, 30), -30)
+        WHEN 'N11'
+        THEN GREATEST(LEAST(-11 * k.n, 30), -30)
+        WHEN 'N12'
+        THEN GREATEST(LEAST(-12 * k.n, 30), -30)
+        WHEN 'N13'
+        THEN GREATEST(LEAST(-13 * k.n, 30), -30)
+        WHEN 'N14'
+        THEN GREATEST(LEAST(-14 * k.n, 30), -30)
+        WHEN 'N15'
+        THEN GREATEST(LEAST(-15 * k.n, 30), -30)
+        WHEN 'N16'
+        THEN GREATEST(LEAST(-16 * k.n, 30), -30)
+        WHEN 'N17'
+        THEN GREATEST(LEAST(-17 * k.n, 30), -30)
+        WHEN 'N18'
+        THEN GREATEST(LEAST(-18 * k.n, 30), -30)
+        WHEN 'N19'
+        THEN GREATEST(LEAST(-19 * k.n, 30), -30)
+        WHEN 'N20'
+        THEN GREATEST(LEAST(-20 * k.n, 30), -30)
+        WHEN 'N21'
+        THEN GREATEST(LEAST(-1 * k.n, 30), -30)
+        WHEN 'N22'
+        THEN GREATEST(LEAST(-2 * k.n, 30), -30)
+        WHEN 'N23'
+        THEN GREATEST(LEAST(-3 * k.n, 30), -30)
+        WHEN 'N24'
+        THEN GREATEST(LEAST(-4 * k.n, 30), -30)
+        WHEN 'N25'
+        THEN GREATEST(LEAST(-5 * k.n, 30), -30)
+        WHEN 'N26'
+        THEN GREATEST(LEAST(-6 * k.n, 30), -30)
+        WHEN 'N27'
+        THEN GREATEST(LEAST(-7 * k.n, 30), -30)
+        WHEN 'N28'
+        THEN GREATEST(LEAST(-8 * k.n, 30), -30)
+        WHEN 'N29'
+        THEN GREATEST(LEAST(-9 * k.n, 30), -30)
+        WHEN 'N30'
+        THEN GREATEST(LEAST(-10 * k.n, 30), -30)
+        WHEN 'N31'
+        THEN GREATEST(LEAST(-11 * k.n, 30), -30)
+        WHEN 'N32'
+        THEN GREATEST(LEAST(-12 * k.n, 30), -30)
+        WHEN 'N33'
+        THEN GREATEST(LEAST(-13 * k.n, 30), -30)
+        WHEN 'N34'
+        THEN GREATEST(LEAST(-14 * k.n, 30), -30)
+        WHEN 'N35'
+        THEN GREATEST(LEAST(-15 * k.n, 30), -30)
+        WHEN 'N36'
+        THEN GREATEST(LEAST(-16 * k.n, 30), -30)
+        WHEN 'N37'
+        THEN GREATEST(LEAST(-17 * k.n, 30), -30)
+        WHEN 'N38'
+        THEN GREATEST(LEAST(-18 * k.n, 30), -30)
+        WHEN 'N39'
+        THEN GREATEST(LEAST(-19 * k.n, 30), -30)
+        WHEN 'N40'
+        THEN GREATEST(LEAST(-20 * k.n, 30), -30)
+        ELSE 0
+      END
+    ) AS BIGINT) AS points
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -34,19 +34,18 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'HON_BLOOD_DONATION' AS item_code,
-    5 AS pts,
-    30 AS cap
 ), p AS (
   SELECT
     k.subject_id,
     CAST(SUM(k.c0) AS BIGINT) AS m1,
-    CAST(SUM(GREATEST(LEAST(w.pts * k.n, w.cap), -w.cap)) AS BIGINT) AS points
+    CAST(SUM(
+      CASE k.item_code
+        WHEN 'HON_BLOOD_DONATION'
+        THEN GREATEST(LEAST(5 * k.n, 30), -30)
+        ELSE 0
+      END
+    ) AS BIGINT) AS points
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

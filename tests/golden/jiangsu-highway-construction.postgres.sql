@@ -94,74 +94,21 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'ADM_PENALTY_GENERAL' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3,
-    0 AS i4,
-    0 AS i5
-  UNION ALL
-  SELECT
-    'ADM_PENALTY_SERIOUS' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    1 AS i3,
-    0 AS i4,
-    0 AS i5
-  UNION ALL
-  SELECT
-    'HWY_BID_MISCONDUCT' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4,
-    0 AS i5
-  UNION ALL
-  SELECT
-    'HWY_CONDUCT' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    1 AS i4,
-    0 AS i5
-  UNION ALL
-  SELECT
-    'HWY_PROJECT_EVALUATION' AS item_code,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4,
-    0 AS i5
-  UNION ALL
-  SELECT
-    'JUD_DEFAULTER' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3,
-    0 AS i4,
-    1 AS i5
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE NULL END) AS DOUBLE PRECISION) / NULLIF(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE NULL END), 0) AS m0,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m2,
-    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i3 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m4,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m5,
-    CAST(SUM(CASE WHEN w.i4 = 1 THEN k.c5 ELSE 0 END) AS BIGINT) AS m6,
-    CAST(SUM(CASE WHEN w.i5 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m7
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_PROJECT_EVALUATION') THEN k.c0 ELSE NULL END) AS DOUBLE PRECISION) / NULLIF(
+      SUM(CASE WHEN k.item_code IN ('HWY_PROJECT_EVALUATION') THEN k.c1 ELSE NULL END),
+      0
+    ) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_PROJECT_EVALUATION') THEN k.c2 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c3 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_GENERAL') THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_PENALTY_SERIOUS') THEN k.c2 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_BID_MISCONDUCT') THEN k.c4 ELSE 0 END) AS BIGINT) AS m5,
+    CAST(SUM(CASE WHEN k.item_code IN ('HWY_CONDUCT') THEN k.c5 ELSE 0 END) AS BIGINT) AS m6,
+    CAST(SUM(CASE WHEN k.item_code IN ('JUD_DEFAULTER') THEN k.n ELSE 0 END) AS BIGINT) AS m7
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -47,24 +47,12 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'SUL_TAX' AS item_code,
-    1 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'TAX_CREDIT_DEDUCTION' AS item_code,
-    0 AS i0,
-    1 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
-    SUM(CASE WHEN w.i1 = 1 THEN k.c1 ELSE NULL END) AS m1
+    CAST(SUM(CASE WHEN k.item_code IN ('SUL_TAX') THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    SUM(CASE WHEN k.item_code IN ('TAX_CREDIT_DEDUCTION') THEN k.c1 ELSE NULL END) AS m1
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), prev AS (

@@ -76,150 +76,47 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'ADM_PENALTY_GENERAL' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'ADM_PENALTY_MINOR' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'ADM_PENALTY_SERIOUS' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'BIKE_OPERATOR_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'BIKE_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'ENV_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'EPIDEMIC_ENDANGERING' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'EPIDEMIC_MARKET_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'HWY_BID_MISCONDUCT' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'JUD_DEFAULTER' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    1 AS i3
-  UNION ALL
-  SELECT
-    'NET_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'OBL_SOCIAL_INSURANCE_ARREARS' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'OBL_TAX_ARREARS' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'RESEARCH_MISCONDUCT' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'ROAD_ACCIDENT' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'ROAD_FREIGHT_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2,
-    0 AS i3
-  UNION ALL
-  SELECT
-    'SUL_MARKET' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    1 AS i3
-  UNION ALL
-  SELECT
-    'SUL_TAX' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    0 AS i2,
-    1 AS i3
-  UNION ALL
-  SELECT
-    'VC_LOCAL_INVESTMENT' AS item_code,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2,
-    0 AS i3
 ), p AS (
   SELECT
     k.subject_id,
-    SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE NULL END) AS m0,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
-    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i3 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m4
+    SUM(CASE WHEN k.item_code IN ('VC_LOCAL_INVESTMENT') THEN k.c0 ELSE NULL END) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('VC_LOCAL_INVESTMENT') THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(
+      CASE
+        WHEN k.item_code IN (
+          'ADM_PENALTY_GENERAL',
+          'ADM_PENALTY_MINOR',
+          'ADM_PENALTY_SERIOUS',
+          'BIKE_OPERATOR_VIOLATION',
+          'BIKE_VIOLATION',
+          'ENV_VIOLATION',
+          'EPIDEMIC_ENDANGERING',
+          'EPIDEMIC_MARKET_VIOLATION',
+          'HWY_BID_MISCONDUCT',
+          'NET_VIOLATION',
+          'RESEARCH_MISCONDUCT',
+          'ROAD_ACCIDENT',
+          'ROAD_FREIGHT_VIOLATION'
+        )
+        THEN k.c2
+        ELSE 0
+      END
+    ) AS BIGINT) AS m2,
+    CAST(SUM(
+      CASE
+        WHEN k.item_code IN ('OBL_SOCIAL_INSURANCE_ARREARS', 'OBL_TAX_ARREARS')
+        THEN k.c2
+        ELSE 0
+      END
+    ) AS BIGINT) AS m3,
+    CAST(SUM(
+      CASE
+        WHEN k.item_code IN ('JUD_DEFAULTER', 'SUL_MARKET', 'SUL_TAX')
+        THEN k.n
+        ELSE 0
+      END
+    ) AS BIGINT) AS m4
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

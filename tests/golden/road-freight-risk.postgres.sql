@@ -46,31 +46,21 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'ROAD_ACCIDENT' AS item_code,
-    -20 AS pts,
-    40 AS cap,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'ROAD_FREIGHT_VIOLATION' AS item_code,
-    0 AS pts,
-    0 AS cap,
-    1 AS i0,
-    0 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m4,
-    CAST(SUM(GREATEST(LEAST(w.pts * k.n, w.cap), -w.cap)) AS BIGINT) AS points
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_FREIGHT_VIOLATION') THEN k.c2 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('ROAD_ACCIDENT') THEN k.c3 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(
+      CASE k.item_code
+        WHEN 'ROAD_ACCIDENT'
+        THEN GREATEST(LEAST(-20 * k.n, 40), -40)
+        ELSE 0
+      END
+    ) AS BIGINT) AS points
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -41,25 +41,13 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'BIKE_OPERATOR_VIOLATION' AS item_code,
-    0 AS i0,
-    1 AS i1
-  UNION ALL
-  SELECT
-    'BIKE_VIOLATION' AS item_code,
-    1 AS i0,
-    0 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m0,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m2
+    CAST(SUM(CASE WHEN k.item_code IN ('BIKE_VIOLATION') THEN k.n ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('BIKE_OPERATOR_VIOLATION') THEN k.c0 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('BIKE_OPERATOR_VIOLATION') THEN k.c1 ELSE 0 END) AS BIGINT) AS m2
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

@@ -59,36 +59,16 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'HON_AWARD' AS item_code,
-    0 AS i0,
-    0 AS i1,
-    1 AS i2
-  UNION ALL
-  SELECT
-    'RESEARCH_MISCONDUCT' AS item_code,
-    0 AS i0,
-    1 AS i1,
-    0 AS i2
-  UNION ALL
-  SELECT
-    'RESEARCH_PROJECT_RESULT' AS item_code,
-    1 AS i0,
-    0 AS i1,
-    0 AS i2
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
-    CAST(SUM(CASE WHEN w.i2 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m4,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c5 ELSE 0 END) AS BIGINT) AS m5
+    CAST(SUM(CASE WHEN k.item_code IN ('RESEARCH_PROJECT_RESULT') THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('RESEARCH_PROJECT_RESULT') THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('RESEARCH_MISCONDUCT') THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('HON_AWARD') THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('RESEARCH_MISCONDUCT') THEN k.c4 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN k.item_code IN ('RESEARCH_MISCONDUCT') THEN k.c5 ELSE 0 END) AS BIGINT) AS m5
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (

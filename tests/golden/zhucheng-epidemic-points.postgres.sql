@@ -72,27 +72,15 @@ WITH rec AS (
   GROUP BY
     subject_id,
     item_code
-), w AS (
-  SELECT
-    'EPIDEMIC_CONTRIBUTION' AS item_code,
-    1 AS i0,
-    0 AS i1
-  UNION ALL
-  SELECT
-    'EPIDEMIC_ENDANGERING' AS item_code,
-    0 AS i0,
-    1 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
-    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.c4 ELSE 0 END) AS BIGINT) AS m4
+    CAST(SUM(CASE WHEN k.item_code IN ('EPIDEMIC_CONTRIBUTION') THEN k.c0 ELSE 0 END) AS BIGINT) AS m0,
+    CAST(SUM(CASE WHEN k.item_code IN ('EPIDEMIC_CONTRIBUTION') THEN k.c1 ELSE 0 END) AS BIGINT) AS m1,
+    CAST(SUM(CASE WHEN k.item_code IN ('EPIDEMIC_CONTRIBUTION') THEN k.c2 ELSE 0 END) AS BIGINT) AS m2,
+    CAST(SUM(CASE WHEN k.item_code IN ('EPIDEMIC_ENDANGERING') THEN k.c3 ELSE 0 END) AS BIGINT) AS m3,
+    CAST(SUM(CASE WHEN k.item_code IN ('EPIDEMIC_ENDANGERING') THEN k.c4 ELSE 0 END) AS BIGINT) AS m4
   FROM k AS k
-  JOIN w AS w
-    ON w.item_code = k.item_code
   GROUP BY
     k.subject_id
 ), scored AS (
