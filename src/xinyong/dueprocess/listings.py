@@ -145,6 +145,7 @@ def propose(
         tables = read_tables(conn, [subject_id])
         mine = counted(resolved, tables)
         result = evaluate(resolved, tables).get(subject_id)
+        subject = facts(resolved, tables)[0]
         for list_id in new:
             definition = defs[list_id]
             found = triggering_records(resolved, mine, list_id)
@@ -154,7 +155,6 @@ def propose(
                 continue  # the obligation was performed after the records that would list it
             period = str(definition.period)
             if result is not None:
-                subject = facts(resolved, tables)[0]
                 period = listing_term(definition, resolved, subject, result, mine)
             event = Event(
                 Action.PROPOSE,

@@ -35,7 +35,7 @@ from xinyong.reference.workdays import WorkCalendar
 from xinyong.schemes.conditions import AttributeTerm, Condition
 from xinyong.schemes.ir import ConditionNode, Measure, Plan, RecordSet, Window, plan, record_set
 from xinyong.schemes.library import Library
-from xinyong.schemes.model import ListDef, Scheme
+from xinyong.schemes.model import ListDef, RecordCondition, Scheme
 from xinyong.schemes.oracle import Result, counted, holds, matching
 from xinyong.store.tables import listings
 
@@ -119,13 +119,12 @@ def exit_record(
         return None
     decided = [r["decided_on"] for r in rows if r["id"] in set(behind)]
     since = max(decided) if decided else None
-    # exit records of any date up to ``on``, whatever the scheme's window
-    wanted = record_set(scheme, catalog, on, definition.exit.records)
-    every = Measure(
-        "count", RecordSet(wanted.items, wanted.severities, wanted.attrs, Window(None, on))
-    )
     found = sorted(
-        (r for r in matching(rows, every) if since is None or r["decided_on"] >= since),
+        (
+            r
+            for r in _of_any_date(scheme, catalog, on, definition.exit.records, rows)
+            if since is None or r["decided_on"] >= since
+        ),
         key=lambda r: (r["decided_on"], r["id"]),
     )
     if not found:
@@ -203,16 +202,12 @@ def _extend(
     assert definition.extend is not None
     if listing.state.listed_until is None:
         return listing  # no fixed term: nothing to extend
-    wanted = record_set(scheme, catalog, on, definition.extend.records)
-    every = Measure(
-        "count", RecordSet(wanted.items, wanted.severities, wanted.attrs, Window(None, on))
-    )
     behind = set(listing.record_ids)
     start = listing.state.listed_from
     later = sorted(
         (
             r
-            for r in matching(rows, every)
+            for r in _of_any_date(scheme, catalog, on, definition.extend.records, rows)
             if r["id"] not in behind and start is not None and r["decided_on"] >= start
         ),
         key=lambda r: (r["decided_on"], r["id"]),
@@ -225,6 +220,20 @@ def _extend(
         until = term.after(listing.state.listed_until)
         listing = extend_listing(conn, listing.id, on, actor, until, int(record["id"]))
     return listing
+
+
+def _of_any_date(
+    scheme: Scheme,
+    catalog: Catalog,
+    on: date,
+    condition: RecordCondition,
+    rows: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The rows a record condition names, decided on any day up to ``on`` whatever the
+    scheme's window (an exit or an extension may come years after the listing)."""
+    wanted = record_set(scheme, catalog, on, condition)
+    every = RecordSet(wanted.items, wanted.severities, wanted.attrs, Window(None, on))
+    return matching(rows, Measure("count", every))
 
 
 def _open_listings(
