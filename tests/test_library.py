@@ -128,18 +128,27 @@ def test_catalog_filed_by_type_industry_and_location(library: Library) -> None:
     # A province finds the schemes of its cities.
     assert "wenzhou-research-integrity" in keys(library.filed(region="330000"))
     # Section E (construction) finds the highway schemes filed under division 48, and the tax
-    # credit rating, which names no industry: it rates firms of every industry.
+    # credit rating and the market-regulation risk classes, which name no industry: they rate
+    # firms of every industry.
     construction = keys(library.filed(type="rating", industry="E"))
     assert construction == {
         "jiangsu-highway-construction",
         "national-highway-construction",
         "national-tax-credit",
+        "samr-enterprise-credit-risk",
     }
     # Division 26 lies in section C, which the Zhengzhou scheme is filed under.
     assert "zhengzhou-environment" in keys(library.filed(type="rating", industry="26"))
     assert keys(library.filed(type="rating", industry="67", region="630104")) == {
         "qinghai-venture-capital",
         "national-tax-credit",
+        "samr-enterprise-credit-risk",
+    }
+    # Inspection plans are filed under their own type; Hunan's is found from a Hunan city.
+    assert keys(library.filed(type="inspection", region="430100")) == {
+        "hunan-double-random",
+        "samr-double-random",
+        "road-freight-double-random",
     }
     with pytest.raises(InvalidInput, match="unknown scheme type"):
         library.filed(type="ranking")

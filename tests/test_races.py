@@ -215,3 +215,90 @@ def test_the_same_rows_under_several_keys_are_stored_once(db: Database) -> None:
                 .where(records.c.reference.like(f"RACE-{n}-%"))
             ).scalar_one()
         assert stored == len(rows)
+
+
+def _committed_draw(db: Database, app: Application, round_: int) -> int:
+    """A draw of the market-regulation plan committed for a day of its own, with a pool."""
+    from helpers import uscc_code
+
+    day = DAY - timedelta(days=round_)
+    with db.begin() as conn:
+        for _ in range(5):
+            code = uscc_code(next(_serial), "110105")
+            add_subject(conn, code, "enterprise", "110105")
+    return app.inspections.commit("samr-double-random", "科长", on=day).id
+
+
+def _pool(db: Database) -> None:
+    from xinyong.store.tables import inspectors
+
+    with db.begin() as conn:
+        conn.execute(
+            inspectors.insert(),
+            [
+                {
+                    "code": f"ZF-{n}",
+                    "name": f"检查员{n}",
+                    "department": "市场监管",
+                    "region_code": "120101",
+                    "qualifications": [],
+                    "active_from": date(2020, 1, 1),
+                    "created_at": datetime_now(),
+                }
+                for n in range(4)
+            ],
+        )
+
+
+def datetime_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def test_two_seeds_entered_at_once_give_one_draw(db: Database) -> None:
+    from xinyong.store.tables import inspection_targets
+
+    app = _app(db)
+    _pool(db)
+    for round_ in range(ROUNDS):
+        draw_id = _committed_draw(db, app, round_)
+        enter = partial(app.inspections.draw, draw_id, source="beacon", actor="科长")
+        outcome = race(*(partial(enter, seed=f"seed-{i}") for i in range(THREADS)))
+        one_winner(outcome)
+        (winner,) = outcome.won
+        assert app.inspections.verify(draw_id) == []
+        with db.connect() as conn:
+            stored = conn.execute(
+                select(func.count())
+                .select_from(inspection_targets)
+                .where(inspection_targets.c.draw_id == draw_id)
+            ).scalar_one()
+        assert stored == len((winner.result() or {})["targets"])
+        assert app.inspections.get(draw_id).seed_value == winner.seed_value
+
+
+def test_two_results_of_one_inspection_give_one(db: Database) -> None:
+    app = _app(db)
+    _pool(db)
+    draw = app.inspections.draw(_committed_draw(db, app, 0), "s", "beacon", "科长")
+    result = draw.result() or {}
+    for target in result["targets"][: max(1, ROUNDS // 2)]:
+        first, second = target["inspectors"]
+        outcome = race(
+            *(
+                partial(app.inspections.enter_result, draw.id, target["code"], r, who, who)
+                for r, who in (("compliant", first), ("problems_found", second)) * (THREADS // 2)
+            )
+        )
+        one_winner(outcome)
+        (entered,) = app.inspections.targets(draw.id, target["code"])
+        assert entered.record_id == outcome.won[0]
+        with db.connect() as conn:
+            count = conn.execute(
+                select(func.count())
+                .select_from(records)
+                .where(records.c.item_code == "ADM_INSPECTION")
+                .where(records.c.subject_id == entered.subject_id)
+            ).scalar_one()
+        assert count == 1

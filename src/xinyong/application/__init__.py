@@ -3,9 +3,9 @@
 :class:`Application` is built once from settings (by the CLI, the HTTP service and the portal,
 the demo and the tests) and holds the use cases by the thing they act on: ``records``,
 ``cases``, ``listings``, ``checks``, ``reports``, ``evaluations``, ``files`` (reading subjects'
-files), ``leniency``, ``schemes`` (testing and publishing versions), ``simulations`` (a draft
-version run over the records, nothing kept) and ``oversight`` (audit
-log, tokens, webhooks, the calendar). Interfaces parse, call one
+files), ``leniency``, ``inspections`` (double random draws), ``schemes`` (testing and
+publishing versions), ``simulations`` (a draft version run over the records, nothing kept) and
+``oversight`` (audit log, tokens, webhooks, the calendar). Interfaces parse, call one
 use case and answer; a rule such as "deciding an objection re-evaluates the subject" lives here
 once, so no interface can forget it."""
 
@@ -19,6 +19,7 @@ from xinyong.application.cases import Cases
 from xinyong.application.checks import Checks
 from xinyong.application.evaluations import Evaluations
 from xinyong.application.files import Files
+from xinyong.application.inspections import Inspections
 from xinyong.application.leniency import Leniency
 from xinyong.application.listings import Listings
 from xinyong.application.oversight import Oversight
@@ -67,6 +68,10 @@ class Application(Core):
     @cached_property
     def listings(self) -> Listings:
         return Listings(self)
+
+    @cached_property
+    def inspections(self) -> Inspections:
+        return Inspections(self)
 
     @cached_property
     def checks(self) -> Checks:

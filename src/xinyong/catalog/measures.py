@@ -58,12 +58,6 @@ class Measure(FileModel):
     period: Period | None = Field(
         default=None, description="how long it lasts from the trigger; none: while it holds"
     )
-    sampling_rate: float | None = Field(
-        default=None,
-        gt=0,
-        le=1,
-        description="for inspection measures: the share of such subjects drawn each year",
-    )
 
     _p = field_validator("period", mode="before")(lambda v: None if v is None else Period.parse(v))
 

@@ -15,6 +15,7 @@ from xinyong.application.errors import DatabaseUnavailable
 from xinyong.cli.audit import audit_app
 from xinyong.cli.cases import calendar_app, cases_app, leniency_app, objections_app, repair_app
 from xinyong.cli.common import Session, err, out, session
+from xinyong.cli.inspections import inspections_app
 from xinyong.cli.listings import check, listings_app
 from xinyong.cli.records import demo, generate, ingest
 from xinyong.cli.registry import catalog_app, quarantine_app, subjects_app
@@ -45,6 +46,7 @@ for group, name in (
     (webhooks_app, "webhooks"),
     (report_app, "report"),
     (export_app, "export"),
+    (inspections_app, "inspections"),
 ):
     app.add_typer(group, name=name)
 for command in (serve, evaluate, compare, generate, ingest, demo):

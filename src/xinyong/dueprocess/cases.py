@@ -27,6 +27,7 @@ class CaseKind(enum.StrEnum):
     OBJECTION = "objection"
     REPAIR = "repair"
     LENIENCY = "leniency"
+    INSPECTION = "inspection"
 
 
 class CaseState(enum.StrEnum):

@@ -355,7 +355,7 @@ def reevaluate(
     in_force = [
         s
         for s in schemes
-        if s.definition.scheme.type is not SchemeType.MEASURES
+        if s.definition.scheme.type not in (SchemeType.MEASURES, SchemeType.INSPECTION)
         and s.definition.scheme.effective_from <= as_of
         and (s.definition.scheme.effective_to is None or as_of < s.definition.scheme.effective_to)
     ]

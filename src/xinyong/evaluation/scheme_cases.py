@@ -22,6 +22,7 @@ from xinyong.reference.identifiers import SubjectKind
 from xinyong.schemes.ir import Plan, period_start, plan
 from xinyong.schemes.model import Scheme, SchemeType, TestCase
 from xinyong.schemes.oracle import Result, Tables, evaluate, facts, holds, rule_points
+from xinyong.schemes.roster import roster_scheme
 from xinyong.store.database import Database
 from xinyong.store.tables import (
     batches,
@@ -168,7 +169,7 @@ def _compare(label: str, got: Outcome | Result | None, case: TestCase) -> list[s
         return [] if not expect.in_scope else [f"{label}: the subject is not in scope"]
     if not expect.in_scope:
         return [f"{label}: the subject is in scope, expected it not to be"]
-    problems = []
+    problems = _roster(label, got, case)
     if expect.score is not None and abs(got.score - expect.score) > 1e-6:
         problems.append(f"{label}: score {got.score:g}, expected {expect.score:g}")
     if expect.grade is not None and got.grade != expect.grade:
@@ -176,6 +177,30 @@ def _compare(label: str, got: Outcome | Result | None, case: TestCase) -> list[s
     if expect.lists is not None and set(got.lists) != set(expect.lists):
         problems.append(f"{label}: lists {sorted(got.lists)}, expected {sorted(expect.lists)}")
     return problems
+
+
+def _roster(label: str, got: Outcome | Result, case: TestCase) -> list[str]:
+    """An inspection plan's case: the subject's place on the roster, from which of the plan's
+    ``always`` and ``never`` conditions held (an ``always`` wins)."""
+    expect = case.expect
+    if expect.roster is None:
+        return []
+    held = {name.split("-", 1)[0] for name in got.lists}
+    status = "always" if "always" in held else "excluded" if "never" in held else "eligible"
+    if status != expect.roster:
+        return [f"{label}: on the roster as {status}, expected {expect.roster}"]
+    return []
+
+
+def _risk_class(scheme: Scheme, case: TestCase) -> list[str]:
+    spec = scheme.definition.inspection
+    if spec is None or case.expect.risk_class is None:
+        return []
+    grade = case.class_grade
+    found = grade if grade in spec.classes.rates else spec.classes.default.name
+    if found != case.expect.risk_class:
+        return [f"class {found}, expected {case.expect.risk_class}"]
+    return []
 
 
 def run_case(
@@ -188,7 +213,8 @@ def run_case(
 ) -> CaseResult:
     """One case on ``db`` (compiled query), the reference evaluator and, with ``duckdb``,
     the DuckDB query over the same rows; with a ``spark`` session, the Spark SQL query too."""
-    resolved = plan(scheme, catalog, case.as_of)
+    evaluated = roster_scheme(scheme) if scheme.definition.inspection else scheme
+    resolved = plan(evaluated, catalog, case.as_of)
     with db.engine.connect() as conn:
         transaction = conn.begin()
         try:
@@ -199,6 +225,7 @@ def run_case(
             transaction.rollback()
     reference = evaluate(resolved, tables).get(subject_id)
     problems = _compare("compiled", compiled, case) + _compare("reference", reference, case)
+    problems += _risk_class(scheme, case)
     if duckdb:
         on_duckdb = duckdb_backend.run(duckdb_backend.from_rows(tables), resolved)
         problems += _compare("duckdb", on_duckdb.get(subject_id), case)
@@ -206,6 +233,8 @@ def run_case(
         on_spark = spark_backend.run(spark_backend.from_rows(spark, tables), resolved)
         problems += _compare("spark", on_spark.get(subject_id), case)
     covered = _covered(resolved, tables, reference, case)
+    if case.expect.risk_class is not None and not problems:
+        covered |= {f"class {case.expect.risk_class}"}
     return CaseResult(scheme.key, case.name, tuple(problems), covered)
 
 
@@ -249,6 +278,9 @@ def uncovered(scheme: Scheme, results: list[CaseResult]) -> list[str]:
         wanted += [f"bar {n}" for n in range(1, len(d.grades.bars) + 1)]
         wanted += ["the new-subject grade"] if d.grades.new_subject else []
     wanted += [f"list {entry.id}" for entry in d.lists]
+    if d.inspection is not None:
+        wanted += [f"list {entry.id}" for entry in roster_scheme(scheme).definition.lists]
+        wanted += [f"class {name}" for name in d.inspection.class_names()]
     if d.lists:
         wanted.append("exit by revocation or repair")
     if d.scheme.type is not SchemeType.MEASURES:

@@ -79,6 +79,31 @@ class Library:
             self._schemes[key] = scheme
         for scheme in self._schemes.values():
             self._check_triggers(scheme)
+            self._check_classes(scheme)
+
+    def _check_classes(self, scheme: Scheme) -> None:
+        """An inspection plan's classes are grades of a loaded rating scheme."""
+        inspection = scheme.definition.inspection
+        if inspection is None:
+            return
+        source = inspection.classes.scheme
+        versions = [s for (i, _), s in self._schemes.items() if i == source]
+        graded = [v for v in versions if v.definition.grades is not None]
+        line = scheme.line("inspection", "classes", "scheme")
+        if not graded:
+            raise InvalidScheme(
+                f"the classes come from scheme {source}, which is not a loaded rating scheme",
+                path=str(scheme.path),
+                line=line,
+            )
+        known = {g for v in graded if v.definition.grades for g in v.definition.grades.codes()}
+        unknown = sorted(set(inspection.classes.rates) - known)
+        if unknown:
+            raise InvalidScheme(
+                f"scheme {source} gives no grade {', '.join(unknown)}",
+                path=str(scheme.path),
+                line=scheme.line("inspection", "classes", "rates"),
+            )
 
     def _check_triggers(self, scheme: Scheme) -> None:
         """A memorandum may only point at lists and grades that some scheme defines."""
@@ -131,8 +156,14 @@ class Library:
         return iter(sorted(self._schemes.values(), key=lambda s: (s.id, s.version)))
 
     def evaluable(self) -> list[Scheme]:
-        """Schemes that produce scores, grades or lists (memoranda are consulted by checks)."""
-        return [s for s in self if s.definition.scheme.type is not SchemeType.MEASURES]
+        """Schemes that produce scores, grades or lists (memoranda are consulted by checks,
+        inspection plans by their draws)."""
+        passive = (SchemeType.MEASURES, SchemeType.INSPECTION)
+        return [s for s in self if s.definition.scheme.type not in passive]
+
+    def plans(self) -> list[Scheme]:
+        """The inspection plans."""
+        return [s for s in self if s.definition.scheme.type is SchemeType.INSPECTION]
 
     def __len__(self) -> int:
         return len(self._schemes)

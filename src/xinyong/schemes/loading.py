@@ -312,6 +312,12 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
                         index,
                         "measures",
                     )
+    if (d.scheme.type is SchemeType.INSPECTION) != (d.inspection is not None):
+        raise _fail(
+            scheme, "an inspection plan, and only it, has an 'inspection'", "scheme", "type"
+        )
+    if d.inspection is not None:
+        _check_inspection(scheme, catalog)
     if d.scheme.type is SchemeType.LIST and not d.lists:
         raise _fail(scheme, "a list scheme needs 'lists'", "scheme", "type")
     for index, case in enumerate(d.tests):
@@ -325,4 +331,53 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
                     "records",
                     r_index,
                     "item",
+                )
+
+
+def _check_inspection(scheme: Scheme, catalog: Catalog) -> None:
+    """A plan draws from a published roster: no individuals on it, no scoring of its own, its
+    conditions checked as a penalising one (``always``) or a favourable one (``never``)."""
+    d = scheme.definition
+    assert d.inspection is not None
+    if d.score.rules or d.grades or d.lists or d.memorandum:
+        raise _fail(
+            scheme,
+            "an inspection plan draws targets; its classes come from a rating scheme, so it "
+            "has no score, grades, lists or memorandum of its own",
+            "scheme",
+            "type",
+        )
+    if SubjectKind.INDIVIDUAL in d.scope.kinds:
+        raise _fail(
+            scheme,
+            "an inspection plan's roster and draw are published, so individuals cannot be on "
+            "it: name the kinds (kinds: [enterprise, organisation])",
+            "scope",
+            "kinds",
+        )
+    for section in ("always", "never"):
+        for index, entry in enumerate(getattr(d.inspection, section)):
+            if entry.when is not None:
+                where = ("inspection", section, index, "when")
+                _check_condition(scheme, catalog, entry.when, *where, harms=section == "always")
+    item = d.inspection.results.item
+    if item not in catalog or "result" not in catalog[item].attribute_specs:
+        raise _fail(
+            scheme,
+            f"results are records of {item}, which must be a catalog item with a 'result'",
+            "inspection",
+            "results",
+            "item",
+        )
+    classes = d.inspection.class_names()
+    for index, case in enumerate(d.tests):
+        wanted = case.expect.risk_class
+        for value, key in ((case.class_grade, "class_grade"), (wanted, "expect")):
+            if value is not None and value not in classes:
+                raise _fail(
+                    scheme,
+                    f"{value} is not a class of this plan ({', '.join(classes)})",
+                    "tests",
+                    index,
+                    key,
                 )

@@ -32,6 +32,7 @@ from xinyong.schemes.conditions import (
     SubjectCondition,
     period_or_window,
 )
+from xinyong.schemes.inspection import InspectionDef
 from xinyong.yamlsource import FileModel, line_of
 
 __all__ = [
@@ -61,6 +62,7 @@ class SchemeType(enum.StrEnum):
     LIST = "list"
     POINTS = "points"
     MEASURES = "measures"
+    INSPECTION = "inspection"
 
 
 _period = period_or_window
@@ -353,6 +355,12 @@ class Expect(FileModel):
     grade: str | None = None
     lists: list[str] | None = None
     in_scope: bool = True
+    roster: Literal["eligible", "always", "excluded"] | None = Field(
+        default=None, description="an inspection plan's case: the subject's place on the roster"
+    )
+    risk_class: str | None = Field(
+        default=None, description="an inspection plan's case: the class it is sampled in"
+    )
 
 
 class TestPrevious(FileModel):
@@ -372,6 +380,11 @@ class TestCase(FileModel):
     subject: TestSubject = Field(default_factory=TestSubject)
     records: list[TestRecord] = Field(default_factory=list)
     previous: TestPrevious | None = None
+    class_grade: str | None = Field(
+        default=None,
+        description="an inspection plan's case: the subject's grade under the plan's class "
+        "scheme on the draw date (none: it has none)",
+    )
     expect: Expect
 
 
@@ -390,6 +403,9 @@ class SchemeFile(FileModel):
     grades: Grades | None = None
     lists: list[ListDef] = Field(default_factory=list)
     memorandum: list[MemorandumEntry] = Field(default_factory=list)
+    inspection: InspectionDef | None = Field(
+        default=None, description="an inspection plan's roster, rates, pool and conflicts"
+    )
     tests: list[TestCase] = Field(default_factory=list)
 
     _w = field_validator("window", mode="before")(lambda v: _period(v))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Names
 from xinyong.errors import NotFound
-from xinyong.schemes.model import Scheme, SchemeType
+from xinyong.schemes.model import Scheme, SchemeFile, SchemeType
 from xinyong.schemes.writer import Language, Writer
 
 __all__ = ["Language", "Section", "list_criteria", "render", "render_text"]
@@ -83,8 +84,15 @@ def render(
             who.append(w.say("scope.registered", period=w.period(scope.registered_at_least)))
         if scope.minimum_age:
             who.append(w.say("scope.minimum_age", age=scope.minimum_age))
-        lines = [w.say("join.scope").join(who) + w.say("scope.end"), w.say("scope.everyone")]
+        lines = [w.say("join.scope").join(who) + w.say("scope.end")]
+        if meta.type is not SchemeType.INSPECTION:
+            lines.append(w.say("scope.everyone"))
         sections.append(Section(w.say("scope"), tuple(lines)))
+    if d.inspection is not None:
+        source = titles.get(d.inspection.classes.scheme)
+        named = w.name(source) if source else d.inspection.classes.scheme
+        sections.append(Section(w.say("inspection.heading"), tuple(_draw(w, d, named))))
+    elif meta.type is not SchemeType.MEASURES:
         counts = []
         if d.score.rules or meta.type is not SchemeType.LIST:
             counts.append(w.say("counts.base", base=f"{d.score.base:g}"))
@@ -142,6 +150,60 @@ def render(
     elif modelling:  # a file that gives it in one language only
         sections.append(Section(w.say("modelling"), (modelling,)))
     return sections
+
+
+def _share(value: Decimal) -> str:
+    return f"{float(value) * 100:g}%"
+
+
+def _draw(w: Writer, d: SchemeFile, source: str) -> list[str]:
+    """An inspection plan's draw in plain words: classes and rates, the floor, who is always
+    inspected and who is kept out, the inspectors and when they step aside, and the results."""
+    spec = d.inspection
+    assert spec is not None
+    lines = [w.say("inspection.classes", scheme=source)]
+    for name, rate in spec.classes.rates.items():
+        lines.append(w.say("inspection.rate", name=name, rate=_share(rate)))
+    default = spec.classes.default
+    lines.append(
+        w.say("inspection.default", scheme=source, name=default.name, rate=_share(default.rate))
+    )
+    if spec.floor is not None and spec.floor.share is not None:
+        lines.append(w.say("inspection.floor.share", share=_share(spec.floor.share)))
+    if spec.floor is not None and spec.floor.subjects is not None:
+        lines.append(w.say("inspection.floor.subjects", n=spec.floor.subjects))
+    for entry in spec.always:
+        if entry.when is not None:
+            when = w.condition(entry.when, d.window)
+            lines.append(w.say("inspection.always", reason=w.name(entry.reason), when=when))
+    for entry in spec.never:
+        if entry.when is not None:
+            when = w.condition(entry.when, d.window)
+            lines.append(w.say("inspection.never", reason=w.name(entry.reason), when=when))
+        if entry.leniency:
+            policies = w.join(entry.leniency)
+            lines.append(
+                w.say("inspection.leniency", reason=w.name(entry.reason), policies=policies)
+            )
+    pool = ""
+    if spec.pool.departments:
+        pool += w.say("inspection.pool.departments", departments=w.join(spec.pool.departments))
+    if spec.pool.qualifications:
+        qualified = w.join(spec.pool.qualifications)
+        pool += w.say("inspection.pool.qualified", qualifications=qualified)
+    lines.append(w.say("inspection.inspectors", n=spec.inspectors_per_target, pool=pool))
+    level = spec.conflicts.same_region
+    region = (
+        ""
+        if level == "none"
+        else w.say("inspection.conflicts.region", level=w.say(f"inspection.level.{level}"))
+    )
+    kinds = w.join(w.say(f"relation.{k}") for k in spec.conflicts.declared)
+    lines.append(w.say("inspection.conflicts", kinds=kinds, region=region))
+    lines.append(w.say("inspection.commitment"))
+    results = spec.results
+    lines.append(w.say("inspection.results", item=results.item, days=results.within_working_days))
+    return lines
 
 
 def render_text(sections: list[Section]) -> str:

@@ -7,6 +7,12 @@ on one :data:`metadata`."""
 from __future__ import annotations
 
 from xinyong.store.tables.base import Id, Json, metadata
+from xinyong.store.tables.inspection import (
+    inspection_draws,
+    inspection_targets,
+    inspector_relations,
+    inspectors,
+)
 from xinyong.store.tables.process import (
     access_log,
     api_tokens,
@@ -53,6 +59,10 @@ __all__ = [
     "evaluation_results",
     "evaluation_runs",
     "idempotency_keys",
+    "inspection_draws",
+    "inspection_targets",
+    "inspector_relations",
+    "inspectors",
     "leniency_grants",
     "listing_events",
     "listing_records",

@@ -1,0 +1,213 @@
+"""The published inputs of a draw: the roster (every subject in the plan's scope, its class and
+whether it is eligible, always inspected or excluded) and the inspector pool (each inspector's
+department, region and the roster subjects it declared a relation with), as of the draw date.
+
+The plan's conditions and the class scheme's grades come from the compiled query, run in the
+database that holds the records; leniency is read as a set, not subject by subject."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from xinyong.backends.sql import run_plan
+from xinyong.catalog.items import Catalog
+from xinyong.dueprocess.leniency import Policy, get_policy
+from xinyong.errors import NotFound
+from xinyong.inspection.draw import FORMAT
+from xinyong.reference.regions import region_prefix
+from xinyong.schemes.inspection import InspectionDef, list_id
+from xinyong.schemes.ir import plan as resolve
+from xinyong.schemes.library import Library
+from xinyong.schemes.model import Scheme
+from xinyong.schemes.roster import roster_scheme
+from xinyong.store.tables import (
+    inspector_relations,
+    inspectors,
+    leniency_grants,
+    subject_tags,
+    subjects,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """A draw's inputs document and, for storing its targets, the subjects' ids by code."""
+
+    document: dict[str, Any]
+    subject_ids: dict[str, int]
+
+
+def definition(plan: Scheme) -> InspectionDef:
+    found = plan.definition.inspection
+    assert found is not None, f"{plan.key} is not an inspection plan"
+    return found
+
+
+def _lenient(conn: Connection, policies: list[Policy], wanted: Iterable[str], on: date) -> set[int]:
+    """Subjects that a leniency policy in force covers on ``on``, by grant or by tag."""
+    found: set[int] = set()
+    for policy_id in sorted(set(wanted)):
+        policy = get_policy(policies, policy_id)
+        if not policy.in_force(on):
+            continue
+        rule = policy.definition.applies_to
+        ids: set[int] = set()
+        if rule.granted:
+            ids |= set(
+                conn.execute(
+                    select(leniency_grants.c.subject_id).where(
+                        leniency_grants.c.policy_id == policy.id,
+                        leniency_grants.c.valid_from <= on,
+                        or_(leniency_grants.c.valid_to.is_(None), leniency_grants.c.valid_to > on),
+                    )
+                ).scalars()
+            )
+        if rule.tags:
+            ids |= set(
+                conn.execute(
+                    select(subject_tags.c.subject_id).where(
+                        subject_tags.c.tag.in_(rule.tags),
+                        subject_tags.c.valid_from <= on,
+                        or_(subject_tags.c.valid_to.is_(None), subject_tags.c.valid_to > on),
+                    )
+                ).scalars()
+            )
+        prefix = region_prefix(rule.region)
+        kinds = {k.value for k in rule.kinds} if rule.kinds is not None else None
+        for row in conn.execute(
+            select(subjects.c.id, subjects.c.kind, subjects.c.region_code).where(
+                subjects.c.id.in_(sorted(ids))
+            )
+        ):
+            if kinds is not None and row.kind not in kinds:
+                continue
+            if prefix and not (row.region_code or "").startswith(prefix):
+                continue
+            found.add(int(row.id))
+    return found
+
+
+def _pool(
+    conn: Connection, spec: InspectionDef, region: str, codes: set[str], on: date
+) -> list[dict[str, Any]]:
+    prefix = region_prefix(spec.pool.region or region) or ""
+    query = select(inspectors).where(
+        inspectors.c.active_from <= on,
+        or_(inspectors.c.active_to.is_(None), inspectors.c.active_to > on),
+        inspectors.c.region_code.like(f"{prefix}%"),
+    )
+    if spec.pool.departments:
+        query = query.where(inspectors.c.department.in_(spec.pool.departments))
+    rows = [
+        r
+        for r in conn.execute(query.order_by(inspectors.c.code))
+        if not spec.pool.qualifications or set(r.qualifications) & set(spec.pool.qualifications)
+    ]
+    declared: dict[int, set[str]] = {r.id: set() for r in rows}
+    relations = conn.execute(
+        select(inspector_relations.c.inspector_id, inspector_relations.c.subject_code).where(
+            inspector_relations.c.inspector_id.in_(sorted(declared)),
+            inspector_relations.c.kind.in_(spec.conflicts.declared),
+            inspector_relations.c.declared_on <= on,
+            or_(inspector_relations.c.ended_on.is_(None), inspector_relations.c.ended_on > on),
+        )
+    )
+    for inspector_id, code in relations:
+        if code in codes:
+            declared[inspector_id].add(code)
+    return [
+        {
+            "code": r.code,
+            "department": r.department,
+            "region": r.region_code,
+            "conflicts": sorted(declared[r.id]),
+        }
+        for r in rows
+    ]
+
+
+def build_inputs(
+    conn: Connection,
+    plan: Scheme,
+    library: Library,
+    catalog: Catalog,
+    policies: list[Policy],
+    on: date,
+) -> Inputs:
+    """The roster and pool of ``plan`` as of ``on``, as the document the commitment hashes."""
+    spec = definition(plan)
+    flags = run_plan(conn, resolve(roster_scheme(plan), catalog, on))
+    try:
+        source = library.get(spec.classes.scheme, on=on)
+        grades = {i: o.grade for i, o in run_plan(conn, resolve(source, catalog, on)).items()}
+    except NotFound:  # no version of the class scheme in force: every subject is default
+        grades = {}
+    always = [(e.id, list_id("always", e)) for e in spec.always if e.when is not None]
+    never = {list_id("never", e): e.id for e in spec.never if e.when is not None}
+    lenient = _lenient(conn, policies, [p for e in spec.never for p in e.leniency], on)
+    lenient_ids = [e.id for e in spec.never if e.leniency]
+    rows = conn.execute(
+        select(subjects.c.id, subjects.c.code, subjects.c.region_code).where(
+            subjects.c.id.in_(sorted(flags))
+        )
+        if len(flags) < 10_000
+        else select(subjects.c.id, subjects.c.code, subjects.c.region_code)
+    )
+    roster, ids = [], {}
+    for subject_id, code, region_code in rows:
+        outcome = flags.get(subject_id)
+        if outcome is None:
+            continue
+        held_always = [e for e, name in always if name in outcome.lists]
+        held_never = [never[name] for name in never if name in outcome.lists]
+        if subject_id in lenient:
+            held_never += lenient_ids
+        grade = grades.get(subject_id)
+        risk = grade if grade in spec.classes.rates else spec.classes.default.name
+        status = "always" if held_always else "excluded" if held_never else "eligible"
+        roster.append(
+            {
+                "code": code,
+                "class": risk,
+                "status": status,
+                "region": region_code or "",
+                "because": held_always if held_always else held_never,
+            }
+        )
+        ids[code] = int(subject_id)
+    roster.sort(key=lambda s: s["code"])
+    floor = spec.floor
+    document = {
+        "format": FORMAT,
+        "plan": {"id": plan.id, "version": plan.version, "sha256": plan.sha256},
+        "draw_date": on.isoformat(),
+        "rates": {name: str(spec.classes.rate_of(name)) for name in spec.class_names()},
+        "floor": None
+        if floor is None
+        else {
+            "share": None if floor.share is None else str(floor.share),
+            "subjects": floor.subjects,
+        },
+        "inspectors_per_target": spec.inspectors_per_target,
+        "same_region": spec.conflicts.same_region,
+        "roster": roster,
+        "pool": _pool(conn, spec, plan.definition.scheme.region, set(ids), on),
+    }
+    return Inputs(document, ids)
+
+
+def subject_ids(conn: Connection, codes: list[str]) -> dict[str, int]:
+    """The registry ids of subjects by code, read in chunks."""
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        rows = conn.execute(
+            select(subjects.c.code, subjects.c.id).where(subjects.c.code.in_(chunk))
+        )
+        found.update((code, int(subject_id)) for code, subject_id in rows)
+    return found

@@ -1,0 +1,78 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2024-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN ('ADM_INSPECTION')
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    CAST(SUM(k.n) AS BIGINT) AS m0
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m0, 0) AS m0,
+    0 AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise')
+    AND s.status IN ('active')
+    AND s.region_code LIKE '43%'
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
+), ranked AS (
+  SELECT
+    *,
+    0 AS band_index
+  FROM scored
+), graded AS (
+  SELECT
+    *,
+    band_index AS grade_index
+  FROM ranked
+)
+SELECT
+  subject_id,
+  score,
+  NULL AS grade,
+  CAST(NULL AS TEXT) AS decided_by,
+  CASE WHEN m0 >= 1 THEN 1 ELSE 0 END AS list_never_inspected_recently,
+  m0
+FROM graded

@@ -1,0 +1,119 @@
+WITH rec AS (
+  SELECT
+    r.subject_id,
+    r.item_code,
+    r.severity,
+    r.decided_on
+  FROM records AS r
+  WHERE
+    (
+      r.decided_on > '2022-06-30' AND r.decided_on <= '2025-06-30'
+    )
+    AND r.item_code IN (
+      'ABN_OPERATION',
+      'ADM_PENALTY_GENERAL',
+      'ADM_PENALTY_MINOR',
+      'ADM_PENALTY_SERIOUS',
+      'SUL_MARKET'
+    )
+    AND NOT r.id IN (
+      SELECT
+        n.supersedes_id
+      FROM records AS n
+      WHERE
+        n.supersedes_id >= 1 AND n.decided_on <= '2025-06-30'
+      UNION ALL
+      SELECT
+        e.record_id
+      FROM record_events AS e
+      WHERE
+        e.effective_on <= '2025-06-30'
+    )
+), k AS (
+  SELECT
+    subject_id,
+    item_code,
+    COUNT(*) AS n
+  FROM rec
+  GROUP BY
+    subject_id,
+    item_code
+), p AS (
+  SELECT
+    k.subject_id,
+    CAST(SUM(CASE WHEN k.item_code IN ('SUL_MARKET') THEN k.n ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(
+      CASE k.item_code
+        WHEN 'ADM_PENALTY_MINOR'
+        THEN GREATEST(LEAST(-3 * k.n, 15), -15)
+        WHEN 'ADM_PENALTY_GENERAL'
+        THEN GREATEST(LEAST(-10 * k.n, 30), -30)
+        WHEN 'ADM_PENALTY_SERIOUS'
+        THEN GREATEST(LEAST(-25 * k.n, 50), -50)
+        WHEN 'ABN_OPERATION'
+        THEN GREATEST(LEAST(-20 * k.n, 40), -40)
+        ELSE 0
+      END
+    ) AS BIGINT) AS points
+  FROM k AS k
+  GROUP BY
+    k.subject_id
+), scored AS (
+  SELECT
+    s.id AS subject_id,
+    s.registered_on,
+    s.kind,
+    s.industry_code,
+    COALESCE(p.m4, 0) AS m4,
+    GREATEST(LEAST(100 + COALESCE(p.points, 0), 100), 0) AS score
+  FROM subjects AS s
+  LEFT JOIN p
+    ON p.subject_id = s.id
+  WHERE
+    s.kind IN ('enterprise')
+    AND s.status IN ('active')
+    AND (
+      s.registered_on IS NULL OR s.registered_on <= '2025-06-30'
+    )
+), ranked AS (
+  SELECT
+    *,
+    CASE
+      WHEN score >= CAST(89.999999999 AS DOUBLE PRECISION)
+      THEN 0
+      WHEN score >= CAST(74.999999999 AS DOUBLE PRECISION)
+      THEN 1
+      WHEN score >= CAST(59.999999999 AS DOUBLE PRECISION)
+      THEN 2
+      ELSE 3
+    END AS band_index,
+    CASE WHEN m4 >= 1 THEN 3 END AS forced_index
+  FROM scored
+), graded AS (
+  SELECT
+    *,
+    COALESCE(forced_index, band_index) AS grade_index
+  FROM ranked
+)
+SELECT
+  subject_id,
+  score,
+  CASE
+    WHEN grade_index = 0
+    THEN 'A'
+    WHEN grade_index = 1
+    THEN 'B'
+    WHEN grade_index = 2
+    THEN 'C'
+    WHEN grade_index = 3
+    THEN 'D'
+  END AS grade,
+  CASE
+    WHEN grade_index = -1
+    THEN 'new_subject'
+    WHEN NOT forced_index IS NULL
+    THEN 'override'
+    ELSE 'band'
+  END AS decided_by,
+  m4
+FROM graded

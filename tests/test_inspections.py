@@ -1,0 +1,217 @@
+"""Double random, one open, end to end on the shipped market-regulation plan: the roster as of
+the draw date (classes from the credit-risk scheme, forced in and kept out by the plan's
+conditions), the commitment before the seed, the draw re-run by the standalone verifier in a
+separate process, and results entered as records that close the targets' cases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dueprocess import add_records, add_subject
+from helpers import uscc_code
+from xinyong.application import Application
+from xinyong.clock import FixedClock
+from xinyong.dueprocess.cases import CaseKind
+from xinyong.errors import Conflict, InvalidInput
+from xinyong.inspection import draw as algorithm
+from xinyong.settings import Settings
+from xinyong.store.database import Database
+from xinyong.store.tables import evaluation_runs, records
+
+PLAN = "samr-double-random"
+DAY = date(2026, 10, 9)
+SEED = "2026-10-09 福利彩票3D 第2026268期 5 1 7"
+SOURCE = "中国福利彩票发行管理中心 开奖公告"
+POOL = """
+pool: 北京市朝阳区市场监督管理局
+inspectors:
+  - {code: ZF-0001, name: 王一, department: 市场监管, region: "110101", active_from: 2020-01-01}
+  - {code: ZF-0002, name: 李二, department: 市场监管, region: "110102", active_from: 2020-01-01}
+  - {code: ZF-0003, name: 张三, department: 市场监管, region: "110105", active_from: 2020-01-01}
+  - {code: ZF-0004, name: 赵四, department: 市场监管, region: "110106", active_from: 2020-01-01,
+     relations: [{subject: "%(related)s", kind: former_employer, declared_on: 2024-01-01}]}
+  - {code: ZF-0005, name: 钱五, department: 市场监管, region: "110108", active_from: 2020-01-01,
+     active_to: 2026-06-30}
+"""
+
+
+def _app(db: Database, day: date = DAY) -> Application:
+    return Application.build(Settings(database_url=db.url), db=db, clock=FixedClock(day))
+
+
+def _firms(db: Database) -> dict[str, str]:
+    """Forty firms in Chaoyang: graded A to D by their records, one listed, two inspected."""
+    codes: dict[str, str] = {}
+    with db.begin() as conn:
+        for serial in range(1, 41):
+            code = uscc_code(serial, "110105")
+            subject_id = add_subject(conn, code, "enterprise", "110105")
+            if serial <= 5:  # D
+                add_records(conn, subject_id, "ADM_PENALTY_SERIOUS", [date(2026, 1, 5)] * 2)
+            elif serial <= 10:  # C
+                add_records(conn, subject_id, "ADM_PENALTY_SERIOUS", [date(2026, 1, 5)])
+                add_records(conn, subject_id, "ADM_PENALTY_GENERAL", [date(2026, 1, 5)])
+            elif serial <= 15:  # B
+                add_records(conn, subject_id, "ADM_PENALTY_GENERAL", [date(2026, 1, 5)] * 2)
+            if serial == 16:
+                add_records(conn, subject_id, "SUL_MARKET", [date(2026, 3, 1)], ground="虚假登记")
+            if serial in (17, 18):
+                add_records(
+                    conn, subject_id, "ADM_INSPECTION", [date(2026, 2, 1)], result="compliant"
+                )
+            codes[str(serial)] = code
+        add_subject(conn, uscc_code(99, "430102"), "enterprise", "430102")
+    return codes
+
+
+def _pool(app: Application, tmp_path: Path, related: str) -> None:
+    path = tmp_path / "pool.yaml"
+    path.write_text(POOL % {"related": related}, encoding="utf-8")
+    loaded = app.inspections.load_pool(path, "人事科")
+    assert (loaded.added, loaded.relations) == (5, 1)
+
+
+def test_a_draw_is_committed_drawn_verified_and_its_results_entered(
+    db: Database, tmp_path: Path
+) -> None:
+    codes = _firms(db)
+    app = _app(db)
+    _pool(app, tmp_path, codes["3"])
+    draw = app.inspections.commit(PLAN, "科长甲")
+    inputs = draw.inputs()
+    roster = {s["code"]: s for s in inputs["roster"]}
+    assert roster[codes["1"]]["class"] == "D" and roster[codes["7"]]["class"] == "C"
+    assert roster[codes["12"]]["class"] == "B" and roster[codes["30"]]["class"] == "A"
+    assert roster[codes["16"]]["status"] == "always"
+    assert roster[codes["16"]]["because"] == ["serious_untrustworthy"]
+    assert {roster[codes["17"]]["status"], roster[codes["18"]]["status"]} == {"excluded"}
+    assert len(roster) == 41  # the Hunan firm too: the plan is national
+    # the inspector who left in June is not in the pool; the declared relation is
+    pool = {p["code"]: p for p in inputs["pool"]}
+    assert sorted(pool) == ["ZF-0001", "ZF-0002", "ZF-0003", "ZF-0004"]
+    assert pool["ZF-0004"]["conflicts"] == [codes["3"]]
+    assert draw.commitment == algorithm.commitment(inputs)
+
+    done = app.inspections.draw(draw.id, SEED, SOURCE, "科长乙")
+    result = done.result()
+    assert result is not None and result["commitment"] == draw.commitment
+    targets = {t["code"]: t for t in result["targets"]}
+    assert targets[codes["16"]]["why"] == "always"
+    assert codes["17"] not in targets and codes["18"] not in targets
+    # 3% of the 39 subjects not kept out, rounded up
+    assert result["floor"]["required"] == 2 and len(targets) >= 2
+    for code, target in targets.items():
+        assert len(target["inspectors"]) == 2, target
+        assert "ZF-0003" not in target["inspectors"] or not code[2:8].startswith("110105")
+        assert "ZF-0004" not in target["inspectors"] or code != codes["3"]
+    assert app.inspections.verify(draw.id) == []
+
+    # a second seed is refused: a draw runs once
+    with pytest.raises(Conflict, match="a draw is run once"):
+        app.inspections.draw(draw.id, "another", SOURCE, "科长丙")
+
+    # each target is an inspection case with the due day, until its result is entered
+    code, target = next(iter(sorted(targets.items())))
+    inbox = app.cases.inbox(kind=CaseKind.INSPECTION)
+    assert len(inbox) == len(targets) and {c.deadline for c in inbox} == {done.due_on}
+    # 20 working days from Friday 9 October 2026, Saturday 10 October being a working day
+    assert done.due_on == date(2026, 11, 5)
+    with pytest.raises(InvalidInput, match="is not an inspector of"):
+        app.inspections.enter_result(draw.id, code, "compliant", "ZF-0005", "ZF-0005")
+    record_id = app.inspections.enter_result(
+        draw.id, code, "ordered_to_rectify", target["inspectors"][0], target["inspectors"][0]
+    )
+    (entered,) = app.inspections.targets(draw.id, code)
+    assert (entered.record_id, entered.result) == (record_id, "ordered_to_rectify")
+    assert len(app.cases.inbox(kind=CaseKind.INSPECTION)) == len(targets) - 1
+    with pytest.raises(Conflict, match="was entered already"):
+        app.inspections.enter_result(
+            draw.id, code, "compliant", target["inspectors"][1], target["inspectors"][1]
+        )
+    # the result is a record like any other, and it re-graded its subject
+    with db.connect() as conn:
+        stored = conn.execute(select(records).where(records.c.id == record_id)).one()
+        regraded = conn.execute(
+            select(evaluation_runs.c.scheme_id).where(evaluation_runs.c.kind == "incremental")
+        ).scalars()
+        assert "samr-enterprise-credit-risk" in set(regraded)
+    assert stored.item_code == "ADM_INSPECTION"
+    assert stored.attributes["draw"] == done.reference
+    assert stored.attributes["result"] == "ordered_to_rectify"
+
+
+def test_the_standalone_verifier_reproduces_the_draw_in_another_process(
+    db: Database, tmp_path: Path
+) -> None:
+    codes = _firms(db)
+    app = _app(db)
+    _pool(app, tmp_path, codes["3"])
+    draw = app.inspections.draw(app.inspections.commit(PLAN, "科长甲").id, SEED, SOURCE, "乙")
+    folder = tmp_path / "published"
+    folder.mkdir()
+    (folder / "inputs.json").write_text(draw.inputs_text, encoding="utf-8")
+    (folder / "result.json").write_text(draw.result_text or "", encoding="utf-8")
+    # the script alone, outside the package, on a Python without xinyong on its path
+    script = folder / "verify_draw.py"
+    shutil.copy(Path(algorithm.__file__), script)
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-I", str(script), "inputs.json", "result.json", *extra],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    verified = run("--commitment", draw.commitment)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "verified" in verified.stdout and draw.commitment in verified.stdout
+    # a roster changed after the commitment hashes to another commitment
+    inputs = json.loads(draw.inputs_text)
+    inputs["roster"] = inputs["roster"][1:]
+    (folder / "inputs.json").write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
+    changed = run("--commitment", draw.commitment)
+    assert changed.returncode == 1 and "not the published" in changed.stdout
+    # so does a result that does not follow from the inputs and the seed
+    (folder / "inputs.json").write_text(draw.inputs_text, encoding="utf-8")
+    result = json.loads(draw.result_text or "")
+    result["targets"] = result["targets"][1:]
+    (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    tampered = run()
+    assert tampered.returncode == 1 and "1 targets missing" in tampered.stdout
+
+
+def test_a_new_record_before_the_draw_date_changes_the_commitment(
+    db: Database, tmp_path: Path
+) -> None:
+    codes = _firms(db)
+    app = _app(db)
+    _pool(app, tmp_path, codes["3"])
+    first = app.inspections.preview(PLAN)
+    before = app.inspections.commit(PLAN, "甲", on=date(2026, 10, 8))
+    with db.begin() as conn:
+        add_records(
+            conn,
+            add_subject(conn, uscc_code(77, "110105"), "enterprise", "110105"),
+            "ADM_PENALTY_GENERAL",
+            [date(2026, 9, 1)],
+        )
+    after = app.inspections.commit(PLAN, "甲", on=DAY)
+    assert before.commitment != after.commitment
+    assert len(after.inputs()["roster"]) == len(before.inputs()["roster"]) + 1
+    assert sum(first.counts["A"].values()) + 1 == sum(
+        1 for s in after.inputs()["roster"] if s["class"] == "A"
+    )
+    with pytest.raises(Conflict):
+        app.inspections.commit(PLAN, "乙", on=DAY)  # one draw of a plan per day
+    with pytest.raises(InvalidInput, match="a day that has passed"):
+        app.inspections.commit(PLAN, "乙", on=date(2026, 10, 10))
