@@ -223,6 +223,20 @@ def calls(world: World, listing_id: int) -> list[Call]:
         ),
         Call("GET", "/webhooks", target=NATIONAL),
         Call("DELETE", "/webhooks/999", target=NATIONAL),
+        Call("GET", "/inspections/plans"),
+        Call("GET", "/inspections/draws"),
+        Call("POST", "/inspections/draws", {"plan": "hunan-double-random"}, target="430000"),
+        Call("GET", "/inspections/draws/999"),
+        Call("POST", "/inspections/draws/999/seed", {"seed": "1", "source": "beacon"}),
+        Call("GET", "/inspections/draws/999/inputs.json"),
+        Call("GET", "/inspections/draws/999/result.json"),
+        Call("GET", "/inspections/draws/999/targets"),
+        Call("GET", "/inspections/verifier.py"),
+        Call(
+            "POST",
+            "/inspections/draws/999/results",
+            {"subject": ZZ_FIRM, "result": "compliant", "inspector": "ZF-0001"},
+        ),
     ]
 
 
@@ -334,7 +348,21 @@ def test_no_public_answer_contains_an_unmasked_resident_id(world: World) -> None
     issued = world.client.post("/reports", json={"subject": RIDER, "purpose": "rental check"})
     assert issued.status_code == 201, issued.text
     report = issued.json()["id"]
+    official = world.as_("official")
+    made = world.client.post(
+        "/inspections/draws", json={"plan": "samr-double-random"}, headers=official
+    )
+    assert made.status_code == 201, made.text
+    draw = made.json()["id"]
+    seed = {"seed": "1 2 3", "source": "beacon"}
+    assert world.client.post(
+        f"/inspections/draws/{draw}/seed", json=seed, headers=official
+    ).is_success
     concrete = {
+        "/inspections/draws/{draw_id}": [f"/inspections/draws/{draw}"],
+        "/inspections/draws/{draw_id}/inputs.json": [f"/inspections/draws/{draw}/inputs.json"],
+        "/inspections/draws/{draw_id}/result.json": [f"/inspections/draws/{draw}/result.json"],
+        "/inspections/draws/{draw_id}/targets": [f"/inspections/draws/{draw}/targets"],
         "/reports/register/{report_id}": [f"/reports/register/{report}"],
         "/reports/register/{report_id}/pdf": [f"/reports/register/{report}/pdf"],
         "/public/subjects": ["/public/subjects?q=subject", f"/public/subjects?q={RIDER}"],

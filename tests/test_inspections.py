@@ -24,7 +24,7 @@ from xinyong.errors import Conflict, InvalidInput
 from xinyong.inspection import draw as algorithm
 from xinyong.settings import Settings
 from xinyong.store.database import Database
-from xinyong.store.tables import evaluation_runs, records
+from xinyong.store.tables import evaluation_runs, records, subjects
 
 PLAN = "samr-double-random"
 DAY = date(2026, 10, 9)
@@ -215,3 +215,169 @@ def test_a_new_record_before_the_draw_date_changes_the_commitment(
         app.inspections.commit(PLAN, "乙", on=DAY)  # one draw of a plan per day
     with pytest.raises(InvalidInput, match="a day that has passed"):
         app.inspections.commit(PLAN, "乙", on=date(2026, 10, 10))
+
+
+LENIENT_PLAN = """
+scheme:
+  id: test-lenient-draw
+  version: 1
+  type: inspection
+  title: {zh: 测试抽查, en: Test draw}
+  authority: 测试局
+  region: "110000"
+  cadence: yearly
+  legal_basis: [{document: 国发〔2019〕5号}]
+  effective_from: 2020-01-01
+  published_on: 2020-01-01
+scope: {kinds: [enterprise], region: "110000"}
+inspection:
+  classes:
+    scheme: samr-enterprise-credit-risk
+    rates: {A: 1, B: 1, C: 1, D: 1}
+    default: {name: unrated, rate: 1}
+  never:
+    - id: hit_by_the_epidemic
+      reason: {zh: 受疫情影响, en: hit by the epidemic}
+      leniency: [spc-2020-epidemic-grace]
+  commit_before: 1D
+"""
+
+
+def test_leniency_keeps_subjects_out_and_the_seed_waits_for_the_commitment(
+    db: Database, tmp_path: Path
+) -> None:
+    from xinyong.registry.tags import add_tag
+
+    codes = _firms(db)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(LENIENT_PLAN, encoding="utf-8")
+    settings = Settings(database_url=db.url, scheme_paths=[plan])
+    app = Application.build(settings, db=db, clock=FixedClock(DAY))
+    _pool(app, tmp_path, codes["3"])
+    with db.connect() as conn:
+        subject_id = conn.execute(
+            select(subjects.c.id).where(subjects.c.code == codes["20"])
+        ).scalar_one()
+    with db.begin() as conn:
+        add_tag(conn, subject_id, "epidemic_affected", date(2026, 1, 1), source="t", basis="t")
+    draw = app.inspections.commit("test-lenient-draw", "甲")
+    roster = {s["code"]: s for s in draw.inputs()["roster"]}
+    assert roster[codes["20"]]["status"] == "excluded"
+    assert roster[codes["20"]]["because"] == ["hit_by_the_epidemic"]
+    assert len(roster) == 40  # Beijing's firms only
+    with pytest.raises(Conflict, match="may be entered from 2026-10-10"):
+        app.inspections.draw(draw.id, SEED, SOURCE, "乙")
+    assert isinstance(app.clock, FixedClock)
+    app.clock.day = date(2026, 10, 10)
+    done = app.inspections.draw(draw.id, SEED, SOURCE, "乙")
+    targets = {t["code"] for t in (done.result() or {})["targets"]}
+    assert targets == {code for code, s in roster.items() if s["status"] != "excluded"}
+
+
+def test_over_http_a_draw_is_committed_seeded_published_verified_and_answered(
+    db: Database, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from xinyong.disclosure.tokens import Role, issue
+    from xinyong.web import create_app
+
+    codes = _firms(db)
+    with db.begin() as conn:
+        official = issue(conn, "李科长", Role.OFFICIAL, region_code="110000")
+        elsewhere = issue(conn, "张科长", Role.OFFICIAL, region_code="430000")
+        hunan_dept = issue(conn, "某局", Role.DEPARTMENT, region_code="430000", department="x")
+        department = issue(conn, "王检查员", Role.DEPARTMENT, region_code="110000", department="x")
+    _pool(_app(db), tmp_path, codes["3"])
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    app = create_app(Settings(today=DAY, database_url=db.url), db)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        refused = c.post(
+            "/inspections/draws", json={"plan": "hunan-double-random"}, headers=bearer(official)
+        )
+        assert refused.status_code == 403 and "region" in refused.json()["detail"]
+        dated = c.post(
+            "/inspections/draws", json={"plan": PLAN, "on": "2026-01-01"}, headers=bearer(elsewhere)
+        )
+        assert dated.status_code == 422  # the server dates the roster
+        made = c.post("/inspections/draws", json={"plan": PLAN}, headers=bearer(elsewhere))
+        assert made.status_code == 403  # a national plan is not a province's to draw
+        with db.begin() as conn:
+            national = issue(conn, "国家局", Role.OFFICIAL)
+        made = c.post("/inspections/draws", json={"plan": PLAN}, headers=bearer(national))
+        assert made.status_code == 201, made.text
+        draw_id = made.json()["id"]
+        assert made.json()["state"] == "committed" and made.json()["seed"] is None
+        inputs = c.get(f"/inspections/draws/{draw_id}/inputs.json")
+        assert algorithm.hashlib.sha256(inputs.content).hexdigest() == made.json()["commitment"]
+        seeded = c.post(
+            f"/inspections/draws/{draw_id}/seed",
+            json={"seed": SEED, "source": SOURCE},
+            headers=bearer(national),
+        )
+        assert seeded.status_code == 200, seeded.text
+        again = c.post(
+            f"/inspections/draws/{draw_id}/seed",
+            json={"seed": "x", "source": SOURCE},
+            headers=bearer(national),
+        )
+        assert again.status_code == 409
+        result = c.get(f"/inspections/draws/{draw_id}/result.json")
+        assert (
+            algorithm.hashlib.sha256(result.content).hexdigest() == seeded.json()["result_sha256"]
+        )
+        folder = tmp_path / "download"
+        folder.mkdir()
+        (folder / "inputs.json").write_bytes(inputs.content)
+        (folder / "result.json").write_bytes(result.content)
+        (folder / "verifier.py").write_bytes(c.get("/inspections/verifier.py").content)
+        checked = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "verifier.py",
+                "inputs.json",
+                "result.json",
+                "--commitment",
+                made.json()["commitment"],
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        targets = c.get(f"/inspections/draws/{draw_id}/targets").json()
+        assert len(targets) == seeded.json()["targets"] and all(t["deadline"] for t in targets)
+        first = targets[0]
+        body = {
+            "subject": first["subject"],
+            "result": "compliant",
+            "inspector": first["inspectors"][0],
+        }
+        far = c.post(f"/inspections/draws/{draw_id}/results", json=body, headers=bearer(hunan_dept))
+        assert far.status_code == 403
+        entered = c.post(
+            f"/inspections/draws/{draw_id}/results", json=body, headers=bearer(department)
+        )
+        assert entered.status_code == 201, entered.text
+        twice = c.post(
+            f"/inspections/draws/{draw_id}/results", json=body, headers=bearer(department)
+        )
+        assert twice.status_code == 409
+        bad = c.post(
+            f"/inspections/draws/{draw_id}/results",
+            json={
+                **body,
+                "subject": targets[1]["subject"],
+                "result": "fine",
+                "inspector": targets[1]["inspectors"][0],
+            },
+            headers=bearer(department),
+        )
+        assert bad.status_code == 422 and "result" in bad.text
+        listed = c.get(f"/inspections/draws/{draw_id}/targets").json()
+        assert listed[0]["result"] == "compliant"

@@ -22,6 +22,7 @@ from xinyong.api.routers import (
     catalog,
     checks,
     evaluations,
+    inspections,
     listings,
     records,
     reports,
@@ -174,6 +175,7 @@ def create_api(application: Application) -> FastAPI:
         reports,
         catalog,
         audit,
+        inspections,
     )
     for module in (*routers, webhooks):
         app.include_router(module.router)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from typing import Any
 
 from xinyong.application.base import Core
@@ -154,6 +155,10 @@ class Inspections:
         with self.core.transaction() as conn:
             return load_pool(conn, pool, actor)
 
+    def verifier_source(self) -> str:
+        """The standalone verifier, as the portal and the API serve it."""
+        return resources.files("xinyong.inspection").joinpath("draw.py").read_text("utf-8")
+
     def enter_result(
         self,
         draw_id: int,
@@ -164,6 +169,7 @@ class Inspections:
         *,
         decided_on: date | None = None,
         note: str | None = None,
+        principal: Principal | None = None,
     ) -> int:
         """Store one inspection's result as a record of the plan's result item (checked and
         re-graded like any record); the target's case closes in the same transaction."""
@@ -171,7 +177,11 @@ class Inspections:
         day = decided_on or today
         with self.core.reading() as conn:
             found = store.get_draw(conn, draw_id)
-            result_target(conn, found, subject_code, inspector)  # refuse early, re-checked below
+            early = result_target(conn, found, subject_code, inspector)  # re-checked below
+        if principal is not None and principal.region_code:
+            mine = region_prefix(principal.region_code) or ""
+            if not (early.region_code or "").startswith(mine):
+                raise Forbidden(f"{subject_code} is outside the token's region")
         plan = self.core.library.get(found.plan_key)
         spec = plan.definition.inspection
         assert spec is not None
@@ -189,7 +199,6 @@ class Inspections:
             "plan": plan.key,
             "draw": found.reference,
             "inspectors": inspector,
-            **({"remarks": note} if note else {}),
         }
         raw = read_bytes(json.dumps(row, ensure_ascii=False).encode(), "inspection", "jsonl")
         linked: list[int] = []
@@ -198,7 +207,7 @@ class Inspections:
             if report.batch_id is None or report.rejected:
                 return
             target = result_target(conn, found, subject_code, inspector)
-            linked.append(link_result(conn, target, report.batch_id, today, actor, result))
+            linked.append(link_result(conn, target, report.batch_id, today, actor, result, note))
 
         done = Records(self.core).ingest(
             raw, f"inspection:{found.plan_id}", load_profile("canonical"), within=link

@@ -44,13 +44,15 @@ class Permission(enum.StrEnum):
     SCHEMES = "schemes.manage"  # run a scheme's test cases, publish a version
     WEBHOOKS = "webhooks.manage"
     AUDIT = "audit.read"
+    DRAW = "inspections.draw"  # commit a draw of an inspection plan, enter its seed
+    INSPECT = "inspections.results"  # enter the result of an inspection
 
 
 P = Permission
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.PUBLIC: frozenset({P.PUBLIC}),
     Role.SUBJECT: frozenset({P.PUBLIC, P.OWN_FILE, P.CASES_FILE}),
-    Role.DEPARTMENT: frozenset({P.PUBLIC, P.FILE, P.SUBMIT, P.AMEND, P.CHECK}),
+    Role.DEPARTMENT: frozenset({P.PUBLIC, P.FILE, P.SUBMIT, P.AMEND, P.CHECK, P.INSPECT}),
     Role.AGENCY: frozenset({P.PUBLIC, P.FILE, P.SUBMIT}),
     Role.OFFICIAL: frozenset(
         {
@@ -67,6 +69,8 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.SCHEMES,
             P.WEBHOOKS,
             P.AUDIT,
+            P.DRAW,
+            P.INSPECT,
         }
     ),
     Role.AUDITOR: frozenset({P.PUBLIC, P.READERS, P.AUDIT}),

@@ -107,7 +107,13 @@ def result_target(conn: Connection, draw: Draw, subject_code: str, inspector: st
 
 
 def link_result(
-    conn: Connection, target: Target, batch_id: int, on: date, actor: str, result: str
+    conn: Connection,
+    target: Target,
+    batch_id: int,
+    on: date,
+    actor: str,
+    result: str,
+    note: str | None = None,
 ) -> int:
     """Link the batch's one record to the target and close the target's inspection case."""
     record_id = conn.execute(

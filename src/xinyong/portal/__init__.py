@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xinyong.application import Application
 from xinyong.application.errors import status_of
 from xinyong.errors import Unauthenticated, XinyongError
-from xinyong.portal import account, desk, pages, report_pages, simulate
+from xinyong.portal import account, desk, inspections, pages, report_pages, simulate
 from xinyong.portal.context import page
 
 #: Headers on every portal response. The pages have no inline script or style, so the policy
@@ -36,7 +36,7 @@ def create_portal(svc: Application) -> FastAPI:
     portal = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     portal.state.service = svc
     portal.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, account, report_pages, desk, simulate):
+    for module in (pages, account, report_pages, desk, simulate, inspections):
         portal.include_router(module.router)
 
     @portal.middleware("http")
