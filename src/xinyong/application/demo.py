@@ -19,6 +19,7 @@ from xinyong.evaluation.explain import Explanation, explain
 from xinyong.evaluation.runs import Run, grade_distribution, list_counts, store_run
 from xinyong.ingest.pipeline import BatchReport, Ingestor
 from xinyong.samples.files import SampleFile, generate, read_evaluation_dates, read_manifest
+from xinyong.samples.pool import sample_pool
 from xinyong.samples.summary import Summary, summarise
 from xinyong.schemes.library import Library
 from xinyong.settings import Settings
@@ -48,6 +49,7 @@ class DemoResult:
     explanation: Explanation | None
     walkthrough: list[str]
     listed: dict[str, int]
+    draws: list[str]
 
 
 def run_demo(
@@ -105,8 +107,38 @@ def run_demo(
     steps = _walk_one(Application.build(settings, db=db, clock=FixedClock(DEMO_AS_OF)), outcomes)
     with db.begin() as conn:
         listed = _publish_lists(conn, catalog, library, outcomes)
+    draws = _draw_inspections(Application.build(settings, db=db, clock=FixedClock(DEMO_AS_OF)))
     db.dispose()
-    return DemoResult(files, reports, summary, outcomes, explanation, steps, listed)
+    return DemoResult(files, reports, summary, outcomes, explanation, steps, listed, draws)
+
+
+def _draw_inspections(app: Application) -> list[str]:
+    """A sample pool, then one draw of each inspection plan in force, its seed stated as the
+    demo's own (a real draw takes a published value), and three results entered."""
+    with app.reading() as conn:
+        rows = conn.execute(select(subjects.c.code, subjects.c.region_code, subjects.c.kind)).all()
+    regions = sorted({r.region_code for r in rows if r.region_code})
+    firms = [r.code for r in rows if r.kind == "enterprise"]
+    app.inspections.load_pool(sample_pool(regions, firms), "demo")
+    lines = []
+    for plan in app.library.in_force(DEMO_AS_OF):
+        if plan.definition.inspection is None:
+            continue
+        committed = app.inspections.commit(plan.id, "demo")
+        done = app.inspections.draw(
+            committed.id, f"demo-{plan.id}", "the demo's own seed, not a public value", "demo"
+        )
+        targets = app.inspections.targets(done.id)
+        for target in [t for t in targets if t.inspectors][:3]:
+            inspector = target.inspectors[0]
+            app.inspections.enter_result(
+                done.id, target.subject_code, "compliant", inspector, inspector
+            )
+        lines.append(
+            f"{done.reference} {plan.key}: {len(targets)} targets of "
+            f"{len(committed.inputs()['roster'])}, commitment {done.commitment[:16]}…"
+        )
+    return lines
 
 
 #: How many candidates of each list the demo takes through due process onto the list.

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from xinyong.application.base import Core
@@ -18,7 +19,7 @@ from xinyong.ingest.profiles import load_profile
 from xinyong.ingest.readers import read_bytes
 from xinyong.inspection import draws as store
 from xinyong.inspection.draw import verify
-from xinyong.inspection.pool import Loaded, load_pool, read_pool
+from xinyong.inspection.pool import Loaded, PoolFile, load_pool, read_pool
 from xinyong.inspection.results import Target, link_result, result_target, targets
 from xinyong.inspection.roster import build_inputs, subject_ids
 from xinyong.reference.regions import region_prefix
@@ -150,8 +151,9 @@ class Inspections:
             store.get_draw(conn, draw_id)
             return targets(conn, draw_id, subject_code, limit)
 
-    def load_pool(self, path: Any, actor: str) -> Loaded:
-        pool = read_pool(path)
+    def load_pool(self, source: Path | PoolFile, actor: str) -> Loaded:
+        """Add a pool file's inspectors and their declared relations (a file, or one read)."""
+        pool = read_pool(source) if isinstance(source, Path) else source
         with self.core.transaction() as conn:
             return load_pool(conn, pool, actor)
 

@@ -175,6 +175,10 @@ def demo(
     if result.listed:
         listed = ", ".join(f"{key} {n}" for key, n in sorted(result.listed.items()))
         out.print(f"\n[bold]listed after notice and sign-off[/bold]: {listed}")
+    if result.draws:
+        out.print("\n[bold]double random draws[/bold] (verify: xinyong inspections verify ID)")
+        for line in result.draws:
+            out.print(f"  {line}")
     if s.busiest_subject:
         code, name, n = s.busiest_subject
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")

@@ -79,15 +79,7 @@ def number(key: bytes, label: str) -> int:
     return int.from_bytes(hashlib.sha256(key + label.encode("utf-8")).digest()[:8], "big")
 
 
-def _conflicts(inspector: Mapping[str, Any], subject: Mapping[str, Any], level: int) -> bool:
-    if subject["code"] in inspector["conflicts"]:
-        return True
-    return level > 0 and inspector["region"][:level] == subject["region"][:level]
-
-
-def _drawn_of_class(
-    key: bytes, name: str, members: list[Mapping[str, Any]], rate: Fraction
-) -> list[Mapping[str, Any]]:
+def _drawn_of_class(key: bytes, name: str, members: list[str], rate: Fraction) -> list[str]:
     expected = rate * len(members)
     whole = math.floor(expected)
     fraction = expected - whole
@@ -97,22 +89,27 @@ def _drawn_of_class(
 
 
 def _assign(
-    key: bytes, targets: list[dict[str, Any]], pool: Sequence[Mapping[str, Any]], inputs: Any
+    key: bytes,
+    targets: list[dict[str, Any]],
+    numbers: Mapping[str, int],
+    regions: Mapping[str, str],
+    inputs: Mapping[str, Any],
 ) -> None:
     """Inspectors for each target, round the pool in the order of the inspectors' numbers."""
+    pool = inputs["pool"]
     order = sorted(pool, key=lambda p: (number(key, f"inspector|{p['code']}"), p["code"]))
+    declared = [set(p["conflicts"]) for p in order]
     wanted = int(inputs["inspectors_per_target"])
     level = LEVELS[inputs["same_region"]]
-    subjects = {s["code"]: s for s in inputs["roster"]}
     start = 0
-    by_number = sorted(targets, key=lambda t: (number(key, f"target|{t['code']}"), t["code"]))
-    for target in by_number:
+    for target in sorted(targets, key=lambda t: (numbers[t["code"]], t["code"])):
+        code, region = target["code"], regions[target["code"]][:level]
         chosen: list[str] = []
         last = start - 1
         for step in range(len(order)):
             position = (start + step) % len(order)
             inspector = order[position]
-            if _conflicts(inspector, subjects[target["code"]], level):
+            if code in declared[position] or (level and inspector["region"][:level] == region):
                 continue
             chosen.append(inspector["code"])
             last = position
@@ -136,46 +133,51 @@ def run_draw(inputs: Mapping[str, Any], seed: Mapping[str, str]) -> dict[str, An
     key = draw_key(committed, str(seed["value"]))
     rates = {name: Fraction(str(rate)) for name, rate in inputs["rates"].items()}
     roster = inputs["roster"]
-
-    def ordered(rows: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-        return sorted(rows, key=lambda s: (number(key, f"target|{s['code']}"), s["code"]))
-
-    why: dict[str, str] = {s["code"]: "always" for s in roster if s["status"] == "always"}
+    numbers = {s["code"]: number(key, f"target|{s['code']}") for s in roster}
+    members: dict[str, list[str]] = {name: [] for name in rates}
+    counts: dict[str, dict[str, int]] = {name: dict.fromkeys(STATUSES, 0) for name in rates}
+    why: dict[str, str] = {}
+    for s in roster:
+        counts[s["class"]][s["status"]] += 1
+        if s["status"] == "always":
+            why[s["code"]] = "always"
+        elif s["status"] == "eligible":
+            members[s["class"]].append(s["code"])
     classes = []
     for name in sorted(rates):
-        members = ordered([s for s in roster if s["class"] == name and s["status"] == "eligible"])
-        drawn = _drawn_of_class(key, name, members, rates[name])
-        why.update((s["code"], "drawn") for s in drawn)
+        ordered = sorted(members[name], key=lambda c: (numbers[c], c))
+        drawn = _drawn_of_class(key, name, ordered, rates[name])
+        why.update((code, "drawn") for code in drawn)
         classes.append(
             {
                 "class": name,
-                "eligible": len(members),
-                "always": sum(1 for s in roster if s["class"] == name and s["status"] == "always"),
-                "excluded": sum(
-                    1 for s in roster if s["class"] == name and s["status"] == "excluded"
-                ),
+                "eligible": counts[name]["eligible"],
+                "always": counts[name]["always"],
+                "excluded": counts[name]["excluded"],
                 "rate": str(inputs["rates"][name]),
                 "drawn": len(drawn),
             }
         )
     floor = inputs.get("floor") or {}
-    counted = sum(1 for s in roster if s["status"] != "excluded")
+    counted = sum(c["eligible"] + c["always"] for c in counts.values())
     required = max(
         int(floor.get("subjects") or 0),
         math.ceil(Fraction(str(floor.get("share") or 0)) * counted),
     )
     added = 0
     if len(why) < required:
-        rest = ordered([s for s in roster if s["status"] == "eligible" and s["code"] not in why])
-        for subject in rest[: required - len(why)]:
-            why[subject["code"]] = "floor"
+        rest = [c for name in rates for c in members[name] if c not in why]
+        for code in sorted(rest, key=lambda c: (numbers[c], c))[: required - len(why)]:
+            why[code] = "floor"
             added += 1
-    classes_of = {s["code"]: s["class"] for s in roster}
+    chosen = set(why)
+    details = {s["code"]: s for s in roster if s["code"] in chosen}
     targets: list[dict[str, Any]] = [
-        {"code": code, "class": classes_of[code], "why": why[code], "inspectors": []}
+        {"code": code, "class": details[code]["class"], "why": why[code], "inspectors": []}
         for code in sorted(why)
     ]
-    _assign(key, targets, inputs["pool"], inputs)
+    regions = {code: str(details[code]["region"]) for code in chosen}
+    _assign(key, targets, numbers, regions, inputs)
     return {
         "format": FORMAT,
         "commitment": committed,
