@@ -240,6 +240,7 @@ inspection:
       reason: {zh: 受疫情影响, en: hit by the epidemic}
       leniency: [spc-2020-epidemic-grace]
   commit_before: 1D
+  conflicts: {same_region: none, inspected_within: 1Y}
 """
 
 
@@ -381,3 +382,152 @@ def test_over_http_a_draw_is_committed_seeded_published_verified_and_answered(
         assert bad.status_code == 422 and "result" in bad.text
         listed = c.get(f"/inspections/draws/{draw_id}/targets").json()
         assert listed[0]["result"] == "compliant"
+
+
+def test_the_plans_rotation_rule_keeps_last_draws_inspectors_away(
+    db: Database, tmp_path: Path
+) -> None:
+    codes = _firms(db)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(LENIENT_PLAN, encoding="utf-8")
+    settings = Settings(database_url=db.url, scheme_paths=[plan])
+    app = Application.build(settings, db=db, clock=FixedClock(date(2026, 10, 12)))
+    _pool(app, tmp_path, codes["3"])
+    assert isinstance(app.clock, FixedClock)
+    first = app.inspections.commit("test-lenient-draw", "甲", on=date(2026, 10, 9))
+    app.clock.day = date(2026, 10, 13)  # the plan publishes a commitment a day before its seed
+    first = app.inspections.draw(first.id, SEED, SOURCE, "乙")
+    second = app.inspections.commit("test-lenient-draw", "甲")
+    pool = {p["code"]: set(p["conflicts"]) for p in second.inputs()["pool"]}
+    before = {t["code"]: t["inspectors"] for t in (first.result() or {})["targets"]}
+    for code, inspectors in before.items():
+        assert all(code in pool[i] for i in inspectors)  # each steps aside for its subject
+    app.clock.day = date(2026, 10, 14)
+    second = app.inspections.draw(second.id, "another seed", SOURCE, "乙")
+    after = {t["code"]: t for t in (second.result() or {})["targets"]}
+    for code, target in after.items():
+        assert not set(target["inspectors"]) & set(before.get(code, [])), code
+    # subject 3 has one inspector left: ZF-0004 declared a relation, two went last time
+    assert len(after[codes["3"]]["inspectors"]) == 1 and after[codes["3"]]["unassigned"]
+
+
+SHIPPED_POOL = """
+pool: 测试名录
+inspectors:
+  - {code: ZF-1001, name: 甲, department: 市场监管, region: "430202", active_from: 2020-01-01,
+     qualifications: [market_regulation, road_transport]}
+  - {code: ZF-1002, name: 乙, department: 市场监管, region: "430302", active_from: 2020-01-01,
+     qualifications: [market_regulation, road_transport]}
+  - {code: ZF-1003, name: 丙, department: 交通运输, region: "120101", active_from: 2020-01-01,
+     qualifications: [road_transport]}
+  - {code: ZF-1004, name: 丁, department: 交通运输, region: "120102", active_from: 2020-01-01,
+     qualifications: [road_transport]}
+"""
+
+
+def _shipped_plans() -> list[str]:
+    from xinyong.catalog.items import Catalog
+    from xinyong.schemes.library import Library
+
+    return [p.id for p in Library.load(Catalog.load()).plans()]
+
+
+@pytest.mark.parametrize("plan_id", _shipped_plans())
+def test_every_shipped_plans_draw_is_reproduced_by_the_verifier(
+    db: Database, tmp_path: Path, plan_id: str
+) -> None:
+    with db.begin() as conn:
+        for serial in range(1, 61):
+            code = uscc_code(serial, "430102")
+            subject_id = add_subject(conn, code, "enterprise", "430102", "54")
+            if serial % 7 == 0:
+                add_records(conn, subject_id, "ADM_PENALTY_SERIOUS", [date(2026, 1, 5)] * 2)
+            if serial % 11 == 0:
+                add_records(conn, subject_id, "ROAD_ACCIDENT", [date(2026, 3, 1)], level="major")
+    app = _app(db)
+    pool = tmp_path / "pool.yaml"
+    pool.write_text(SHIPPED_POOL, encoding="utf-8")
+    app.inspections.load_pool(pool, "人事科")
+    draw = app.inspections.draw(app.inspections.commit(plan_id, "甲").id, SEED, SOURCE, "乙")
+    result = draw.result() or {}
+    assert result["targets"], plan_id
+    assert all(len(t["inspectors"]) == 2 for t in result["targets"]), plan_id
+    folder = tmp_path / "published"
+    folder.mkdir()
+    (folder / "inputs.json").write_text(draw.inputs_text, encoding="utf-8")
+    (folder / "result.json").write_text(draw.result_text or "", encoding="utf-8")
+    (folder / "verifier.py").write_text(app.inspections.verifier_source(), encoding="utf-8")
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "verifier.py",
+            "inputs.json",
+            "result.json",
+            "--commitment",
+            draw.commitment,
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+LIST_PLAN = """
+scheme:
+  id: test-list-classes
+  version: 1
+  type: inspection
+  title: {zh: 按名单抽查, en: Draw by list}
+  authority: 郑州市生态环境局
+  region: "410100"
+  cadence: yearly
+  legal_basis: [{document: 国发〔2019〕5号}]
+  effective_from: 2020-01-01
+  published_on: 2020-01-01
+scope: {kinds: [enterprise], region: "410100"}
+inspection:
+  classes:
+    scheme: zhengzhou-environment
+    by: list
+    rates: {blacklist: 1, warning: 0.5, redlist: 0}
+    default: {name: other, rate: 0.1}
+"""
+
+
+def test_classes_may_come_from_the_lists_a_subject_is_on(db: Database, tmp_path: Path) -> None:
+    from xinyong.dueprocess.listings import notify, propose, put_on_list, sign_off
+    from xinyong.evaluation.runs import store_run
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(LIST_PLAN, encoding="utf-8")
+    settings = Settings(database_url=db.url, scheme_paths=[plan])
+    app = Application.build(settings, db=db, clock=FixedClock(DAY))
+    ids = {}
+    with db.begin() as conn:
+        for serial, violations in ((1, 5), (2, 2), (3, 0), (4, 1)):
+            ids[serial] = add_subject(
+                conn, uscc_code(serial, "410102"), "enterprise", "410102", "26"
+            )
+            days = [date(2026, m, 1) for m in range(1, violations + 1)]
+            add_records(conn, ids[serial], "ENV_VIOLATION", days, conduct="no_permit")
+        scheme = app.library.get("zhengzhou-environment")
+        run = store_run(conn, scheme, app.catalog, date(2026, 8, 31))
+        for listing in propose(conn, scheme, app.catalog, run, date(2026, 9, 1)):
+            if listing.subject_id == ids[3]:
+                continue  # a proposal that is not through due process does not class anyone
+            notify(conn, listing.id, date(2026, 9, 1), "科员", scheme, app.catalog)
+            sign_off(conn, listing.id, date(2026, 9, 15), "处长")
+            put_on_list(conn, listing.id, date(2026, 9, 15), "处长", [])
+    roster = {
+        s["code"]: s["class"]
+        for s in app.inspections.commit("test-list-classes", "甲").inputs()["roster"]
+    }
+    assert roster == {
+        uscc_code(1, "410102"): "blacklist",
+        uscc_code(2, "410102"): "warning",
+        uscc_code(3, "410102"): "other",
+        uscc_code(4, "410102"): "other",
+    }

@@ -3,7 +3,8 @@ WITH rec AS (
     r.subject_id,
     r.item_code,
     r.severity,
-    r.decided_on
+    r.decided_on,
+    JSONB_EXTRACT_PATH_TEXT(r.attributes, 'result') AS a_result
   FROM records AS r
   WHERE
     (
@@ -11,6 +12,7 @@ WITH rec AS (
     )
     AND r.item_code IN (
       'ABN_OPERATION',
+      'ADM_INSPECTION',
       'ADM_PENALTY_GENERAL',
       'ADM_PENALTY_MINOR',
       'ADM_PENALTY_SERIOUS',
@@ -33,7 +35,14 @@ WITH rec AS (
   SELECT
     subject_id,
     item_code,
-    COUNT(*) AS n
+    COUNT(*) AS n,
+    COUNT(
+      CASE
+        WHEN a_result IN ('problems_found', 'ordered_to_rectify', 'penalised', 'not_found_at_address')
+        THEN 1
+        ELSE NULL
+      END
+    ) AS c0
   FROM rec
   GROUP BY
     subject_id,
@@ -41,7 +50,8 @@ WITH rec AS (
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN k.item_code IN ('SUL_MARKET') THEN k.n ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN k.item_code IN ('ADM_INSPECTION') THEN k.c0 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN k.item_code IN ('SUL_MARKET') THEN k.n ELSE 0 END) AS BIGINT) AS m5,
     CAST(SUM(
       CASE k.item_code
         WHEN 'ADM_PENALTY_MINOR'
@@ -65,7 +75,14 @@ WITH rec AS (
     s.kind,
     s.industry_code,
     COALESCE(p.m4, 0) AS m4,
-    GREATEST(LEAST(100 + COALESCE(p.points, 0), 100), 0) AS score
+    COALESCE(p.m5, 0) AS m5,
+    GREATEST(
+      LEAST(
+        100 + COALESCE(p.points, 0) + GREATEST(LEAST(-5 * COALESCE(p.m4, 0), 10), -10),
+        100
+      ),
+      0
+    ) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -87,7 +104,7 @@ WITH rec AS (
       THEN 2
       ELSE 3
     END AS band_index,
-    CASE WHEN m4 >= 1 THEN 3 END AS forced_index
+    CASE WHEN m5 >= 1 THEN 3 END AS forced_index
   FROM scored
 ), graded AS (
   SELECT
@@ -115,5 +132,6 @@ SELECT
     THEN 'override'
     ELSE 'band'
   END AS decided_by,
-  m4
+  m4,
+  m5
 FROM graded

@@ -3,7 +3,8 @@ WITH rec AS (
     r.subject_id,
     r.item_code,
     r.severity,
-    r.decided_on
+    r.decided_on,
+    GET_JSON_OBJECT(r.attributes, '$.result') AS a_result
   FROM records AS r
   WHERE
     (
@@ -11,6 +12,7 @@ WITH rec AS (
     )
     AND r.item_code IN (
       'ABN_OPERATION',
+      'ADM_INSPECTION',
       'ADM_PENALTY_GENERAL',
       'ADM_PENALTY_MINOR',
       'ADM_PENALTY_SERIOUS',
@@ -33,7 +35,14 @@ WITH rec AS (
   SELECT
     subject_id,
     item_code,
-    COUNT(*) AS n
+    COUNT(*) AS n,
+    COUNT(
+      CASE
+        WHEN a_result IN ('problems_found', 'ordered_to_rectify', 'penalised', 'not_found_at_address')
+        THEN 1
+        ELSE NULL
+      END
+    ) AS c0
   FROM rec
   GROUP BY
     subject_id,
@@ -43,35 +52,48 @@ WITH rec AS (
     'ABN_OPERATION' AS item_code,
     -20 AS pts,
     40 AS cap,
-    0 AS i0
+    0 AS i0,
+    0 AS i1
+  UNION ALL
+  SELECT
+    'ADM_INSPECTION' AS item_code,
+    0 AS pts,
+    0 AS cap,
+    1 AS i0,
+    0 AS i1
   UNION ALL
   SELECT
     'ADM_PENALTY_GENERAL' AS item_code,
     -10 AS pts,
     30 AS cap,
-    0 AS i0
+    0 AS i0,
+    0 AS i1
   UNION ALL
   SELECT
     'ADM_PENALTY_MINOR' AS item_code,
     -3 AS pts,
     15 AS cap,
-    0 AS i0
+    0 AS i0,
+    0 AS i1
   UNION ALL
   SELECT
     'ADM_PENALTY_SERIOUS' AS item_code,
     -25 AS pts,
     50 AS cap,
-    0 AS i0
+    0 AS i0,
+    0 AS i1
   UNION ALL
   SELECT
     'SUL_MARKET' AS item_code,
     0 AS pts,
     0 AS cap,
-    1 AS i0
+    0 AS i0,
+    1 AS i1
 ), p AS (
   SELECT
     k.subject_id,
-    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN w.i0 = 1 THEN k.c0 ELSE 0 END) AS BIGINT) AS m4,
+    CAST(SUM(CASE WHEN w.i1 = 1 THEN k.n ELSE 0 END) AS BIGINT) AS m5,
     CAST(SUM(GREATEST(LEAST(w.pts * k.n, w.cap), -w.cap)) AS BIGINT) AS points
   FROM k AS k
   JOIN w AS w
@@ -85,7 +107,14 @@ WITH rec AS (
     s.kind,
     s.industry_code,
     COALESCE(p.m4, 0) AS m4,
-    GREATEST(LEAST(100 + COALESCE(p.points, 0), 100), 0) AS score
+    COALESCE(p.m5, 0) AS m5,
+    GREATEST(
+      LEAST(
+        100 + COALESCE(p.points, 0) + GREATEST(LEAST(-5 * COALESCE(p.m4, 0), 10), -10),
+        100
+      ),
+      0
+    ) AS score
   FROM subjects AS s
   LEFT JOIN p
     ON p.subject_id = s.id
@@ -107,7 +136,7 @@ WITH rec AS (
       THEN 2
       ELSE 3
     END AS band_index,
-    CASE WHEN m4 >= 1 THEN 3 END AS forced_index
+    CASE WHEN m5 >= 1 THEN 3 END AS forced_index
   FROM scored
 ), graded AS (
   SELECT
@@ -135,5 +164,6 @@ SELECT
     THEN 'override'
     ELSE 'band'
   END AS decided_by,
-  m4
+  m4,
+  m5
 FROM graded

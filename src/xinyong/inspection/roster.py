@@ -17,6 +17,7 @@ from sqlalchemy import Connection, or_, select
 from xinyong.backends.sql import run_plan
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.leniency import Policy, get_policy
+from xinyong.dueprocess.memberships import in_effect_on
 from xinyong.errors import NotFound
 from xinyong.inspection.draw import FORMAT
 from xinyong.reference.regions import region_prefix
@@ -26,9 +27,12 @@ from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme
 from xinyong.schemes.roster import roster_scheme
 from xinyong.store.tables import (
+    inspection_draws,
+    inspection_targets,
     inspector_relations,
     inspectors,
     leniency_grants,
+    listings,
     subject_tags,
     subjects,
 )
@@ -92,8 +96,54 @@ def _lenient(conn: Connection, policies: list[Policy], wanted: Iterable[str], on
     return found
 
 
+def _classes(
+    conn: Connection, spec: InspectionDef, library: Library, catalog: Catalog, on: date
+) -> dict[int, str]:
+    """Each subject's class on ``on``: its grade by the compiled query of the class scheme in
+    force, or the first of the classes' lists it is on (listings in effect)."""
+    if spec.classes.by == "list":
+        order = list(spec.classes.rates)
+        found: dict[int, str] = {}
+        rows = conn.execute(
+            select(listings.c.subject_id, listings.c.list_id).where(
+                listings.c.scheme_id == spec.classes.scheme,
+                listings.c.list_id.in_(order),
+                in_effect_on(on),
+            )
+        )
+        for subject_id, list_id in rows:
+            held = found.get(int(subject_id))
+            if held is None or order.index(list_id) < order.index(held):
+                found[int(subject_id)] = list_id
+        return found
+    try:
+        source = library.get(spec.classes.scheme, on=on)
+    except NotFound:  # no version of the class scheme in force: every subject is default
+        return {}
+    outcomes = run_plan(conn, resolve(source, catalog, on))
+    return {i: o.grade for i, o in outcomes.items() if o.grade is not None}
+
+
+def _recent(conn: Connection, plan_id: str, spec: InspectionDef, on: date) -> list[tuple[str, str]]:
+    """(inspector, subject) of this plan's draws within the plan's rotation period."""
+    period = spec.conflicts.inspected_within
+    if period is None:
+        return []
+    rows = conn.execute(
+        select(inspection_targets.c.inspectors, subjects.c.code)
+        .join(inspection_draws, inspection_draws.c.id == inspection_targets.c.draw_id)
+        .join(subjects, subjects.c.id == inspection_targets.c.subject_id)
+        .where(
+            inspection_draws.c.plan_id == plan_id,
+            inspection_draws.c.draw_date > period.before(on),
+            inspection_draws.c.draw_date <= on,
+        )
+    )
+    return [(inspector, code) for inspectors_of, code in rows for inspector in inspectors_of]
+
+
 def _pool(
-    conn: Connection, spec: InspectionDef, region: str, codes: set[str], on: date
+    conn: Connection, plan_id: str, spec: InspectionDef, region: str, codes: set[str], on: date
 ) -> list[dict[str, Any]]:
     prefix = region_prefix(spec.pool.region or region) or ""
     query = select(inspectors).where(
@@ -120,6 +170,10 @@ def _pool(
     for inspector_id, code in relations:
         if code in codes:
             declared[inspector_id].add(code)
+    by_code = {r.code: r.id for r in rows}
+    for inspector, code in _recent(conn, plan_id, spec, on):
+        if inspector in by_code and code in codes:
+            declared[by_code[inspector]].add(code)
     return [
         {
             "code": r.code,
@@ -142,11 +196,7 @@ def build_inputs(
     """The roster and pool of ``plan`` as of ``on``, as the document the commitment hashes."""
     spec = definition(plan)
     flags = run_plan(conn, resolve(roster_scheme(plan), catalog, on))
-    try:
-        source = library.get(spec.classes.scheme, on=on)
-        grades = {i: o.grade for i, o in run_plan(conn, resolve(source, catalog, on)).items()}
-    except NotFound:  # no version of the class scheme in force: every subject is default
-        grades = {}
+    grades = _classes(conn, spec, library, catalog, on)
     always = [(e.id, list_id("always", e)) for e in spec.always if e.when is not None]
     never = {list_id("never", e): e.id for e in spec.never if e.when is not None}
     lenient = _lenient(conn, policies, [p for e in spec.never for p in e.leniency], on)
@@ -196,7 +246,7 @@ def build_inputs(
         "inspectors_per_target": spec.inspectors_per_target,
         "same_region": spec.conflicts.same_region,
         "roster": roster,
-        "pool": _pool(conn, spec, plan.definition.scheme.region, set(ids), on),
+        "pool": _pool(conn, plan.id, spec, plan.definition.scheme.region, set(ids), on),
     }
     return Inputs(document, ids)
 

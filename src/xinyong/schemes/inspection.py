@@ -41,10 +41,13 @@ class DefaultClass(FileModel):
 
 
 class Classes(FileModel):
-    """Sampling rates by class: the class is the subject's grade under ``scheme`` (a rating
-    scheme) on the draw date; a subject it does not grade takes ``default``."""
+    """Sampling rates by class: the class is the subject's grade under ``scheme`` on the draw
+    date (``by: grade``), or the first of the scheme's lists, in the order of ``rates``, that it
+    is on that day (``by: list``, listings in effect after due process); a subject with none
+    takes ``default``."""
 
     scheme: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    by: Literal["grade", "list"] = "grade"
     rates: dict[str, Decimal] = Field(min_length=1)
     default: DefaultClass
 
@@ -111,6 +114,15 @@ class Conflicts(FileModel):
 
     declared: list[Relation] = Field(default_factory=lambda: list(RELATIONS))
     same_region: Literal["none", "province", "city", "county"] = "county"
+    inspected_within: Period | None = Field(
+        default=None,
+        description="the plan's own rule: an inspector assigned to the subject in a draw of "
+        "this plan within this period before the draw date steps aside (rotation)",
+    )
+
+    _i = field_validator("inspected_within", mode="before")(
+        lambda v: None if v is None else Period.parse(v)
+    )
 
 
 class Results(FileModel):

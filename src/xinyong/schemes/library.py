@@ -88,19 +88,25 @@ class Library:
             return
         source = inspection.classes.scheme
         versions = [s for (i, _), s in self._schemes.items() if i == source]
-        graded = [v for v in versions if v.definition.grades is not None]
         line = scheme.line("inspection", "classes", "scheme")
-        if not graded:
+        if inspection.classes.by == "list":
+            known = {entry.id for v in versions for entry in v.definition.lists}
+            what = "list"
+        else:
+            known = {
+                g for v in versions if v.definition.grades for g in v.definition.grades.codes()
+            }
+            what = "grade"
+        if not known:
             raise InvalidScheme(
-                f"the classes come from scheme {source}, which is not a loaded rating scheme",
+                f"the classes are {what}s of scheme {source}, which is not loaded or has none",
                 path=str(scheme.path),
                 line=line,
             )
-        known = {g for v in graded if v.definition.grades for g in v.definition.grades.codes()}
         unknown = sorted(set(inspection.classes.rates) - known)
         if unknown:
             raise InvalidScheme(
-                f"scheme {source} gives no grade {', '.join(unknown)}",
+                f"scheme {source} has no {what} {', '.join(unknown)}",
                 path=str(scheme.path),
                 line=scheme.line("inspection", "classes", "rates"),
             )

@@ -161,7 +161,8 @@ def _draw(w: Writer, d: SchemeFile, source: str) -> list[str]:
     inspected and who is kept out, the inspectors and when they step aside, and the results."""
     spec = d.inspection
     assert spec is not None
-    lines = [w.say("inspection.classes", scheme=source)]
+    by_list = spec.classes.by == "list"
+    lines = [w.say("inspection.classes.list" if by_list else "inspection.classes", scheme=source)]
     for name, rate in spec.classes.rates.items():
         lines.append(w.say("inspection.rate", name=name, rate=_share(rate)))
     default = spec.classes.default
@@ -200,6 +201,9 @@ def _draw(w: Writer, d: SchemeFile, source: str) -> list[str]:
     )
     kinds = w.join(w.say(f"relation.{k}") for k in spec.conflicts.declared)
     lines.append(w.say("inspection.conflicts", kinds=kinds, region=region))
+    if spec.conflicts.inspected_within is not None:
+        period = w.period(spec.conflicts.inspected_within)
+        lines.append(w.say("inspection.rotation", period=period))
     lines.append(w.say("inspection.commitment"))
     results = spec.results
     lines.append(w.say("inspection.results", item=results.item, days=results.within_working_days))
