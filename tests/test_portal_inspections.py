@@ -20,6 +20,7 @@ from tests.helpers import uscc_code
 
 from xinyong.application import Application
 from xinyong.clock import FixedClock
+from xinyong.disclosure.tokens import Role, issue
 from xinyong.registry.subjects import rename
 from xinyong.settings import Settings
 from xinyong.store.database import Database
@@ -46,7 +47,7 @@ inspectors:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Application]]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Application, str]]:
     folder = tmp_path_factory.mktemp("double-random")
     db = Database(f"sqlite:///{folder / 'portal.db'}")
     db.migrate()
@@ -64,6 +65,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, A
     service.inspections.load_pool(pool, "人事科")
     committed = service.inspections.commit("hunan-double-random", "科长甲")
     drawn = service.inspections.draw(committed.id, "0 4 2 7 5", "体彩排列5 第26268期", "科长乙")
+    with db.begin() as conn:
+        official = issue(conn, "李明", Role.OFFICIAL)
     app = create_app(settings, db)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -74,7 +77,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, A
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", drawn.id, service
+        yield f"http://127.0.0.1:{port}", drawn.id, service, official
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -90,9 +93,9 @@ def _free_port() -> int:
 
 
 def test_a_draw_is_published_and_verifiable_from_its_page(
-    site: tuple[str, int, Application], tmp_path: Path
+    site: tuple[str, int, Application, str], tmp_path: Path
 ) -> None:
-    base, draw_id, service = site
+    base, draw_id, service, official = site
     draw = service.inspections.get(draw_id)
     target = service.inspections.targets(draw_id)[0]
     service.inspections.enter_result(
@@ -127,6 +130,13 @@ def test_a_draw_is_published_and_verifiable_from_its_page(
         text_only = re.sub(r'<span lang="zh">.*?</span>', "", text_only)
         text_only = re.sub(r"<[^>]+>", " ", text_only).replace("中文", "")
         assert not HAN_OUTSIDE_ZH.search(text_only), HAN_OUTSIDE_ZH.findall(text_only)[:5]
+        # on the workbench each target is an inspection case, due on the results' day
+        page.goto(f"{base}/signin?lang=zh")
+        page.fill("input[name=token]", official)
+        page.click("button[type=submit]")
+        assert "双随机抽查" in page.locator("main").inner_text()
+        page.click("text=INS-")
+        assert page.locator(f"a[href='/double-random/{draw_id}']").count() == 1
         browser.close()
     checked = subprocess.run(
         [
