@@ -66,6 +66,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/api.py --subjects 1000000 --seconds 20
 	$(BIN)/python bench/search.py --subjects 1000000 --repeat 30
 	$(BIN)/python bench/draw.py --subjects 1000000 --inspectors 2000 --repeat 3
+	$(BIN)/python bench/draw_roster.py --subjects 1000000
 	$(MAKE) demo-data
 	$(BIN)/python bench/portal.py --database $(DEMO_DB) --repeat 20
 

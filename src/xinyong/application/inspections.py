@@ -21,7 +21,7 @@ from xinyong.inspection import draws as store
 from xinyong.inspection.draw import verify
 from xinyong.inspection.pool import Loaded, PoolFile, load_pool, read_pool
 from xinyong.inspection.results import Target, link_result, result_target, targets
-from xinyong.inspection.roster import build_inputs, subject_ids
+from xinyong.inspection.roster import build_inputs
 from xinyong.reference.regions import region_prefix
 from xinyong.reference.workdays import WorkCalendar
 from xinyong.schemes.model import Scheme, SchemeType
@@ -116,17 +116,8 @@ class Inspections:
         plan = self.core.library.get(found.plan_key)
         _official(principal, plan, "entering a draw's seed")
         with self.core.transaction() as conn:
-            codes = [entry["code"] for entry in found.inputs()["roster"]]
-            return store.enter_seed(
-                conn,
-                plan,
-                draw_id,
-                seed,
-                source,
-                actor,
-                WorkCalendar.from_database(conn),
-                subject_ids(conn, codes),
-            )
+            calendar = WorkCalendar.from_database(conn)
+            return store.enter_seed(conn, plan, draw_id, seed, source, actor, calendar)
 
     def get(self, draw_id: int) -> Draw:
         with self.core.reading() as conn:

@@ -20,7 +20,7 @@ from xinyong.catalog.terms import Period
 from xinyong.dueprocess.cases import CaseKind, CaseState
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.inspection.draw import canonical, commitment, run_draw
-from xinyong.inspection.roster import Inputs, definition
+from xinyong.inspection.roster import Inputs, definition, subject_ids
 from xinyong.reference.workdays import WorkCalendar
 from xinyong.schemes.model import Scheme
 from xinyong.store import audit
@@ -158,7 +158,6 @@ def enter_seed(
     source: str,
     actor: str,
     calendar: WorkCalendar,
-    subject_ids: dict[str, int],
 ) -> Draw:
     """Run the draw with ``seed`` and store its result, targets and inspection cases."""
     if not seed.strip() or not source.strip():
@@ -179,7 +178,8 @@ def enter_seed(
     result = run_draw(draw.inputs(), {"value": seed.strip(), "source": source.strip()})
     text = canonical(result).decode("utf-8")
     due = calendar.add(today, definition(plan).results.within_working_days)
-    _store_targets(conn, draw, result, subject_ids, today, due.due, actor)
+    ids = subject_ids(conn, [t["code"] for t in result["targets"]])
+    _store_targets(conn, draw, result, ids, today, due.due, actor)
     conn.execute(
         update(inspection_draws)
         .where(inspection_draws.c.id == draw_id)

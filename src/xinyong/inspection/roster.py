@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, or_, select, text
 
-from xinyong.backends.sql import run_plan
+from xinyong.backends.sql import dialect_of
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.leniency import Policy, get_policy
 from xinyong.dueprocess.memberships import in_effect_on
 from xinyong.errors import NotFound
 from xinyong.inspection.draw import FORMAT
 from xinyong.reference.regions import region_prefix
+from xinyong.schemes.compiler import to_sql
 from xinyong.schemes.inspection import InspectionDef, list_id
+from xinyong.schemes.ir import Plan
 from xinyong.schemes.ir import plan as resolve
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme
@@ -96,6 +98,20 @@ def _lenient(conn: Connection, policies: list[Policy], wanted: Iterable[str], on
     return found
 
 
+def _run(conn: Connection, resolved: Plan) -> dict[int, tuple[str | None, frozenset[str]]]:
+    """Each subject's grade and the lists whose conditions hold, from the compiled query, read
+    by position (a roster needs neither the score nor the measures, and 1M outcome objects
+    cost more than the query)."""
+    result = conn.execute(text(to_sql(resolved, dialect_of(conn))))
+    keys = list(result.keys())
+    at_id, at_grade = keys.index("subject_id"), keys.index("grade")
+    lists = [(keys.index(f"list_{name.replace('-', '_')}"), name) for name, _ in resolved.lists]
+    return {
+        int(row[at_id]): (row[at_grade], frozenset(name for at, name in lists if row[at]))
+        for row in result
+    }
+
+
 def _classes(
     conn: Connection, spec: InspectionDef, library: Library, catalog: Catalog, on: date
 ) -> dict[int, str]:
@@ -120,8 +136,8 @@ def _classes(
         source = library.get(spec.classes.scheme, on=on)
     except NotFound:  # no version of the class scheme in force: every subject is default
         return {}
-    outcomes = run_plan(conn, resolve(source, catalog, on))
-    return {i: o.grade for i, o in outcomes.items() if o.grade is not None}
+    graded = _run(conn, resolve(source, catalog, on))
+    return {i: grade for i, (grade, _) in graded.items() if grade is not None}
 
 
 def _recent(conn: Connection, plan_id: str, spec: InspectionDef, on: date) -> list[tuple[str, str]]:
@@ -195,7 +211,7 @@ def build_inputs(
 ) -> Inputs:
     """The roster and pool of ``plan`` as of ``on``, as the document the commitment hashes."""
     spec = definition(plan)
-    flags = run_plan(conn, resolve(roster_scheme(plan), catalog, on))
+    flags = _run(conn, resolve(roster_scheme(plan), catalog, on))
     grades = _classes(conn, spec, library, catalog, on)
     always = [(e.id, list_id("always", e)) for e in spec.always if e.when is not None]
     never = {list_id("never", e): e.id for e in spec.never if e.when is not None}
@@ -210,11 +226,12 @@ def build_inputs(
     )
     roster, ids = [], {}
     for subject_id, code, region_code in rows:
-        outcome = flags.get(subject_id)
-        if outcome is None:
+        found = flags.get(subject_id)
+        if found is None:
             continue
-        held_always = [e for e, name in always if name in outcome.lists]
-        held_never = [never[name] for name in never if name in outcome.lists]
+        held = found[1]
+        held_always = [e for e, name in always if name in held]
+        held_never = [never[name] for name in never if name in held]
         if subject_id in lenient:
             held_never += lenient_ids
         grade = grades.get(subject_id)
