@@ -92,11 +92,15 @@ def schemes_show(
 
 @schemes_app.command("check")
 def schemes_check(paths: list[Path], catalog: CatalogOption = None) -> None:
-    """Load scheme files and report the first problem, with file and line."""
+    """Load scheme files and report the first problem, with file and line; then what static
+    analysis finds (unreachable rules and bands, shadowed overrides, a redlist and a blacklist
+    that can hold at once, lists that outlast their records' publication)."""
     used = common.catalog(catalog)
     for path in paths:
         scheme = load_scheme(path, used)
         out.print(f"ok: {scheme.key} ({len(scheme.definition.tests)} test cases)")
+        for finding in scheme.findings:
+            out.print(f"  finding: {finding}", markup=False, highlight=False)
 
 
 @schemes_app.command("test")

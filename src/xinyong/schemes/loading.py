@@ -10,6 +10,7 @@ from pathlib import Path
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Polarity
 from xinyong.reference.identifiers import SubjectKind
+from xinyong.schemes.analysis import analyse
 from xinyong.schemes.model import (
     Condition,
     InvalidScheme,
@@ -34,6 +35,7 @@ def load_scheme(path: Path, catalog: Catalog) -> Scheme:
     definition = validate(SchemeFile, document, path, error=InvalidScheme)
     scheme = Scheme(definition, path, document)
     _check(scheme, catalog)
+    scheme.findings = analyse(scheme, catalog)
     return scheme
 
 

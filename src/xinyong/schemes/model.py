@@ -422,6 +422,8 @@ class Scheme:
         # disk changes (or, for a simulated draft, is gone) afterwards
         self.text = path.read_text(encoding="utf-8")
         self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        # what static analysis found odd (xinyong.schemes.analysis), kept by load_scheme
+        self.findings: list[Any] = []
 
     @property
     def id(self) -> str:
