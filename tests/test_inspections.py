@@ -5,6 +5,7 @@ separate process, and results entered as records that close the targets' cases."
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -313,7 +314,7 @@ def test_over_http_a_draw_is_committed_seeded_published_verified_and_answered(
         draw_id = made.json()["id"]
         assert made.json()["state"] == "committed" and made.json()["seed"] is None
         inputs = c.get(f"/inspections/draws/{draw_id}/inputs.json")
-        assert algorithm.hashlib.sha256(inputs.content).hexdigest() == made.json()["commitment"]
+        assert hashlib.sha256(inputs.content).hexdigest() == made.json()["commitment"]
         seeded = c.post(
             f"/inspections/draws/{draw_id}/seed",
             json={"seed": SEED, "source": SOURCE},
@@ -327,9 +328,7 @@ def test_over_http_a_draw_is_committed_seeded_published_verified_and_answered(
         )
         assert again.status_code == 409
         result = c.get(f"/inspections/draws/{draw_id}/result.json")
-        assert (
-            algorithm.hashlib.sha256(result.content).hexdigest() == seeded.json()["result_sha256"]
-        )
+        assert hashlib.sha256(result.content).hexdigest() == seeded.json()["result_sha256"]
         folder = tmp_path / "download"
         folder.mkdir()
         (folder / "inputs.json").write_bytes(inputs.content)

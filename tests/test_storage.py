@@ -20,7 +20,7 @@ def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
 
 def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
     db.migrate()
-    assert db.current_revision() == db.head_revision() == "0013"
+    assert db.current_revision() == db.head_revision() == "0014"
     db.require_current()
     tables = set(inspect(db.engine).get_table_names())
     assert {"subjects", "records", "record_events", "batches", "quarantine"} <= tables
@@ -29,7 +29,7 @@ def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
 def test_an_empty_database_is_not_ready(tmp_path: Path) -> None:
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(
-        DatabaseNotReady, match="at migration none, expected 0013; run 'xinyong init'"
+        DatabaseNotReady, match="at migration none, expected 0014; run 'xinyong init'"
     ):
         empty.require_current()
 
@@ -56,7 +56,7 @@ def test_upgrading_keeps_what_is_stored(tmp_path: Path) -> None:
             },
         )
     old.migrate()
-    assert old.current_revision() == "0013"
+    assert old.current_revision() == "0014"
     with old.connect() as conn:
         assert conn.execute(select(subjects.c.name)).scalar_one() == "旧公司"
 
@@ -99,3 +99,34 @@ def test_individuals_registered_before_0010_get_their_birth_date(db: Database) -
     with db.connect() as conn:
         found = dict(conn.execute(select(subjects.c.kind, subjects.c.registered_on)).all())
     assert found == {"individual": date(1949, 12, 31), "enterprise": None}
+
+
+def test_draws_stored_before_0014_get_their_roster_and_pool_sizes(db: Database) -> None:
+    """Migration 0014 counts a stored draw's roster and pool from its inputs, on SQLite and on
+    PostgreSQL, so a list of draws need not read the inputs."""
+    import json
+    from datetime import UTC, date, datetime
+
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from xinyong.store.tables import inspection_draws
+
+    with db.engine.begin() as connection:
+        command.downgrade(db._alembic_config(connection), "0013")
+    inputs = {"roster": [{"code": "a"}, {"code": "b"}, {"code": "c"}], "pool": [{"code": "z"}]}
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO inspection_draws (plan_id, plan_version, plan_sha256, draw_date, "
+                "state, inputs, commitment, committed_at, committed_by) VALUES ('p', 1, '-', "
+                ":day, 'committed', :inputs, 'c', :now, 't')"
+            ),
+            {"day": date(2026, 10, 9), "inputs": json.dumps(inputs), "now": datetime.now(UTC)},
+        )
+    db.migrate()
+    with db.connect() as conn:
+        sizes = conn.execute(
+            select(inspection_draws.c.roster_size, inspection_draws.c.pool_size)
+        ).one()
+    assert tuple(sizes) == (3, 1)

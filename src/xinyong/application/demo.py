@@ -136,7 +136,7 @@ def _draw_inspections(app: Application) -> list[str]:
             )
         lines.append(
             f"{done.reference} {plan.key}: {len(targets)} targets of "
-            f"{len(committed.inputs()['roster'])}, commitment {done.commitment[:16]}…"
+            f"{committed.roster_size}, commitment {done.commitment[:16]}…"
         )
     return lines
 

@@ -16,6 +16,11 @@ ENGINES = ("sqlite", "postgres", "duckdb", "spark")
 """Every engine ``--engine`` names; each is a dialect of the compiler."""
 
 
+def list_column(name: str) -> str:
+    """The compiled query's 0/1 column of a list."""
+    return f"list_{name.replace('-', '_')}"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """One subject's result from the compiled query."""
@@ -36,9 +41,7 @@ class Outcome:
             subject_id=int(row["subject_id"]),
             score=float(row["score"]),
             grade=row["grade"],
-            lists=frozenset(
-                name for name, _ in plan.lists if row[f"list_{name.replace('-', '_')}"]
-            ),
+            lists=frozenset(name for name, _ in plan.lists if row[list_column(name)]),
             measures={
                 i: None if row[f"m{i}"] is None else float(row[f"m{i}"])
                 for i in range(len(plan.measures))

@@ -56,10 +56,9 @@ def pool(path: Path, by: By) -> None:
 def commit(plan_id: str, by: By, on: Day = None) -> None:
     """Publish a draw's commitment: the hash of the plan, the roster and the pool."""
     draw = application().inspections.commit(plan_id, by, on=day(on))
-    inputs = draw.inputs()
     out.print(f"{draw.reference} of {draw.plan_key} as of {draw.draw_date}")
     out.print(f"commitment {draw.commitment}")
-    out.print(f"roster of {len(inputs['roster'])} subjects, pool of {len(inputs['pool'])}")
+    out.print(f"roster of {draw.roster_size} subjects, pool of {draw.pool_size}")
     out.print("publish the commitment now; enter the seed once its source has published it")
 
 
@@ -95,6 +94,7 @@ def verify(
     problems = inspections.verify(draw_id)
     if export is not None:
         found = inspections.get(draw_id)
+        assert found.inputs_text is not None  # a draw read whole carries its inputs
         export.mkdir(parents=True, exist_ok=True)
         (export / "inputs.json").write_text(found.inputs_text, encoding="utf-8")
         (export / "result.json").write_text(found.result_text or "", encoding="utf-8")

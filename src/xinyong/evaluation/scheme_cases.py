@@ -19,6 +19,7 @@ from xinyong.backends.sql import run_plan
 from xinyong.backends.tables import read_tables
 from xinyong.catalog.items import Catalog
 from xinyong.reference.identifiers import SubjectKind
+from xinyong.schemes.inspection import roster_status
 from xinyong.schemes.ir import Plan, period_start, plan
 from xinyong.schemes.model import Scheme, SchemeType, TestCase
 from xinyong.schemes.oracle import Result, Tables, evaluate, facts, holds, rule_points
@@ -185,8 +186,8 @@ def _roster(label: str, got: Outcome | Result, case: TestCase) -> list[str]:
     expect = case.expect
     if expect.roster is None:
         return []
-    held = {name.split("-", 1)[0] for name in got.lists}
-    status = "always" if "always" in held else "excluded" if "never" in held else "eligible"
+    held = {name.split("-", 1)[0] for name in got.lists}  # list_id: "always-…", "never-…"
+    status = roster_status("always" in held, "never" in held)
     if status != expect.roster:
         return [f"{label}: on the roster as {status}, expected {expect.roster}"]
     return []

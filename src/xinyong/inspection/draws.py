@@ -47,7 +47,10 @@ class Draw:
     seeded_by: str | None
     result_sha256: str | None
     due_on: date | None
-    inputs_text: str
+    roster_size: int
+    pool_size: int
+    # the published files; a draw read by draws() (a listing) carries no inputs
+    inputs_text: str | None
     result_text: str | None
 
     @property
@@ -59,6 +62,7 @@ class Draw:
         return f"DRW-{self.id:06d}"
 
     def inputs(self) -> dict[str, Any]:
+        assert self.inputs_text is not None, "a listed draw carries no inputs: read it whole"
         loaded: dict[str, Any] = json.loads(self.inputs_text)
         return loaded
 
@@ -83,7 +87,9 @@ def _draw(row: Any) -> Draw:
         seeded_by=row.seeded_by,
         result_sha256=row.result_sha256,
         due_on=row.due_on,
-        inputs_text=row.inputs,
+        roster_size=row.roster_size,
+        pool_size=row.pool_size,
+        inputs_text=getattr(row, "inputs", None),
         result_text=row.result,
     )
 
@@ -96,7 +102,9 @@ def get_draw(conn: Connection, draw_id: int) -> Draw:
 
 
 def draws(conn: Connection, plan_id: str | None = None, limit: int = 100) -> list[Draw]:
-    query = select(inspection_draws).order_by(inspection_draws.c.id.desc()).limit(limit)
+    """The newest draws, without their inputs (a roster's worth each)."""
+    shown = [c for c in inspection_draws.c if c.name != "inputs"]
+    query = select(*shown).order_by(inspection_draws.c.id.desc()).limit(limit)
     if plan_id is not None:
         query = query.where(inspection_draws.c.plan_id == plan_id)
     return [_draw(r) for r in conn.execute(query)]
@@ -118,6 +126,8 @@ def commit(conn: Connection, plan: Scheme, inputs: Inputs, actor: str) -> Draw:
             "draw_date": date.fromisoformat(inputs.document["draw_date"]),
             "state": COMMITTED,
             "inputs": text,
+            "roster_size": len(inputs.document["roster"]),
+            "pool_size": len(inputs.document["pool"]),
             "commitment": committed,
             "committed_at": clock.now(),
             "committed_by": actor,
@@ -140,9 +150,7 @@ def commit(conn: Connection, plan: Scheme, inputs: Inputs, actor: str) -> Draw:
 
 def _seed_allowed(plan: Scheme, draw: Draw, today: date) -> None:
     wait: Period = definition(plan).commit_before
-    earliest = (
-        draw.committed_at.date() if wait.amount == 0 else wait.after(draw.committed_at.date())
-    )
+    earliest = wait.after(draw.committed_at.date())
     if today < earliest:
         raise Conflict(
             f"the plan publishes the commitment {wait} before the seed: the seed may be entered "

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, text
 
+from xinyong.backends.base import list_column
 from xinyong.backends.sql import dialect_of
 from xinyong.catalog.items import Catalog
 from xinyong.dueprocess.leniency import Policy, get_policy
@@ -22,7 +23,7 @@ from xinyong.errors import NotFound
 from xinyong.inspection.draw import FORMAT
 from xinyong.reference.regions import region_prefix
 from xinyong.schemes.compiler import to_sql
-from xinyong.schemes.inspection import InspectionDef, list_id
+from xinyong.schemes.inspection import InspectionDef, list_id, roster_status
 from xinyong.schemes.ir import Plan
 from xinyong.schemes.ir import plan as resolve
 from xinyong.schemes.library import Library
@@ -105,7 +106,7 @@ def _run(conn: Connection, resolved: Plan) -> dict[int, tuple[str | None, frozen
     result = conn.execute(text(to_sql(resolved, dialect_of(conn))))
     keys = list(result.keys())
     at_id, at_grade = keys.index("subject_id"), keys.index("grade")
-    lists = [(keys.index(f"list_{name.replace('-', '_')}"), name) for name, _ in resolved.lists]
+    lists = [(keys.index(list_column(name)), name) for name, _ in resolved.lists]
     return {
         int(row[at_id]): (row[at_grade], frozenset(name for at, name in lists if row[at]))
         for row in result
@@ -236,7 +237,7 @@ def build_inputs(
             held_never += lenient_ids
         grade = grades.get(subject_id)
         risk = grade if grade in spec.classes.rates else spec.classes.default.name
-        status = "always" if held_always else "excluded" if held_never else "eligible"
+        status = roster_status(bool(held_always), bool(held_never))
         roster.append(
             {
                 "code": code,

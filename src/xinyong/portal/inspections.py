@@ -41,7 +41,6 @@ def draw_page(ctx: Ctx, draw_id: int, page: Annotated[int, Query(ge=1)] = 1) -> 
         "draw.html",
         draw=draw,
         plan=plan,
-        inputs=draw.inputs(),
         classes=result.get("classes", []),
         floor=result.get("floor"),
         targets=shown,

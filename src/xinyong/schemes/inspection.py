@@ -165,6 +165,11 @@ class InspectionDef(FileModel):
         return [*self.classes.rates, self.classes.default.name]
 
 
+def roster_status(always: bool, never: bool) -> str:
+    """A subject's place on the roster: an ``always`` condition wins over a ``never``."""
+    return "always" if always else "excluded" if never else "eligible"
+
+
 def list_id(section: str, forced: Forced) -> str:
     """The derived scheme's list that says whether a forcing condition holds."""
     return f"{section}-{forced.id}".replace("_", "-")

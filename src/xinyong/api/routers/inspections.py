@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import ConfigDict, Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import In, Offset, Out, links
+from xinyong.api.models import MAX_ID, In, Offset, Out, links
 from xinyong.api.problems import ERRORS
 from xinyong.application.inspections import Draw
 from xinyong.disclosure.access import Permission
@@ -20,7 +20,7 @@ from xinyong.reference.identifiers import mask
 
 router = APIRouter(tags=["inspections"], responses=ERRORS)
 
-DrawId = Annotated[int, Path(ge=1, le=2**62, description="a draw's id", examples=[1])]
+DrawId = Annotated[int, Path(ge=1, le=MAX_ID, description="a draw's id", examples=[1])]
 PlanId = Annotated[
     str,
     Path(max_length=100, description="an inspection plan's id", examples=["samr-double-random"]),
@@ -127,7 +127,6 @@ class ResultOut(Out):
 
 
 def _draw_out(draw: Draw) -> DrawOut:
-    inputs = draw.inputs()
     result: dict[str, Any] = draw.result() or {}
     return DrawOut(
         id=draw.id,
@@ -139,8 +138,8 @@ def _draw_out(draw: Draw) -> DrawOut:
         commitment=draw.commitment,
         committed_at=draw.committed_at,
         committed_by=draw.committed_by,
-        roster=len(inputs["roster"]),
-        pool=len(inputs["pool"]),
+        roster=draw.roster_size,
+        pool=draw.pool_size,
         seed=SeedOut(value=draw.seed_value, source=draw.seed_source or "")
         if draw.seed_value
         else None,

@@ -63,6 +63,8 @@ inspection_draws = Table(
     Column("draw_date", Date, nullable=False, comment="the roster and pool are as of this day"),
     Column("state", String(16), nullable=False, comment="committed, drawn"),
     Column("inputs", Text, nullable=False, comment="the canonical JSON the commitment hashes"),
+    Column("roster_size", Integer, nullable=False, comment="subjects on the roster (0014)"),
+    Column("pool_size", Integer, nullable=False, comment="inspectors in the pool (0014)"),
     Column("commitment", String(64), nullable=False, unique=True),
     Column("committed_at", DateTime(timezone=True), nullable=False),
     Column("committed_by", String(100), nullable=False),
