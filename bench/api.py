@@ -1,26 +1,26 @@
-"""Throughput and latency of the check endpoint over HTTP, next to a bare endpoint on the same
-server in the same run (PostgreSQL, 1M subjects).
+"""The check endpoint and the public profile page over HTTP, each next to a one-lookup FastAPI
+endpoint on the same database, served the same way, in the same run (PostgreSQL, 1M subjects).
 
 Run by ``make bench``. Builds the database of ``bench/check.py`` (subjects, a stored rating run,
 listings in effect, open objections) in a schema of its own, issues a department token, starts
-``xinyong serve`` with N worker processes, and drives it from this process with a closed-loop
-load generator (httpx over asyncio, C requests in flight) for S seconds per endpoint: first
-``GET /health`` (the bare endpoint: routing, no database), then ``POST /checks`` for random
-subjects and actions (token lookup, access-log row, check, audit reference, commit). Prints a
-Markdown table row per endpoint: requests, requests per second, median and p99 latency.
+``xinyong serve`` and the baseline app of ``bench/lookup_app.py`` (one ``SELECT`` of a subject
+by code or id) with the same uvicorn and the same number of workers, and drives each endpoint
+with wrk (the Debian package ``wrk``: ``apt-get install -y wrk``), C connections over 2
+threads, for S seconds after a short warm-up. Prints a Markdown table: requests per second,
+median and p99 latency, and each xinyong endpoint's throughput as a ratio of its baseline's.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
 import platform
-import random
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,28 +31,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).parent))
 from check import AT, POSTGRES_URL, build
 
-
-async def _load(
-    url: str, make: Any, concurrency: int, seconds: float
-) -> tuple[int, list[float], int]:
-    timings: list[float] = []
-    errors = 0
-    stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
-
-        async def worker(n: int) -> None:
-            nonlocal errors
-            rng = random.Random(n)
-            while time.perf_counter() < stop:
-                method, path, kwargs = make(rng)
-                t0 = time.perf_counter()
-                response = await client.request(method, path, **kwargs)
-                timings.append(time.perf_counter() - t0)
-                errors += response.status_code >= 400
-
-        await asyncio.gather(*(worker(n) for n in range(concurrency)))
-    return len(timings), timings, errors
+HERE = Path(__file__).parent
 
 
 def _port() -> int:
@@ -61,14 +40,49 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait(base: str) -> None:
+    for _ in range(600):
+        try:
+            if httpx.get(base, timeout=1).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"the server at {base} did not start")
+
+
+def wrk(url: str, env: dict[str, str], connections: int, seconds: float) -> dict[str, Any]:
+    """One wrk run; its summary as printed by ``bench/wrk/load.lua``."""
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{round(seconds)}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "wrk" / "load.lua"),
+        url,
+    ]
+    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("XY "))
+    found: dict[str, Any] = json.loads(line[3:])
+    found["rps"] = found["requests"] / (found["duration_us"] / 1e6)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2020)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/api.py needs wrk: apt-get install -y wrk")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         file=sys.stderr,
@@ -81,53 +95,63 @@ def main() -> None:
         token = issue(conn, "bench", Role.DEPARTMENT, department="bike_operator")
     db.dispose()
     print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    port = _port()
-    env = {**os.environ, "XINYONG_DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"}
-    command = [sys.executable, "-m", "xinyong", "serve", "--port", str(port)]
-    server = subprocess.Popen([*command, "--workers", str(args.workers)], env=env)
-    base = f"http://127.0.0.1:{port}"
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    env = {**os.environ, "XINYONG_DATABASE_URL": url}
+    ours, theirs = _port(), _port()
+    workers = ["--workers", str(args.workers)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "xinyong", "serve", "--port", str(ours), *workers], env=env
+        ),
+        subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "lookup_app:create", "--factory"),
+                *("--app-dir", str(HERE), "--port", str(theirs), "--log-level", "warning"),
+                *workers,
+            ],
+            env=env,
+        ),
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(codes))
+    common = {"XY_CODES": handle.name, "XY_AT": AT.isoformat(), "XY_SUBJECTS": str(len(codes))}
+    ours_url, theirs_url = f"http://127.0.0.1:{ours}", f"http://127.0.0.1:{theirs}"
+    runs = [
+        ("POST /lookup (baseline)", theirs_url, {"XY_KIND": "check", "XY_PATH": "/lookup"}),
+        (
+            "POST /checks",
+            ours_url,
+            {"XY_KIND": "check", "XY_PATH": "/checks", "XY_TOKEN": token},
+        ),
+        ("GET /lookup/{id} (baseline)", theirs_url, {"XY_KIND": "profile", "XY_PATH": "/lookup/"}),
+        ("GET /profile/{id}", ours_url, {"XY_KIND": "profile", "XY_PATH": "/profile/"}),
+    ]
     try:
-        for _ in range(400):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        headers = {"Authorization": f"Bearer {token}"}
-        actions = ["rental", "government_procurement", "inspection", "honours"]
-        endpoints = {
-            "GET /health (bare)": lambda rng: ("GET", "/health", {}),
-            "POST /checks": lambda rng: (
-                "POST",
-                "/checks",
-                {
-                    "headers": headers,
-                    "json": {
-                        "code": rng.choice(codes),
-                        "action": rng.choice(actions),
-                        "at": AT.isoformat(),
-                    },
-                },
-            ),
-        }
+        _wait(f"{ours_url}/health")
+        _wait(f"{theirs_url}/lookup/1")
         print(
-            "| endpoint | subjects | workers | in flight | requests | errors | req/s | "
-            "median ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|"
+            f"{args.subjects:,} subjects, {args.workers} workers, {args.connections} connections, "
+            f"{args.seconds:.0f} s each\n\n"
+            "| endpoint | requests | errors | req/s | median ms | p99 ms | ratio to baseline |\n"
+            "|---|---|---|---|---|---|---|"
         )
-        for name, make in endpoints.items():
-            asyncio.run(_load(base, make, args.concurrency, 2.0))  # warm up
-            count, timings, errors = asyncio.run(_load(base, make, args.concurrency, args.seconds))
-            timings.sort()
+        baseline = 0.0
+        for name, base, extra in runs:
+            wrk(base, {**common, **extra}, args.connections, 2.0)  # warm up
+            found = wrk(base, {**common, **extra}, args.connections, args.seconds)
+            if "baseline" in name:
+                baseline = found["rps"]
+            ratio = "1" if "baseline" in name else f"{found['rps'] / baseline:.3f}"
             print(
-                f"| {name} | {args.subjects:,} | {args.workers} | {args.concurrency} | {count:,} | "
-                f"{errors} | {count / args.seconds:,.0f} | "
-                f"{statistics.median(timings) * 1000:.1f} | "
-                f"{timings[int(len(timings) * 0.99) - 1] * 1000:.1f} |",
+                f"| {name} | {found['requests']:,} | {found['errors']} | {found['rps']:,.0f} | "
+                f"{found['p50_us'] / 1000:.1f} | {found['p99_us'] / 1000:.1f} | {ratio} |",
                 flush=True,
             )
     finally:
-        server.terminate()
-        server.wait()
+        for server in servers:
+            server.terminate()
+            server.wait()
+        Path(handle.name).unlink()
         admin = create_engine(POSTGRES_URL)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -24,7 +24,15 @@ from xinyong.dueprocess.checks import check
 from xinyong.dueprocess.leniency import deferral, get_policy, grant, load_policies
 from xinyong.dueprocess.lifecycle import Action, ExitReason, State, replay
 from xinyong.dueprocess.listings import exit_listing, notify, propose, put_on_list, sign_off
-from xinyong.dueprocess.memberships import events, get_listing, listings_of, memberships, verify
+from xinyong.dueprocess.memberships import (
+    PENDING,
+    events,
+    get_listing,
+    listings_of,
+    memberships,
+    standing,
+    verify,
+)
 from xinyong.dueprocess.objections import decide_objection, object_to
 from xinyong.dueprocess.publication import window
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS, apply_for_repair, decide_repair, forward
@@ -262,6 +270,13 @@ class DueProcess(RuleBasedStateMachine):
                     x.id for x in listings_of(conn, subject) if x.state.in_effect(self.today)
                 }
                 assert members == {m.id for m in memberships(conn, subject, self.today)}
+                # the check's one query gives the same listings, records and states as the
+                # reads of each listing
+                in_effect, pending = standing(conn, subject, self.today)
+                assert in_effect == memberships(conn, subject, self.today)
+                assert pending == [
+                    x for x in listings_of(conn, subject) if x.state.state.value in PENDING
+                ]
                 answer = check(
                     conn,
                     LIBRARY,

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Rows written to the database per statement during ingest.",
     )
+    pool_size: int = Field(
+        default=16,
+        ge=1,
+        description="Database connections each server process keeps open (PostgreSQL), and so "
+        "the requests it works on at once: a request beyond them waits for a free one.",
+    )
     earliest_decision_date: date = Field(
         default=date(1949, 10, 1),
         description="Decision dates before this are refused as implausible.",

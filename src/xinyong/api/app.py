@@ -4,10 +4,13 @@ refuses to build an app with a route that does not."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from anyio import to_thread
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
@@ -31,6 +34,7 @@ from xinyong.api.routers import (
     webhooks,
 )
 from xinyong.application import Application
+from xinyong.asgi import Headers
 from xinyong.disclosure.access import Permission
 from xinyong.errors import InvalidInput
 
@@ -60,7 +64,7 @@ def api_routes(app: FastAPI, routers: list[APIRouter]) -> list[APIRoute]:
     return own + [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
 
 
-def known_query(request: Request) -> None:
+async def known_query(request: Request) -> None:
     """Refuse a query parameter the route does not declare: a misspelt ``?asof=`` silently
     ignored would answer for today instead of the date asked for."""
     app = request.app
@@ -123,7 +127,16 @@ def offline_docs(app: FastAPI) -> None:
 def create_api(application: Application) -> FastAPI:
     """The HTTP API over ``application`` (the portal is mounted beside it by
     :func:`xinyong.web.create_app`)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # as many requests in worker threads as the database has connections for them: the
+        # rest wait in the event loop, not in a thread holding nothing
+        to_thread.current_default_thread_limiter().total_tokens = application.settings.pool_size
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="xinyong",
         version=__version__,
         description=DESCRIPTION,
@@ -148,15 +161,12 @@ def create_api(application: Application) -> FastAPI:
     problems.install(app)
     offline_docs(app)
 
-    @app.middleware("http")
-    async def protect(request: Request, call_next: Any) -> Response:
-        """No content sniffing, no framing, and answers with personal data are not cached."""
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if "authorization" in request.headers:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    # No content sniffing, no framing, and answers with personal data are not cached.
+    app.add_middleware(
+        Headers,
+        headers={"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"},
+        signed_in={"Cache-Control": "no-store"},
+    )
 
     @app.get("/health", tags=["service"], summary="Liveness; touches nothing")
     def health(_call: Annotated[Call, Depends(Public())]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote
 
+from anyio import to_thread
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -19,7 +20,7 @@ from xinyong.disclosure.tokens import PUBLIC, Principal
 from xinyong.errors import Unauthenticated
 
 
-def service(request: Request) -> Application:
+async def service(request: Request) -> Application:
     found: Application = request.app.state.service
     return found
 
@@ -42,7 +43,7 @@ class Allow:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(
+    async def __call__(
         self,
         request: Request,
         svc: Annotated[Application, Depends(service)],
@@ -51,7 +52,8 @@ class Allow:
         principal = PUBLIC
         if credentials is not None:
             client = request.client.host if request.client else "-"
-            principal = svc.authenticate(credentials.credentials, client)
+            # the one step here that reads the database, and the one that leaves the loop
+            principal = await to_thread.run_sync(svc.authenticate, credentials.credentials, client)
         if principal is PUBLIC and not access.holds(principal, self.permission):
             raise Unauthenticated("this route needs a token: Authorization: Bearer <token>")
         access.authorize(principal, self.permission)
@@ -65,11 +67,11 @@ class Public(Allow):
     def __init__(self) -> None:
         super().__init__(Permission.PUBLIC)
 
-    def __call__(self, svc: Annotated[Application, Depends(service)]) -> Call:  # type: ignore[override]
+    async def __call__(self, svc: Annotated[Application, Depends(service)]) -> Call:  # type: ignore[override]
         return Call(PUBLIC, svc)
 
 
-def declared_purpose(
+async def declared_purpose(
     x_purpose: Annotated[
         str | None,
         Header(

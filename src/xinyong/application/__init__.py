@@ -50,7 +50,7 @@ class Application(Core):
         """The application the settings describe; ``db`` and ``clock`` override them. The
         database must be at the current migration (``migrate`` brings it there)."""
         settings = settings or Settings()
-        database = db or Database(settings.database_url)
+        database = db or Database(settings.database_url, pool_size=settings.pool_size)
         if migrate:
             database.migrate()
         else:

@@ -6,13 +6,15 @@ purpose, in the same transaction."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
 
 from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.dueprocess.checks import CheckAnswer, check
-from xinyong.registry.subjects import get
 
 #: What a check writes to the subject's access log as its purpose and basis.
 CHECK_PURPOSE = "check before {action} at {department}"
@@ -36,14 +38,18 @@ class Checks:
         principal: Principal | None = None,
     ) -> CheckAnswer:
         core = self.core
+        admit = None
+        if principal is not None:
+            caller = principal
+            purpose = Purpose(
+                CHECK_PURPOSE.format(action=action, department=department), CHECK_BASIS
+            )
+
+            def admit(conn: Connection, subject: Any) -> None:
+                access.reach(caller, subject)
+                access.log_read(conn, caller, subject.id, "check", purpose)
+
         with core.transaction() as conn:
-            if principal is not None:
-                subject = get(conn, code)
-                access.reach(principal, subject)
-                purpose = Purpose(
-                    CHECK_PURPOSE.format(action=action, department=department), CHECK_BASIS
-                )
-                access.log_read(conn, principal, subject.id, "check", purpose)
             return check(
                 conn,
                 core.library,
@@ -54,4 +60,5 @@ class Checks:
                 actor=by,
                 policies=core.policies,
                 measures=core.measures,
+                admit=admit,
             )

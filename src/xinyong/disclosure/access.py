@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,7 +25,6 @@ from xinyong import clock
 from xinyong.disclosure.tokens import Principal, Role
 from xinyong.errors import AccessNotLogged, Forbidden, InvalidInput
 from xinyong.reference.regions import region_prefix
-from xinyong.registry.subjects import Subject
 from xinyong.store.tables import access_log
 
 
@@ -97,7 +97,18 @@ def in_scope(principal: Principal, code: str, region_code: str | None) -> bool:
     return region_code is not None and region_code.startswith(prefix)
 
 
-def reach(principal: Principal, subject: Subject) -> None:
+class Located(Protocol):
+    """A subject as far as its reach goes: its code and its region (a ``Subject``, or the
+    ``subjects`` row a check reads)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def region_code(self) -> str | None: ...
+
+
+def reach(principal: Principal, subject: Located) -> None:
     """Refuse a subject outside the principal's reach, saying why."""
     if in_scope(principal, subject.code, subject.region_code):
         return

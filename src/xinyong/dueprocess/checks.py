@@ -11,24 +11,28 @@ check is logged with its answer and an audit reference that the department keeps
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from xinyong import clock
 from xinyong.catalog.measures import MeasureCatalog, ServiceAction, shipped_measures
 from xinyong.dueprocess.leniency import Policy, deferral, suspensions
-from xinyong.dueprocess.memberships import PENDING, memberships
+from xinyong.dueprocess.memberships import Listing, standing
 from xinyong.dueprocess.objections import disputed_ids
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation.runs import latest_results
 from xinyong.reference.identifiers import parse_identifier
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme, SchemeType
-from xinyong.store.tables import checks, listings, subjects
+from xinyong.store.tables import checks, subjects
+
+#: The subject a check is about, by its code (built once: a check runs thousands of times an
+#: hour, and building the statement costs more than the database's answer).
+SUBJECT_BY_CODE = select(subjects).where(subjects.c.code == bindparam("code"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,11 @@ def check(
     actor: str,
     policies: list[Policy],
     measures: MeasureCatalog | None = None,
+    admit: Callable[[Connection, Any], None] | None = None,
 ) -> CheckAnswer:
+    """The check, answered and logged in ``conn``. ``admit``, given the subject's row once it
+    is read, may refuse the caller (out of its reach) or log its read, in the same
+    transaction."""
     if action not in {a.value for a in ServiceAction}:
         known = ", ".join(a.value for a in ServiceAction)
         raise InvalidInput(f"unknown action {action!r}; use one of {known}")
@@ -153,13 +161,15 @@ def check(
         raise InvalidInput("a check names the department and the person asking")
     catalog = measures or shipped_measures()
     normalised = parse_identifier(code).code
-    subject = conn.execute(select(subjects).where(subjects.c.code == normalised)).first()
+    subject = conn.execute(SUBJECT_BY_CODE, {"code": normalised}).first()
     if subject is None:
         raise NotFound(f"no subject {normalised}")
+    if admit is not None:
+        admit(conn, subject)
     memoranda = [
         s for s in library if s.definition.scheme.type is SchemeType.MEASURES and _in_force(s, at)
     ]
-    listed = memberships(conn, subject.id, at)
+    listed, pending = standing(conn, subject.id, at)
     disputed = disputed_ids(conn, at, subject.id)
     triggers = [
         Trigger(
@@ -222,7 +232,7 @@ def check(
                             leniency=policy.id if policy else None,
                         )
                     )
-    remarks = _deferrals(conn, subject.id, policies, at)
+    remarks = _deferrals(conn, subject.id, pending, policies, at)
     remarks += [
         Remark("suspended", policy=m.leniency, measure=m.code) for m in applied if m.leniency
     ]
@@ -256,16 +266,13 @@ def check(
     return answer
 
 
-def _deferrals(conn: Connection, subject_id: int, policies: list[Policy], at: date) -> list[Remark]:
+def _deferrals(
+    conn: Connection, subject_id: int, pending: list[Listing], policies: list[Policy], at: date
+) -> list[Remark]:
     """Say so when a leniency policy is why a signed-off listing has not taken effect yet."""
     notes = []
-    rows = conn.execute(
-        select(listings).where(listings.c.subject_id == subject_id, listings.c.state.in_(PENDING))
-    )
-    for row in rows:
-        found = deferral(
-            conn, policies, subject_id, f"{row.scheme_id}/{row.list_id}", row.proposed_on
-        )
+    for row in pending:
+        found = deferral(conn, policies, subject_id, row.key, row.state.proposed_on)
         if found is not None and at < found.until:
             notes.append(
                 Remark(
@@ -273,7 +280,7 @@ def _deferrals(conn: Connection, subject_id: int, policies: list[Policy], at: da
                     policy=found.policy,
                     until=found.until,
                     listing_id=row.id,
-                    list=f"{row.scheme_id}/{row.list_id}",
+                    list=row.key,
                 )
             )
     return notes

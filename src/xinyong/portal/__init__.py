@@ -4,7 +4,6 @@ without JavaScript. :func:`create_portal` builds it; the HTTP service mounts it 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.application import Application
 from xinyong.application.errors import status_of
+from xinyong.asgi import Headers
 from xinyong.errors import Unauthenticated, XinyongError
 from xinyong.portal import account, desk, inspections, pages, report_pages, simulate
 from xinyong.portal.context import page
@@ -39,35 +39,30 @@ def create_portal(svc: Application) -> FastAPI:
     for module in (pages, account, report_pages, desk, simulate, inspections):
         portal.include_router(module.router)
 
-    @portal.middleware("http")
-    async def protect(request: Request, call_next: Any) -> Response:
-        """Every page: no framing by another site, no content sniffing, a referrer that
-        stays here, and scripts, styles and forms from this site only."""
-        response: Response = await call_next(request)
-        for name, value in PAGE_HEADERS.items():  # a page that sets its own keeps it
-            response.headers.setdefault(name, value)
-        return response
+    # Every page: no framing by another site, no content sniffing, a referrer that stays
+    # here, and scripts, styles and forms from this site only (a page that sets its own keeps it)
+    portal.add_middleware(Headers, headers=PAGE_HEADERS)
 
     async def _page_error(request: Request, status: int, message: str | Markup) -> HTMLResponse:
-        ctx = page(request, svc)
+        ctx = await page(request, svc)
         return ctx.html("error.html", status=status, status_code=status, message=message)
 
     @portal.exception_handler(XinyongError)
     async def domain_error(request: Request, error: XinyongError) -> Response:
         if isinstance(error, Unauthenticated) and request.method == "GET":
             return RedirectResponse("/signin", status_code=303)
-        return await _page_error(request, status_of(error), page(request, svc).told(error))
+        return await _page_error(request, status_of(error), (await page(request, svc)).told(error))
 
     @portal.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         """An unknown address or a wrong method is a page in the visitor's language."""
-        ctx = page(request, svc)
+        ctx = await page(request, svc)
         message = ctx.t("no_such_page") if error.status_code == 404 else ctx.t("fault_405")
         return await _page_error(request, error.status_code, message)
 
     @portal.exception_handler(RequestValidationError)
     async def form_error(request: Request, error: RequestValidationError) -> HTMLResponse:
-        ctx = page(request, svc)
+        ctx = await page(request, svc)
         fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in error.errors()})
         words = Markup(", ").join(Markup("<code>{}</code>").format(f) for f in fields)
         return await _page_error(request, 422, Markup("{} {}").format(ctx.t("form_invalid"), words))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
@@ -170,7 +171,7 @@ class Page:
         return response
 
 
-def service(request: Request) -> Application:
+async def service(request: Request) -> Application:
     """The application the portal was built over."""
     found: Application = request.app.state.service
     return found
@@ -181,13 +182,13 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def page(request: Request, svc: Annotated[Application, Depends(service)]) -> Page:
+async def page(request: Request, svc: Annotated[Application, Depends(service)]) -> Page:
     lang, remember = _language(request)
     principal = PUBLIC
     token = request.cookies.get(TOKEN_COOKIE)
     if token:
         try:
-            principal = svc.authenticate(token, client_of(request))
+            principal = await to_thread.run_sync(svc.authenticate, token, client_of(request))
         except Unauthenticated:
             principal = PUBLIC  # an expired or revoked token: signed out
     if principal.role not in (Role.SUBJECT, Role.PUBLIC, *WORKBENCH):

@@ -83,8 +83,12 @@ def busy(error: Exception) -> bool:
 class Database:
     """An engine plus what xinyong needs to know about it."""
 
-    def __init__(self, url: str, **engine_options: Any) -> None:
+    def __init__(self, url: str, pool_size: int | None = None, **engine_options: Any) -> None:
         self.url = url
+        if pool_size is not None and url.startswith("postgresql"):
+            # a fixed set of connections: one opened per request beyond them (the overflow)
+            # costs more than the request itself
+            engine_options.update(pool_size=pool_size, max_overflow=0, pool_timeout=30)
         if url.startswith("postgresql+psycopg"):
             # psycopg prepares a statement on the server after 5 runs, and PostgreSQL may then
             # pick a generic plan in which `code IN (<5000 parameters>)` is searched linearly
@@ -155,6 +159,15 @@ class Database:
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def glance(self) -> Iterator[Connection]:
+        """A connection for one read-only statement: on PostgreSQL outside any transaction
+        (no ``BEGIN`` and ``ROLLBACK`` round trips around it), elsewhere as :meth:`connect`."""
+        with self.engine.connect() as connection:
+            if self.dialect == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
 
     @property
