@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlglot import exp
 
 from xinyong import clock
@@ -16,6 +16,7 @@ from xinyong.backends.base import Backend
 from xinyong.backends.sql import dialect_of
 from xinyong.catalog.items import Catalog
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.evaluation.plans import PLANS, results_insert, run_all
 from xinyong.schemes.compiler import compile_plan
 from xinyong.schemes.ir import plan
 from xinyong.schemes.model import Scheme, SchemeType
@@ -31,28 +32,6 @@ class Run:
     as_of: date
     kind: str
     subjects: int
-
-
-def _lists_expression(names: Sequence[str]) -> exp.Expr:
-    """The list memberships of a result row as one space-separated string."""
-    parts: list[exp.Expr] = [exp.Literal.string("")]
-    for name in names:
-        flag = exp.column(f"list_{name.replace('-', '_')}", table="q")
-        parts.append(
-            exp.Case(
-                ifs=[
-                    exp.If(
-                        this=exp.EQ(this=flag, expression=exp.Literal.number(1)),
-                        true=exp.Literal.string(f"{name} "),
-                    )
-                ],
-                default=exp.Literal.string(""),
-            )
-        )
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = exp.DPipe(this=joined, expression=part)
-    return joined
 
 
 def store_run(
@@ -73,7 +52,6 @@ def store_run(
         )
     dialect = dialect_of(conn)
     started = clock.now()
-    resolved = plan(scheme, catalog, as_of)
     run_id = conn.execute(
         insert(evaluation_runs).returning(evaluation_runs.c.id),
         {
@@ -88,6 +66,7 @@ def store_run(
         },
     ).scalar_one()
     if engine is not None:
+        resolved = plan(scheme, catalog, as_of)
         found = engine.run(resolved, subject_ids)
         rows = [
             {
@@ -102,27 +81,16 @@ def store_run(
         ]
         if rows:
             conn.execute(insert(evaluation_results), rows)
+        count = len(rows)
+    elif subject_ids is not None:  # a re-grade: the statement compiled once, bound now
+        regrade = PLANS.regrade(scheme, catalog, as_of, dialect)
+        count = regrade.run(conn, run_id, subject_ids)
     else:
-        query = compile_plan(resolved, dialect, subject_ids).subquery("q")
-        select_results = exp.select(
-            exp.Literal.number(run_id),
-            exp.column("subject_id", table="q"),
-            exp.column("score", table="q"),
-            exp.column("grade", table="q"),
-            _lists_expression([name for name, _ in resolved.lists]),
-            exp.column("decided_by", table="q"),
-        ).from_(query)
-        statement = exp.insert(
-            select_results,
-            "evaluation_results",
-            columns=["run_id", "subject_id", "score", "grade", "lists", "decided_by"],
-        )
-        conn.execute(text(statement.sql(dialect=dialect)))
-    count = conn.execute(
-        select(func.count())
-        .select_from(evaluation_results)
-        .where(evaluation_results.c.run_id == run_id)
-    ).scalar_one()
+        resolved = plan(scheme, catalog, as_of)
+        query = compile_plan(resolved, dialect)
+        names = [name for name, _ in resolved.lists]
+        statement = results_insert(query, exp.Literal.number(run_id), names)
+        count = conn.execute(text(statement.sql(dialect=dialect))).rowcount
     conn.execute(
         update(evaluation_runs)
         .where(evaluation_runs.c.id == run_id)
@@ -350,8 +318,10 @@ def reevaluate(
     subject_ids: Sequence[int],
     as_of: date,
 ) -> list[Run]:
-    """Re-evaluate ``subject_ids`` under every scheme in force on ``as_of`` (incremental runs);
-    the query is the full one, restricted to those subjects."""
+    """Re-evaluate ``subject_ids`` under every scheme in force on ``as_of`` (incremental runs,
+    one per scheme); each query is the full one, restricted to those subjects, compiled once
+    (:mod:`xinyong.evaluation.plans`). The runs are written together: their rows in one
+    statement, their results by the statements sent at once, one audit entry for them all."""
     in_force = [
         s
         for s in schemes
@@ -359,9 +329,50 @@ def reevaluate(
         and s.definition.scheme.effective_from <= as_of
         and (s.definition.scheme.effective_to is None or as_of < s.definition.scheme.effective_to)
     ]
-    if not subject_ids:
+    if not subject_ids or not in_force:
         return []
-    return [store_run(conn, scheme, catalog, as_of, subject_ids) for scheme in in_force]
+    dialect = dialect_of(conn)
+    ids = sorted(set(subject_ids))
+    started = clock.now()
+    run_ids = [
+        int(r)
+        for r in conn.execute(
+            insert(evaluation_runs).returning(evaluation_runs.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "scheme_id": s.id,
+                    "scheme_version": s.version,
+                    "scheme_sha256": s.sha256,
+                    "as_of": as_of,
+                    "kind": "incremental",
+                    "subjects": 0,
+                    "started_at": started,
+                    "finished_at": started,
+                }
+                for s in in_force
+            ],
+        ).scalars()
+    ]
+    statements = [PLANS.regrade(s, catalog, as_of, dialect) for s in in_force]
+    counts = run_all(conn, list(zip(statements, run_ids, strict=True)), ids)
+    conn.execute(
+        update(evaluation_runs)
+        .where(evaluation_runs.c.id == bindparam("run"))
+        .values(subjects=bindparam("stored"), finished_at=clock.now()),
+        [{"run": r, "stored": n} for r, n in zip(run_ids, counts, strict=True)],
+    )
+    runs = {s.key: r for s, r in zip(in_force, run_ids, strict=True)}
+    audit.append(
+        conn,
+        actor="xinyong engine",
+        action="evaluation.stored",
+        target=f"runs:{run_ids[0]}-{run_ids[-1]}",
+        details={"as_of": as_of, "kind": "incremental", "subjects": len(ids), "runs": runs},
+    )
+    return [
+        Run(r, s.key, as_of, "incremental", n)
+        for s, r, n in zip(in_force, run_ids, counts, strict=True)
+    ]
 
 
 def publish_run(

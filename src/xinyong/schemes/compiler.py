@@ -344,10 +344,15 @@ class Compiler(Stages):
 
 
 def compile_plan(
-    plan: Plan, dialect: str = "sqlite", subject_ids: Sequence[int] | None = None
+    plan: Plan,
+    dialect: str = "sqlite",
+    subject_ids: Sequence[int] | None = None,
+    *,
+    bound: bool = False,
 ) -> exp.Select:
-    """The plan's query; with ``subject_ids``, only for those subjects."""
-    return Compiler(plan, dialect, subject_ids).query()
+    """The plan's query; with ``subject_ids``, only for those subjects; ``bound``, only for
+    the subjects bound to ``:subjects`` when it runs (compiled once, run for any)."""
+    return Compiler(plan, dialect, subject_ids, bound=bound).query()
 
 
 def to_sql(

@@ -60,6 +60,22 @@ def dialect(name: str) -> Dialect:
     return found
 
 
+def bind(name: str) -> Expr:
+    """A parameter ``:name`` bound when the statement runs, as SQLAlchemy's ``text()`` reads
+    it on every database (sqlglot's own placeholder takes each driver's style instead)."""
+    return exp.Var(this=f":{name}")
+
+
+def bound_subjects(column: Expr, dialect: str) -> Expr:
+    """``column`` is one of the subjects bound to ``subjects`` when the statement runs: on
+    PostgreSQL ``= ANY(:subjects)`` with an array (one statement text, and so one
+    prepared plan, for any number of subjects), elsewhere ``IN :subjects``, an expanding
+    parameter."""
+    if dialect == "postgres":
+        return exp.EQ(this=column, expression=exp.Any(this=exp.Paren(this=bind("subjects"))))
+    return exp.In(this=column, field=bind("subjects"))
+
+
 def lit(value: object) -> Expr:
     """A literal. A whole number is written as an integer even when the scheme gave it as a
     float, and any other number as a DOUBLE: PostgreSQL and DuckDB read ``1.0`` as NUMERIC or

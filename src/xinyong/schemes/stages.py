@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from xinyong.schemes.dialects import Expr, and_, bigint, case, col, lit
+from xinyong.schemes.dialects import Expr, and_, bigint, bound_subjects, case, col, lit
 from xinyong.schemes.dialects import dialect as dialect_named
 from xinyong.schemes.ir import AttrTest, Measure, Plan, RuleNode, Window
 
@@ -30,10 +30,20 @@ ORDER = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT, "=": exp.EQ}
 class Stages:
     """The CTEs from the records to one row of measures per subject."""
 
-    def __init__(self, plan: Plan, dialect: str, subject_ids: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        dialect: str,
+        subject_ids: Sequence[int] | None = None,
+        *,
+        bound: bool = False,
+    ) -> None:
         self.plan = plan
         self.dialect = dialect_named(dialect)
-        self.subject_ids = subject_ids
+        self.dialect_name = dialect
+        # bound: for the subjects a run binds to ``:subjects`` (one query for every re-grade)
+        self.bound = bound
+        self.subject_ids = () if bound else subject_ids
         starts = [m.records.window.start for m in plan.measures]
         self.widest = Window(
             None if None in starts or not starts else min(s for s in starts if s), plan.as_of
@@ -136,7 +146,10 @@ class Stages:
         return ORDER[test.op](this=value, expression=lit(test.value))
 
     def only(self, column: Expr) -> Expr:
-        """Restrict to the subjects being re-evaluated (none: an always-false condition)."""
+        """Restrict to the subjects being re-evaluated (none: an always-false condition), or
+        to those bound to ``:subjects`` when the query is run."""
+        if self.bound:
+            return bound_subjects(column, self.dialect_name)
         ids = sorted(set(self.subject_ids or ()))
         return exp.In(this=column, expressions=[lit(i) for i in ids]) if ids else exp.false()
 

@@ -80,6 +80,10 @@ def busy(error: Exception) -> bool:
     )
 
 
+#: psycopg's threshold of runs before it prepares a statement by itself: never, in effect.
+EXPLICIT_ONLY = 2**62
+
+
 class Database:
     """An engine plus what xinyong needs to know about it."""
 
@@ -92,8 +96,13 @@ class Database:
         if url.startswith("postgresql+psycopg"):
             # psycopg prepares a statement on the server after 5 runs, and PostgreSQL may then
             # pick a generic plan in which `code IN (<5000 parameters>)` is searched linearly
-            # for every row (seconds per lookup instead of milliseconds). Plan each run anew.
-            connect_args = {"prepare_threshold": None, **engine_options.pop("connect_args", {})}
+            # for every row (seconds per lookup instead of milliseconds). Plan each run anew,
+            # but for the statements that ask to be prepared (``prepare=True``: the re-grade
+            # queries of xinyong.evaluation.plans), which a threshold of None would refuse.
+            connect_args = {
+                "prepare_threshold": EXPLICIT_ONLY,
+                **engine_options.pop("connect_args", {}),
+            }
             engine_options["connect_args"] = connect_args
         self.engine: Engine = create_engine(url, **engine_options)
         if self.engine.dialect.name == "sqlite":
