@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Rows written to the database per statement during ingest.",
     )
+    ingest_stream_rows: int = Field(
+        default=50000,
+        ge=1,
+        description="Rows of a file read, checked and written at a time: what one batch holds "
+        "in memory, whatever its size.",
+    )
     pool_size: int = Field(
         default=16,
         ge=1,

@@ -9,7 +9,20 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 
 from xinyong.ingest.batches import BatchReport, Rejected
 from xinyong.ingest.parsed import Action, Problem, RecordRow, SubjectRow, visible
@@ -44,6 +57,11 @@ class BatchWriter:
         self.now = now
         self.chunk = chunk
         self.raw_values = raw_values
+        # changes to earlier records, held until every part of the batch is written, with
+        # the raw values their rejection would quarantine
+        self.pending: list[RecordRow] = []
+        self.pending_raw: dict[int, dict[str, Any]] = {}
+        self.keys = DecisionKeys(conn, report)
 
     def reject(self, row: RecordRow | SubjectRow, problem: Problem) -> None:
         """Reject a row for a reason found only against the database."""
@@ -114,29 +132,35 @@ class BatchWriter:
 
     # -- records ---------------------------------------------------------------------------------
     def records(self, rows: list[RecordRow]) -> None:
+        """Write one part of a batch's new records; hold its changes to earlier records for
+        :meth:`amendments`."""
         new_rows = [r for r in rows if r.action is Action.NEW]
-        amendments = [r for r in rows if r.action is not Action.NEW]
+        for row in rows:
+            if row.action is not Action.NEW:
+                self.pending.append(row)
+                self.pending_raw[row.number] = self.raw_values[row.number]
         new_rows = self._drop_duplicates(new_rows)
-        subject_ids = self._subjects_for(new_rows + [r for r in amendments if r.identifier])
+        subject_ids = self._subjects_for(new_rows)
         accepted_new = [r for r in new_rows if r.identifier and r.identifier.code in subject_ids]
         self._insert_records(accepted_new, subject_ids, {})
-        self._amend(amendments, subject_ids)
+
+    def amendments(self) -> None:
+        """Write the batch's corrections, revocations and repairs, once its new records are
+        all written (a change may name one of them), and end the batch's bookkeeping."""
+        self.keys.close()
+        rows, self.pending = self.pending, []
+        self.raw_values = self.pending_raw
+        subject_ids = self._subjects_for([r for r in rows if r.identifier])
+        self._amend(rows, subject_ids)
 
     def _drop_duplicates(self, rows: list[RecordRow]) -> list[RecordRow]:
         """Refuse a decision number sent twice in the batch, or already recorded earlier."""
-        keyed = [r for r in rows if r.reference]
-        existing: dict[tuple[str, str], tuple[int, int]] = {}
-        references = list({r.reference for r in keyed if r.reference})
-        for start in range(0, len(references), self.chunk):
-            query = select(
-                records.c.reference, records.c.item_code, records.c.id, records.c.batch_id
-            ).where(
-                records.c.source == self.report.source,
-                records.c.reference.in_(references[start : start + self.chunk]),
-            )
-            for reference, item_code, id_, batch in self.conn.execute(query):
-                existing[(reference, item_code)] = (id_, batch)
-        seen: dict[tuple[str, str], int] = {}
+        first_here: dict[tuple[str, str], int] = {}
+        for row in rows:
+            if row.reference and row.item:
+                first_here.setdefault((row.reference, row.item.code), row.number)
+        existing, earlier = self.keys.look_up(first_here)
+        seen: dict[tuple[str, str], int] = dict(earlier)
         kept: list[RecordRow] = []
         for row in rows:
             if row.reference and row.item:
@@ -165,6 +189,9 @@ class BatchWriter:
                     )
                     continue
             kept.append(row)
+        self.keys.remember(
+            {k: n for k, n in first_here.items() if k not in existing and k not in earlier}
+        )
         return kept
 
     def _subjects_for(self, rows: list[RecordRow]) -> dict[str, int]:
@@ -364,6 +391,103 @@ class BatchWriter:
             )
         for start in range(0, len(params), self.chunk):
             self.conn.execute(insert(quarantine), params[start : start + self.chunk])
+
+
+#: One part's decision numbers, and every decision number the batch has kept so far, each in a
+#: temporary table of the batch's connection: the batch's numbers are checked against the
+#: records by a join, never by lists of thousands of values, and are not held in memory.
+_KEYS = MetaData()
+_PART = Table(
+    "xy_part_keys",
+    _KEYS,
+    Column("reference", Text, nullable=False),
+    Column("item_code", Text, nullable=False),
+    Column("row_number", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_KEPT = Table(
+    "xy_batch_keys",
+    _KEYS,
+    Column("reference", Text, primary_key=True),
+    Column("item_code", Text, primary_key=True),
+    Column("row_number", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+class DecisionKeys:
+    """The decision numbers (with their item) of one batch, as it is written part by part."""
+
+    def __init__(self, conn: Connection, report: BatchReport) -> None:
+        self.conn = conn
+        self.report = report
+        self.open = False
+
+    def _start(self) -> None:
+        if not self.open:
+            for table in (_PART, _KEPT):
+                table.drop(self.conn, checkfirst=True)  # left by a batch that failed
+                table.create(self.conn)
+            self.open = True
+
+    def look_up(
+        self, keys: dict[tuple[str, str], int]
+    ) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[tuple[str, str], int]]:
+        """Of ``keys`` (key -> its first row in this part): those already recorded by an
+        earlier batch of the source (-> record id and batch), and those an earlier part of
+        this batch kept (-> that row)."""
+        if not keys:
+            return {}, {}
+        self._start()
+        self.conn.execute(delete(_PART))
+        self.conn.execute(
+            insert(_PART),
+            [{"reference": r, "item_code": i, "row_number": n} for (r, i), n in keys.items()],
+        )
+        if self.conn.dialect.name == "postgresql":
+            # a temporary table has no statistics until asked: without them the planner may
+            # read every record of the source instead of looking each number up
+            self.conn.execute(text("ANALYZE xy_part_keys"))
+        recorded = self.conn.execute(
+            select(_PART.c.reference, _PART.c.item_code, records.c.id, records.c.batch_id)
+            .join(
+                records,
+                and_(
+                    records.c.reference == _PART.c.reference,
+                    records.c.item_code == _PART.c.item_code,
+                ),
+            )
+            .where(
+                records.c.source == self.report.source,
+                records.c.batch_id != self.report.batch_id,
+            )
+        )
+        existing = {(r, i): (int(id_), int(b)) for r, i, id_, b in recorded}
+        kept = self.conn.execute(
+            select(_KEPT.c.reference, _KEPT.c.item_code, _KEPT.c.row_number).join(
+                _PART,
+                and_(
+                    _PART.c.reference == _KEPT.c.reference,
+                    _PART.c.item_code == _KEPT.c.item_code,
+                ),
+            )
+        )
+        return existing, {(r, i): int(n) for r, i, n in kept}
+
+    def remember(self, keys: dict[tuple[str, str], int]) -> None:
+        """Keep ``keys`` (key -> the row that first sent it) for the parts still to come."""
+        if keys:
+            self._start()
+            self.conn.execute(
+                insert(_KEPT),
+                [{"reference": r, "item_code": i, "row_number": n} for (r, i), n in keys.items()],
+            )
+
+    def close(self) -> None:
+        if self.open:
+            for table in (_PART, _KEPT):
+                table.drop(self.conn)
+            self.open = False
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,9 @@ refused. With ``strict=True`` a batch with any rejected row is refused whole.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, union, update
@@ -22,8 +23,8 @@ from xinyong.errors import BatchConflict, BatchRejected
 from xinyong.ingest.batches import BatchReport, Rejected, quarantined_rows
 from xinyong.ingest.batchwriter import BatchWriter
 from xinyong.ingest.parsed import Problem, RecordRow, SubjectRow
-from xinyong.ingest.profiles import Profile, choose_profile, load_profile
-from xinyong.ingest.readers import RawFile, read_file
+from xinyong.ingest.profiles import Mapper, Profile, choose_profile, load_profile
+from xinyong.ingest.readers import RawFile, RawRow, read_file
 from xinyong.ingest.rows import RowChecker
 from xinyong.reference.industries import Industries
 from xinyong.reference.regions import Regions
@@ -121,11 +122,8 @@ class Ingestor:
         key = (batch_key or f"sha256:{digest}").strip()
         if not key or len(key) > 200:
             raise BatchRejected("a batch id is 1 to 200 characters")
-        if not raw.rows:
-            raise BatchRejected(
-                f"{raw.name}: no rows after the header; nothing was ingested (an empty sheet, "
-                "or the rows are below a blank gap the reader stopped at?)"
-            )
+        if raw.stream is None and not raw.rows:
+            raise _no_rows(raw)
         report = BatchReport(source, key, raw.name, raw.format, raw.encoding, profile.profile)
         with self.db.begin() as conn:
             if self._repeat(conn, report, digest):
@@ -190,7 +188,6 @@ class Ingestor:
         lock_name(conn, f"batch-source:{report.source}")
         now = _now()
         report.received_at = now
-        report.rows_total = len(raw.rows)
         batch_id = conn.execute(
             insert(batches).returning(batches.c.id),
             {
@@ -201,22 +198,33 @@ class Ingestor:
                 "file_format": raw.format,
                 "encoding": raw.encoding,
                 "received_at": now,
-                "rows_total": report.rows_total,
+                "rows_total": 0,
                 "rows_accepted": 0,
                 "rows_quarantined": 0,
             },
         ).scalar_one()
         report.batch_id = int(batch_id)
-        raw_values = {row.number: row.values for row in raw.rows}
-        writer = BatchWriter(
-            conn, self.db, report, now, raw_values, self.settings.ingest_chunk_size
-        )
+        writer = BatchWriter(conn, self.db, report, now, {}, self.settings.ingest_chunk_size)
         tick = _Ticker(progress)
+        split = profile.mapper(raw.columns)
         if profile.kind == "subjects":
-            writer.subjects(self._check_subjects(raw, profile, report, tick))
+            rows = list(raw.iter_rows())
+            report.rows_total = len(rows)
+            writer.raw_values = {row.number: row.values for row in rows}
+            writer.subjects(self._check_subjects(rows, split, report, tick))
         else:
-            writer.records(self._check_records(raw, profile, report, tick))
+            # Read, checked and written a part at a time: memory holds one part, whatever
+            # the size of the file. Changes to earlier records wait for the end (a change may
+            # name a record that comes later in the same file).
+            for part in _parts(raw.iter_rows(), self.settings.ingest_stream_rows):
+                report.rows_total += len(part)
+                writer.raw_values = {row.number: row.values for row in part}
+                writer.records(self._check_records(part, split, profile, report, tick))
+            writer.amendments()
+        if report.rows_total == 0:
+            raise _no_rows(raw)
         tick.flush()
+        report.rejected.sort(key=lambda r: r.number)
         _in_clerks_words(report, profile, raw.columns)
         writer.quarantine()
         report.subject_ids = _touched_subjects(conn, report.batch_id)
@@ -224,6 +232,7 @@ class Ingestor:
             update(batches)
             .where(batches.c.id == report.batch_id)
             .values(
+                rows_total=report.rows_total,
                 rows_accepted=report.accepted,
                 rows_quarantined=report.quarantined,
                 warnings=report.warnings,
@@ -245,11 +254,15 @@ class Ingestor:
         )
 
     def _check_records(
-        self, raw: RawFile, profile: Profile, report: BatchReport, tick: _Ticker
+        self,
+        rows: list[RawRow],
+        split: Mapper,
+        profile: Profile,
+        report: BatchReport,
+        tick: _Ticker,
     ) -> list[RecordRow]:
         good: list[RecordRow] = []
-        split = profile.mapper(raw.columns)
-        for row in raw.rows:
+        for row in rows:
             tick()
             if row.problem:
                 report.rejected.append(
@@ -265,11 +278,10 @@ class Ingestor:
         return good
 
     def _check_subjects(
-        self, raw: RawFile, profile: Profile, report: BatchReport, tick: _Ticker
+        self, rows: list[RawRow], split: Mapper, report: BatchReport, tick: _Ticker
     ) -> list[SubjectRow]:
         good: list[SubjectRow] = []
-        split = profile.mapper(raw.columns)
-        for row in raw.rows:
+        for row in rows:
             tick()
             if row.problem:
                 report.rejected.append(
@@ -306,6 +318,19 @@ class _Ticker:
         if self.progress and self.pending:
             self.progress(self.pending)
         self.pending = 0
+
+
+def _parts(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    """``rows`` in lists of ``size``."""
+    while part := list(islice(rows, size)):
+        yield part
+
+
+def _no_rows(raw: RawFile) -> BatchRejected:
+    return BatchRejected(
+        f"{raw.name}: no rows after the header; nothing was ingested (an empty sheet, "
+        "or the rows are below a blank gap the reader stopped at?)"
+    )
 
 
 def _touched_subjects(conn: Connection, batch_id: int) -> set[int]:

@@ -15,6 +15,8 @@ from xinyong.errors import InvalidCatalog, InvalidInput
 from xinyong.yamlsource import FileModel, load_yaml, validate
 
 MappedRow = tuple[dict[str, Any], dict[str, Any]]
+#: Splits a raw row into (fields, attributes).
+Mapper = Callable[[dict[str, Any]], MappedRow]
 RECORD_FIELDS = (
     "action",
     "subject_code",
@@ -59,10 +61,11 @@ class Profile(FileModel):
     def fields(self) -> tuple[str, ...]:
         return SUBJECT_FIELDS if self.kind == "subjects" else RECORD_FIELDS
 
-    def mapper(self, columns: list[str]) -> Callable[[dict[str, Any]], MappedRow]:
+    def mapper(self, columns: list[str]) -> Mapper:
         """A function that splits a raw row of a file with header ``columns`` into (fields,
         attributes). Empty cells count as absent; where several columns map to one field, the
-        first non-empty one wins. The header is resolved once, not per row."""
+        first non-empty one wins. The header is resolved once, not per row, and a row is
+        walked by the cells it has (a wide file's rows are mostly empty), not by the header."""
         ignored = set(self.ignore)
         plan = [
             (header, target, target in self.fields)
@@ -70,18 +73,34 @@ class Profile(FileModel):
             if header not in ignored
             for target in [self.columns.get(header, header)]
         ]
+        targets = [target for _, target, _ in plan]
+        shared = {t for t in targets if targets.count(t) > 1}
+        # a column that is the only one for its target: (target, is_field)
+        single = {h: (t, f) for h, t, f in plan if t not in shared}
+        # targets several columns feed, each with its columns in header order
+        several = [
+            (t, t in self.fields, [h for h, target, _ in plan if target == t])
+            for t in dict.fromkeys(t for t in targets if t in shared)
+        ]
         constants = self.constants
 
         def split(values: dict[str, Any]) -> MappedRow:
             fields: dict[str, Any] = {}
             attributes: dict[str, Any] = {}
-            for header, target, is_field in plan:
-                value = values.get(header)
+            for header, value in values.items():
+                found = single.get(header)
+                if found is None:
+                    continue  # ignored, fed into a shared target, or not in the header
                 if value is None or value == "" or (type(value) is str and value.isspace()):
                     continue
-                bucket = fields if is_field else attributes
-                if target not in bucket:
-                    bucket[target] = value
+                (fields if found[1] else attributes)[found[0]] = value
+            for target, is_field, headers in several:
+                for header in headers:
+                    value = values.get(header)
+                    if value is None or value == "" or (type(value) is str and value.isspace()):
+                        continue
+                    (fields if is_field else attributes)[target] = value
+                    break
             for name, value in constants.items():
                 fields.setdefault(name, value)
             return fields, attributes
