@@ -1,10 +1,13 @@
-"""Ingest throughput: records/s into SQLite and PostgreSQL, beside PostgreSQL COPY of the same rows.
+"""Ingest throughput and memory: records/s into SQLite and PostgreSQL, beside PostgreSQL COPY of
+the same rows, in the same run.
 
 Run by ``make bench``. Generates a deterministic single-file sample (cached in ``bench/out``),
-then, each in a fresh process so that peak memory is its own: registers the subjects, and times
-``Ingestor.ingest_file`` on the records file. For PostgreSQL it then copies the stored records
-out and times ``COPY records FROM STDIN`` of the same rows into an empty schema: the floor that
-any row-checking ingest can be compared with. Prints a Markdown table row per measurement.
+registers its subjects, then times ``Ingestor.ingest_file`` on the records file in a fresh
+process, so that its peak memory is the batch's own. For PostgreSQL it then copies the stored
+records out and times ``COPY ... FROM STDIN`` of the same rows twice: into xinyong's records
+table in an empty schema (same indexes and foreign keys), and into a bare table of the same
+columns with no index or constraint (the floor of any loader). Prints a Markdown table row per
+backend, with the ratios of the bare COPY's time to xinyong's.
 """
 
 from __future__ import annotations
@@ -63,8 +66,8 @@ def _database(backend: str, schema: str):  # type: ignore[no-untyped-def]
     return Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
 
 
-def measure(backend: str, folder: Path, schema: str) -> dict[str, object]:
-    """One backend in this process: subjects first, then the timed records batch."""
+def prepare(backend: str, folder: Path, schema: str) -> None:
+    """The database with the sample's subjects registered (in a process of its own)."""
     from xinyong.catalog.items import Catalog
     from xinyong.ingest.pipeline import Ingestor
     from xinyong.settings import Settings
@@ -73,6 +76,25 @@ def measure(backend: str, folder: Path, schema: str) -> dict[str, object]:
     db.migrate()
     ingestor = Ingestor(db, Catalog.load(), Settings(today=date(2026, 11, 23)))
     ingestor.ingest_file(folder / "subjects.csv", "bench", profile="subjects")
+    db.dispose()
+
+
+def _open(backend: str, schema: str):  # type: ignore[no-untyped-def]
+    from xinyong.store.database import Database
+
+    if backend == "sqlite":
+        return Database(f"sqlite:///{HERE / 'out' / f'{schema}.db'}")
+    return Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+
+
+def measure(backend: str, folder: Path, schema: str) -> dict[str, object]:
+    """The timed records batch, in this process, into the prepared database."""
+    from xinyong.catalog.items import Catalog
+    from xinyong.ingest.pipeline import Ingestor
+    from xinyong.settings import Settings
+
+    db = _open(backend, schema)
+    ingestor = Ingestor(db, Catalog.load(), Settings(today=date(2026, 11, 23)))
     started = time.perf_counter()
     report = ingestor.ingest_file(folder / "records.csv", "bench")
     seconds = time.perf_counter() - started
@@ -85,12 +107,13 @@ def measure(backend: str, folder: Path, schema: str) -> dict[str, object]:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     if backend == "postgresql":
-        result["copy_seconds"] = copy_baseline(db, schema)
+        result["copy_seconds"], result["bare_copy_seconds"] = copy_baseline(db, schema)
     return result
 
 
-def copy_baseline(db, schema: str) -> float:  # type: ignore[no-untyped-def]
-    """Time COPY of the stored records (same rows, same table) into an empty schema."""
+def copy_baseline(db, schema: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Time COPY of the stored records (same rows) into the same table in an empty schema,
+    and into a bare table of the same columns."""
     from sqlalchemy import text
 
     from xinyong.store.database import Database
@@ -115,12 +138,20 @@ def copy_baseline(db, schema: str) -> float:  # type: ignore[no-untyped-def]
         copy.write(buffer.getvalue())
     raw.commit()
     seconds = time.perf_counter() - started
+    with raw.cursor() as cursor:
+        cursor.execute("CREATE TABLE bare (LIKE records)")  # columns only: no index, no key
+    raw.commit()
+    started = time.perf_counter()
+    with raw.cursor() as cursor, cursor.copy("COPY bare FROM STDIN") as copy:
+        copy.write(buffer.getvalue())
+    raw.commit()
+    bare = time.perf_counter() - started
     raw.close()
     copy_db.dispose()
     with db.engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{target}" CASCADE'))
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    return round(seconds, 1)
+    return round(seconds, 2), round(bare, 2)
 
 
 def main() -> None:
@@ -129,10 +160,14 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"])
     parser.add_argument("--folder", type=Path)
+    parser.add_argument("--schema")
+    parser.add_argument("--prepare", action="store_true")
     args = parser.parse_args()
-    if args.backend:  # child process: one measurement, printed as JSON
-        schema = f"xy_bench_{uuid.uuid4().hex[:8]}"
-        print(json.dumps(measure(args.backend, args.folder, schema)))
+    if args.backend:  # child process: one step, its measurement printed as JSON
+        if args.prepare:
+            prepare(args.backend, args.folder, args.schema)
+        else:
+            print(json.dumps(measure(args.backend, args.folder, args.schema)))
         return
     started = time.perf_counter()
     folder = sample(args.records, args.subjects)
@@ -141,21 +176,28 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {date.today().isoformat()}"
     )
-    print("| backend | records | seconds | records/s | peak RSS MB | PostgreSQL COPY s |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| backend | records | seconds | records/s | peak RSS MB | COPY into records s | "
+        "bare COPY s | ratio to COPY into records | ratio to bare COPY |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for backend in ("sqlite", "postgresql"):
-        child = subprocess.run(
-            [sys.executable, __file__, "--backend", backend, "--folder", str(folder)],
-            capture_output=True,
-            text=True,
-        )
+        schema = f"xy_bench_{uuid.uuid4().hex[:8]}"
+        common = ["--backend", backend, "--folder", str(folder), "--schema", schema]
+        subprocess.run([sys.executable, __file__, *common, "--prepare"], check=True)
+        child = subprocess.run([sys.executable, __file__, *common], capture_output=True, text=True)
         if child.returncode != 0:
-            print(f"| {backend} | failed: {child.stderr.strip().splitlines()[-1]} |||||")
+            print(f"| {backend} | failed: {child.stderr.strip().splitlines()[-1]} ||||||||")
             continue
         r = json.loads(child.stdout.strip().splitlines()[-1])
+        copy, bare = r.get("copy_seconds"), r.get("bare_copy_seconds")
+        ratios = (
+            f"{copy / r['seconds']:.3f} | {bare / r['seconds']:.3f}" if copy and bare else " | "
+        )
         print(
             f"| {r['backend']} | {r['rows']} | {r['seconds']} | {r['rows_per_s']} | "
-            f"{r['peak_rss_mb']} | {r.get('copy_seconds', '')} |"
+            f"{r['peak_rss_mb']} | {copy or ''} | {bare or ''} | {ratios} |",
+            flush=True,
         )
 
 

@@ -2,11 +2,16 @@
 what the same file does in one part: the same records (and versions of records), the same
 revocations and repairs, the same quarantined rows with the same messages, the same report,
 whatever the size of the parts and whatever mix of new rows, duplicates, damaged rows,
-unknown subjects and changes to records of this or an earlier batch the file holds."""
+unknown subjects and changes to records of this or an earlier batch the file holds.
+
+A record is named by the batch and row it came from: its id is the database's, given in the
+order rows are written, and a row that waited for a later one (its subject named further
+down) is written later."""
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,14 +66,18 @@ ops = st.tuples(
 )
 
 
-def _stored(db: Database) -> dict[str, Any]:
+def _named(text_: str, by_id: dict[int, tuple[int, int]]) -> str:
+    return re.sub(r"record #(\d+)", lambda m: f"record {by_id.get(int(m[1]))}", text_)
+
+
+def _stored(db: Database) -> tuple[dict[str, Any], dict[int, tuple[int, int]]]:
     with db.connect() as conn:
         codes = dict(conn.execute(select(subjects.c.id, subjects.c.code)).all())
         rows = conn.execute(select(records).order_by(records.c.id)).all()
         by_id = {r.id: (r.batch_id, r.row_number) for r in rows}
         return {
             "subjects": sorted(codes.values()),
-            "records": [
+            "records": sorted(
                 (
                     r.batch_id,
                     r.row_number,
@@ -80,19 +89,19 @@ def _stored(db: Database) -> dict[str, Any]:
                     by_id.get(r.supersedes_id),
                 )
                 for r in rows
-            ],
+            ),
             "events": sorted(
                 (e.batch_id, e.row_number, e.kind, by_id[e.record_id], e.effective_on)
                 for e in conn.execute(select(record_events))
             ),
             "quarantine": sorted(
-                (q.batch_id, q.row_number, q.field, q.value, q.message)
+                (q.batch_id, q.row_number, q.field, q.value, _named(q.message, by_id))
                 for q in conn.execute(select(quarantine))
             ),
-        }
+        }, by_id
 
 
-def _report(report: BatchReport) -> tuple[Any, ...]:
+def _report(report: BatchReport, by_id: dict[int, tuple[int, int]]) -> tuple[Any, ...]:
     return (
         report.rows_total,
         report.accepted,
@@ -100,8 +109,8 @@ def _report(report: BatchReport) -> tuple[Any, ...]:
         report.subjects_registered,
         dict(report.items),
         report.warnings,
-        [(r.number, [str(p) for p in r.problems]) for r in report.rejected],
-        sorted(report.amended),
+        [(r.number, [_named(str(p), by_id) for p in r.problems]) for r in report.rejected],
+        sorted((by_id[record], kind) for record, kind in report.amended),
     )
 
 
@@ -109,10 +118,10 @@ def _ingest(url: str, folder: Path, files: list[Path], part: int) -> tuple[Any, 
     db = Database(url)
     db.migrate()
     ingestor = Ingestor(db, CATALOG, Settings(today=TODAY, ingest_stream_rows=part))
-    reports = [_report(ingestor.ingest_file(path, "局")) for path in files]
-    stored = _stored(db)
+    done = [ingestor.ingest_file(path, "局") for path in files]
+    stored, by_id = _stored(db)
     db.dispose()
-    return reports, stored
+    return [_report(report, by_id) for report in done], stored
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

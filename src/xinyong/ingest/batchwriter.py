@@ -60,8 +60,10 @@ class BatchWriter:
         # changes to earlier records, held until every part of the batch is written, with
         # the raw values their rejection would quarantine
         self.pending: list[RecordRow] = []
+        # new rows of an unknown subject sent without its name: a later row may name it
+        self.waiting: list[RecordRow] = []
         self.pending_raw: dict[int, dict[str, Any]] = {}
-        self.keys = DecisionKeys(conn, report)
+        self.keys = DecisionKeys(conn, db, report)
 
     def reject(self, row: RecordRow | SubjectRow, problem: Problem) -> None:
         """Reject a row for a reason found only against the database."""
@@ -140,7 +142,7 @@ class BatchWriter:
                 self.pending.append(row)
                 self.pending_raw[row.number] = self.raw_values[row.number]
         new_rows = self._drop_duplicates(new_rows)
-        subject_ids = self._subjects_for(new_rows)
+        subject_ids = self._subjects_for(new_rows, wait=True)
         accepted_new = [r for r in new_rows if r.identifier and r.identifier.code in subject_ids]
         self._insert_records(accepted_new, subject_ids, {})
 
@@ -149,7 +151,15 @@ class BatchWriter:
         all written (a change may name one of them), and end the batch's bookkeeping."""
         self.keys.close()
         rows, self.pending = self.pending, []
+        waiting, self.waiting = self.waiting, []
         self.raw_values = self.pending_raw
+        # new rows whose subject a later row of the file may have registered since
+        subject_ids = self._subjects_for(waiting)
+        self._insert_records(
+            [r for r in waiting if r.identifier and r.identifier.code in subject_ids],
+            subject_ids,
+            {},
+        )
         subject_ids = self._subjects_for([r for r in rows if r.identifier])
         self._amend(rows, subject_ids)
 
@@ -194,8 +204,9 @@ class BatchWriter:
         )
         return kept
 
-    def _subjects_for(self, rows: list[RecordRow]) -> dict[str, int]:
-        """Ids of the rows' subjects, registering unknown ones that come with a name."""
+    def _subjects_for(self, rows: list[RecordRow], wait: bool = False) -> dict[str, int]:
+        """Ids of the rows' subjects, registering unknown ones that come with a name. A row of
+        a subject still unknown is refused, or with ``wait`` held for the end of the batch."""
         codes = {r.identifier.code for r in rows if r.identifier}
         known = ids_for_codes(self.conn, codes)
         new: dict[str, NewSubject] = {}
@@ -211,7 +222,10 @@ class BatchWriter:
             self.report.subjects_registered += len(new)
         for row in rows:
             assert row.identifier is not None
-            if row.identifier.code not in known:
+            if row.identifier.code not in known and wait:
+                self.waiting.append(row)
+                self.pending_raw[row.number] = self.raw_values[row.number]
+            elif row.identifier.code not in known:
                 self.reject(
                     row,
                     Problem(
@@ -418,8 +432,9 @@ _KEPT = Table(
 class DecisionKeys:
     """The decision numbers (with their item) of one batch, as it is written part by part."""
 
-    def __init__(self, conn: Connection, report: BatchReport) -> None:
+    def __init__(self, conn: Connection, db: Database, report: BatchReport) -> None:
         self.conn = conn
+        self.db = db
         self.report = report
         self.open = False
 
@@ -440,8 +455,9 @@ class DecisionKeys:
             return {}, {}
         self._start()
         self.conn.execute(delete(_PART))
-        self.conn.execute(
-            insert(_PART),
+        self.db.bulk_insert(
+            self.conn,
+            _PART,
             [{"reference": r, "item_code": i, "row_number": n} for (r, i), n in keys.items()],
         )
         if self.conn.dialect.name == "postgresql":
@@ -478,8 +494,9 @@ class DecisionKeys:
         """Keep ``keys`` (key -> the row that first sent it) for the parts still to come."""
         if keys:
             self._start()
-            self.conn.execute(
-                insert(_KEPT),
+            self.db.bulk_insert(
+                self.conn,
+                _KEPT,
                 [{"reference": r, "item_code": i, "row_number": n} for (r, i), n in keys.items()],
             )
 
