@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, or_, select
+from sqlalchemy import Connection, Date, Select, bindparam, insert, or_, select
 
 from xinyong import clock
 from xinyong.catalog.items import Catalog
@@ -52,10 +52,14 @@ def disputed(at: date) -> Select[Any]:
 
 
 def disputed_ids(conn: Connection, at: date, subject_id: int | None = None) -> set[int]:
-    query = disputed(at)
-    if subject_id is not None:
-        query = query.where(cases.c.subject_id == subject_id)
-    return {r for (r,) in conn.execute(query)}
+    if subject_id is not None:  # a check or a file: one statement, built once
+        return {r for (r,) in conn.execute(_DISPUTED_OF, {"at": at, "subject_id": subject_id})}
+    return {r for (r,) in conn.execute(disputed(at))}
+
+
+_DISPUTED_OF = disputed(bindparam("at", type_=Date)).where(  # type: ignore[arg-type]
+    cases.c.subject_id == bindparam("subject_id")
+)
 
 
 def _record(conn: Connection, record_id: int) -> Any:

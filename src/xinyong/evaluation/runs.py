@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Date, Select, bindparam, func, insert, select, text, update
 from sqlglot import exp
 
 from xinyong import clock
@@ -160,12 +161,8 @@ class Latest:
     grade: str | None
 
 
-def latest_results(
-    conn: Connection, subject_id: int, at: date, scheme_ids: Sequence[str] | None = None
-) -> list[Latest]:
-    """The subject's newest result under each scheme (or each of ``scheme_ids``) as of
-    ``at``, in one query, sorted by scheme."""
-    query = (
+def _latest() -> Select[Any]:
+    return (
         select(
             evaluation_runs.c.id,
             evaluation_runs.c.scheme_id,
@@ -175,13 +172,31 @@ def latest_results(
             evaluation_results.c.grade,
         )
         .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
-        .where(evaluation_results.c.subject_id == subject_id, evaluation_runs.c.as_of <= at)
+        .where(
+            evaluation_results.c.subject_id == bindparam("subject_id"),
+            evaluation_runs.c.as_of <= bindparam("at", type_=Date),
+        )
         .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
     )
+
+
+#: :func:`latest_results`'s statements, built once (a check at the counter runs one).
+_LATEST = _latest()
+_LATEST_OF = _latest().where(evaluation_runs.c.scheme_id.in_(bindparam("schemes", expanding=True)))
+
+
+def latest_results(
+    conn: Connection, subject_id: int, at: date, scheme_ids: Sequence[str] | None = None
+) -> list[Latest]:
+    """The subject's newest result under each scheme (or each of ``scheme_ids``) as of
+    ``at``, in one query, sorted by scheme."""
+    values: dict[str, Any] = {"subject_id": subject_id, "at": at}
+    query = _LATEST
     if scheme_ids is not None:
-        query = query.where(evaluation_runs.c.scheme_id.in_(sorted(set(scheme_ids))))
+        query = _LATEST_OF
+        values["schemes"] = sorted(set(scheme_ids))
     found: dict[str, Latest] = {}
-    for row in conn.execute(query):
+    for row in conn.execute(query, values):
         if row.scheme_id not in found:
             found[row.scheme_id] = Latest(
                 row.scheme_id,
