@@ -102,10 +102,11 @@ def index(conn: Connection, names: Mapping[int, Iterable[str]], chunk: int = 500
     rows = _rows(names)
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     added = 0
+    # RETURNING (one row per gram added, none for one already there) lets the driver send
+    # thousands of rows per statement; a row count would cost one statement a row
+    statement = insert(name_grams).on_conflict_do_nothing().returning(name_grams.c.subject_id)
     for start in range(0, len(rows), chunk):
-        statement = insert(name_grams).on_conflict_do_nothing()
-        statement = statement.execution_options(preserve_rowcount=True)
-        added += conn.execute(statement, rows[start : start + chunk]).rowcount
+        added += len(conn.execute(statement, rows[start : start + chunk]).all())
     return added
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from xinyong.store.tables import record_events, records
 
@@ -59,36 +59,57 @@ def _canonical(kind: str, row: Any, fields: tuple[str, ...]) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 
-def _rows(conn: Connection, batch_id: int) -> list[tuple[int, bytes]]:
-    """(record id, canonical bytes) of every record and record event the batch stored."""
-    found: list[tuple[int, bytes]] = []
-    sources: list[tuple[str, Table, tuple[str, ...], str]] = [
-        ("record", records, _RECORD_FIELDS, "id"),
-        ("event", record_events, _EVENT_FIELDS, "record_id"),
-    ]
-    for kind, table, fields, about in sources:
+_SOURCES: list[tuple[str, Table, tuple[str, ...], str]] = [
+    ("record", records, _RECORD_FIELDS, "id"),
+    ("event", record_events, _EVENT_FIELDS, "record_id"),
+]
+
+
+def _stream(conn: Connection, batch_id: int) -> Iterator[tuple[int, bytes]]:
+    """(record id, canonical bytes) of every record and record event the batch stored, read
+    a few thousand at a time (a server-side cursor on PostgreSQL): never the batch whole."""
+    for kind, table, fields, about in _SOURCES:
         query = select(table).where(table.c.batch_id == batch_id).order_by(table.c.id)
-        for row in conn.execute(query):
-            found.append((int(getattr(row, about)), _canonical(kind, row, fields)))
-    return found
+        for row in conn.execute(query.execution_options(yield_per=5000)):
+            yield int(getattr(row, about)), _canonical(kind, row, fields)
+
+
+def _count(conn: Connection, batch_id: int) -> int:
+    return sum(
+        int(
+            conn.execute(
+                select(func.count()).select_from(table).where(table.c.batch_id == batch_id)
+            ).scalar_one()
+        )
+        for _, table, _, _ in _SOURCES
+    )
+
+
+def _rows(conn: Connection, batch_id: int) -> list[tuple[int, bytes]]:
+    return list(_stream(conn, batch_id))
 
 
 def _group_size(count: int) -> int:
     return max(1, -(-count // GROUPS))
 
 
-def _seal(rows: list[tuple[int, bytes]]) -> dict[str, str | int]:
-    size = _group_size(len(rows))
+def _seal(rows: Iterable[tuple[int, bytes]], count: int) -> dict[str, str | int]:
+    size = _group_size(count)
     whole = hashlib.sha256()
     groups = []
-    for start in range(0, len(rows), size):
-        part = hashlib.sha256()
-        for _record, body in rows[start : start + size]:
-            whole.update(body)
-            part.update(body)
+    part = hashlib.sha256()
+    taken = 0
+    for _record, body in rows:
+        whole.update(body)
+        part.update(body)
+        taken += 1
+        if taken % size == 0:
+            groups.append(part.hexdigest()[:SHORT])
+            part = hashlib.sha256()
+    if taken % size:
         groups.append(part.hexdigest()[:SHORT])
     return {
-        "sealed_rows": len(rows),
+        "sealed_rows": taken,
         "seal_group": size,
         "seal_sha256": whole.hexdigest(),
         "seal_groups": "".join(groups),
@@ -97,7 +118,7 @@ def _seal(rows: list[tuple[int, bytes]]) -> dict[str, str | int]:
 
 def seal(conn: Connection, batch_id: int) -> dict[str, str | int]:
     """The seal of the rows batch ``batch_id`` stored, for its audit entry."""
-    return _seal(_rows(conn, batch_id))
+    return _seal(_stream(conn, batch_id), _count(conn, batch_id))
 
 
 def check(conn: Connection, batch_id: int, kept: Mapping[str, Any]) -> list[str]:
@@ -105,7 +126,7 @@ def check(conn: Connection, batch_id: int, kept: Mapping[str, Any]) -> list[str]
     if "seal_sha256" not in kept:
         return []  # accepted before batches were sealed
     rows = _rows(conn, batch_id)
-    if _seal(rows)["seal_sha256"] == kept["seal_sha256"]:
+    if _seal(rows, len(rows))["seal_sha256"] == kept["seal_sha256"]:
         return []
     if len(rows) != kept["sealed_rows"]:
         return [
