@@ -59,7 +59,9 @@ test: lint typecheck
 	$(BIN)/python -m pytest -q tests/test_api_schema.py
 
 bench: $(INSTALLED)
+	$(BIN)/python bench/ingest.py --records 100000 --subjects 10000
 	$(BIN)/python bench/ingest.py --records 1000000 --subjects 100000
+	$(BIN)/python bench/regrade.py --subjects 5000 --records 50000 --samples 30
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000 --scheme measures
 	$(BIN)/python bench/check.py --subjects 1000000 --samples 2000

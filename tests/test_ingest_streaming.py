@@ -222,3 +222,12 @@ def test_a_file_in_neither_encoding_is_refused_before_any_row(tmp_path: Path) ->
         read_file(path)
     with pytest.raises(UnsupportedFile, match="line 2 is not valid utf-8"):
         read_file(path, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("data", "rows"), [(b"a\n1\n2\n", 2), (b"a\n1\n2", 2), (b"a\n", 0)])
+def test_a_streamed_file_knows_about_how_many_rows_it_has(
+    tmp_path: Path, data: bytes, rows: int
+) -> None:
+    path = tmp_path / "n.csv"
+    path.write_bytes(data)
+    assert read_file(path).size == rows  # the progress bar's total, before any row is read

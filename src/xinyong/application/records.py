@@ -193,7 +193,7 @@ class Records:
             batch_key=batch_key,
             strict=strict,
             evaluate=evaluate,
-            progress=progress(len(raw.rows)) if progress else None,
+            progress=progress(raw.size) if progress else None,
         )
 
     def batch(self, batch_id: int, source: str) -> BatchStatus:

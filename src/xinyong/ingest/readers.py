@@ -292,7 +292,9 @@ def read_file(path: Path, *, encoding: str | None = None, fmt: str | None = None
             columns = _csv_header(csv.reader(handle, strict=True), path.name)
     except OSError as exc:
         raise UnsupportedFile(f"{path}: cannot be read ({exc.strerror})") from None
-    raw = RawFile(path.name, fmt, chosen, digest, columns, estimate=lines)
+    # the lines after the header (one more if the last has no line end): rows, give or take
+    # blank lines and cells that span lines
+    raw = RawFile(path.name, fmt, chosen, digest, columns, estimate=max(0, lines - 1))
 
     def stream() -> Iterator[RawRow]:
         with path.open(encoding=chosen, errors=errors, newline="") as handle:
@@ -305,7 +307,7 @@ def read_file(path: Path, *, encoding: str | None = None, fmt: str | None = None
 
 
 def _survey(path: Path, encoding: str | None) -> tuple[str, int, str, str]:
-    """A file's SHA-256, its line count, and the encoding (and error policy) to read it with:
+    """A file's SHA-256, its number of lines, and the encoding (and error policy) to read it with:
     the one given, checked strictly, or as :func:`decode` chooses."""
     digest = hashlib.sha256()
     lines = 0
@@ -317,6 +319,7 @@ def _survey(path: Path, encoding: str | None) -> tuple[str, int, str, str]:
     checker = codecs.getincrementaldecoder(given)(errors="strict")
     failed: int | None = None  # the line the given or UTF-8 decoding failed on
     bom = False
+    last = b""
     with path.open("rb") as handle:
         first = True
         while block := handle.read(BLOCK):
@@ -330,6 +333,9 @@ def _survey(path: Path, encoding: str | None) -> tuple[str, int, str, str]:
                 except UnicodeDecodeError as exc:
                     failed = lines + block[: max(exc.start, 0)].count(b"\n") + 1
             lines += block.count(b"\n")
+            last = block[-1:]
+    if first is False and last != b"\n":
+        lines += 1  # a last line without its line end
     if failed is None:
         try:
             checker.decode(b"", final=True)
