@@ -21,7 +21,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
 )
 
 from xinyong.ingest.batches import BatchReport, Rejected
@@ -439,10 +438,13 @@ class DecisionKeys:
         self.open = False
 
     def _start(self) -> None:
+        # made once per connection and emptied for each batch: a table made and dropped
+        # every batch would change the schema each time, and SQLite prepares every
+        # statement anew after a schema change
         if not self.open:
             for table in (_PART, _KEPT):
-                table.drop(self.conn, checkfirst=True)  # left by a batch that failed
-                table.create(self.conn)
+                table.create(self.conn, checkfirst=True)
+                self.conn.execute(delete(table))  # left by a batch that failed
             self.open = True
 
     def look_up(
@@ -460,25 +462,34 @@ class DecisionKeys:
             _PART,
             [{"reference": r, "item_code": i, "row_number": n} for (r, i), n in keys.items()],
         )
-        if self.conn.dialect.name == "postgresql":
-            # a temporary table has no statistics until asked: without them the planner may
-            # read every record of the source instead of looking each number up
-            self.conn.execute(text("ANALYZE xy_part_keys"))
-        recorded = self.conn.execute(
-            select(_PART.c.reference, _PART.c.item_code, records.c.id, records.c.batch_id)
-            .join(
-                records,
-                and_(
-                    records.c.reference == _PART.c.reference,
-                    records.c.item_code == _PART.c.item_code,
-                ),
-            )
+        # each of the part's numbers looked up in the records' (source, reference) index: the
+        # part drives the lookup, whatever the planner would guess of a table without
+        # statistics (SQLite read every record of the source for each part, otherwise)
+        found = (
+            select(records.c.id)
             .where(
                 records.c.source == self.report.source,
+                records.c.reference == _PART.c.reference,
+                records.c.item_code == _PART.c.item_code,
                 records.c.batch_id != self.report.batch_id,
             )
+            .limit(1)
+            .scalar_subquery()
         )
-        existing = {(r, i): (int(id_), int(b)) for r, i, id_, b in recorded}
+        each = select(_PART.c.reference, _PART.c.item_code, found.label("record_id")).subquery()
+        recorded = self.conn.execute(
+            select(each.c.reference, each.c.item_code, each.c.record_id).where(
+                each.c.record_id.is_not(None)
+            )
+        ).all()
+        batch_of = dict(
+            self.conn.execute(
+                select(records.c.id, records.c.batch_id).where(
+                    records.c.id.in_([r.record_id for r in recorded])
+                )
+            ).all()
+        )
+        existing = {(r, i): (int(id_), int(batch_of[id_])) for r, i, id_ in recorded}
         kept = self.conn.execute(
             select(_KEPT.c.reference, _KEPT.c.item_code, _KEPT.c.row_number).join(
                 _PART,
@@ -503,7 +514,7 @@ class DecisionKeys:
     def close(self) -> None:
         if self.open:
             for table in (_PART, _KEPT):
-                table.drop(self.conn)
+                self.conn.execute(delete(table))
             self.open = False
 
 

@@ -124,6 +124,7 @@ Index(None, records.c.subject_id, records.c.decided_on)
 Index(None, records.c.item_code, records.c.decided_on)
 Index(None, records.c.source, records.c.reference)
 Index(None, records.c.supersedes_id)
+Index("ix_records_batch_id", records.c.batch_id, records.c.row_number)  # 0015
 _CORRECTION = text("supersedes_id IS NOT NULL")
 Index(
     "uq_records_corrected_once",
@@ -160,6 +161,7 @@ record_events = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 Index(None, record_events.c.record_id)
+Index("ix_record_events_batch_id", record_events.c.batch_id)  # 0015
 Index("uq_record_events_once", record_events.c.record_id, record_events.c.kind, unique=True)
 
 quarantine = Table(
