@@ -231,3 +231,43 @@ def test_a_streamed_file_knows_about_how_many_rows_it_has(
     path = tmp_path / "n.csv"
     path.write_bytes(data)
     assert read_file(path).size == rows  # the progress bar's total, before any row is read
+
+
+def test_the_seal_reads_back_the_same_bytes_it_always_sealed(tmp_path: Path) -> None:
+    """The seal is hashed from the sealed columns, by position; the bytes are those of each
+    whole stored row's canonical form, so that seals kept before still verify."""
+    from xinyong.store.seals import _EVENT_FIELDS, _RECORD_FIELDS, _canonical, _stream
+
+    db = Database(f"sqlite:///{tmp_path / 's.db'}")
+    db.migrate()
+    ingestor = Ingestor(db, CATALOG, Settings(today=TODAY))
+    first = write_csv(
+        tmp_path / "1.csv", [_row(("new", 1, 1, "none")), _row(("new", 2, 2, "none"))]
+    )
+    ingestor.ingest_file(first, "局")
+    second = write_csv(
+        tmp_path / "2.csv",
+        [
+            {**_row(("new", 3, 3, "none")), "decided_in": "320102"},
+            _row(("revoke", 0, 1, "none")),
+            _row(("correct", 0, 2, "none")),
+        ],
+    )
+    batch = ingestor.ingest_file(second, "局").batch_id
+    with db.connect() as conn:
+        expected = [
+            (r.id, _canonical("record", r, _RECORD_FIELDS))
+            for r in conn.execute(
+                select(records).where(records.c.batch_id == batch).order_by(records.c.id)
+            )
+        ] + [
+            (e.record_id, _canonical("event", e, _EVENT_FIELDS))
+            for e in conn.execute(
+                select(record_events)
+                .where(record_events.c.batch_id == batch)
+                .order_by(record_events.c.id)
+            )
+        ]
+        assert len(expected) == 3 and b'"decided_in": "320102"' in expected[0][1]
+        assert list(_stream(conn, batch)) == expected
+    db.dispose()
