@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 
 from xinyong.ingest.batches import BatchReport, Rejected
@@ -444,7 +445,7 @@ class DecisionKeys:
         if not self.open:
             for table in (_PART, _KEPT):
                 table.create(self.conn, checkfirst=True)
-                self.conn.execute(delete(table))  # left by a batch that failed
+                self._empty(table)  # left by a batch that failed
             self.open = True
 
     def look_up(
@@ -456,7 +457,7 @@ class DecisionKeys:
         if not keys:
             return {}, {}
         self._start()
-        self.conn.execute(delete(_PART))
+        self._empty(_PART)
         self.db.bulk_insert(
             self.conn,
             _PART,
@@ -514,8 +515,16 @@ class DecisionKeys:
     def close(self) -> None:
         if self.open:
             for table in (_PART, _KEPT):
-                self.conn.execute(delete(table))
+                self._empty(table)
             self.open = False
+
+    def _empty(self, table: Table) -> None:
+        # PostgreSQL keeps a deleted row until a vacuum, which never comes to a temporary
+        # table: each part would scan the dead rows of every part before it
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text(f"TRUNCATE {table.name}"))
+        else:
+            self.conn.execute(delete(table))
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
