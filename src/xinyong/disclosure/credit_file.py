@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select, bindparam
 
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Names
@@ -46,6 +48,18 @@ class CreditFile:
     open_cases: tuple[Case, ...]
 
 
+@lru_cache(maxsize=32)
+def _public_ids(catalog: Catalog, at: date) -> Select[Any]:
+    """The ids of a subject's records the public sees on ``at``: built once a day per catalog
+    (the condition names every public item's cut-off), the subject bound when it runs. The
+    cache holds the catalog it was built from, so a catalog loaded anew never matches it."""
+    return (
+        in_effect(at)
+        .where(records.c.subject_id == bindparam("subject_id"), public_condition(catalog, at))
+        .with_only_columns(records.c.id)
+    )
+
+
 def credit_file(
     conn: Connection, catalog: Catalog, code: str, at: date, *, public: bool = False
 ) -> CreditFile:
@@ -53,10 +67,8 @@ def credit_file(
     disputed = disputed_ids(conn, at, subject.id)
     visible: set[int] | None = None
     if public:  # the public view is one query: in effect, public item, within its period
-        query = in_effect(at).where(
-            records.c.subject_id == subject.id, public_condition(catalog, at)
-        )
-        visible = set(conn.execute(query.with_only_columns(records.c.id)).scalars())
+        query = _public_ids(catalog, at)
+        visible = set(conn.execute(query, {"subject_id": subject.id}).scalars())
     rows = []
     for view in subject_records(conn, subject.id, as_of=at):
         if view.decided_on > at:
