@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from xinyong.store.database import Database, DatabaseNotReady
+from xinyong.store.database import HEAD, Database, DatabaseNotReady
 from xinyong.store.tables import metadata
 
 
@@ -20,7 +20,7 @@ def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
 
 def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
     db.migrate()
-    assert db.current_revision() == db.head_revision() == "0015"
+    assert db.current_revision() == db.head_revision() == HEAD == "0015"
     db.require_current()
     tables = set(inspect(db.engine).get_table_names())
     assert {"subjects", "records", "record_events", "batches", "quarantine"} <= tables

@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 from xinyong import i18n
 from xinyong.schemes.writer import phrases
@@ -118,6 +120,9 @@ def _day(value: date | str | None) -> Markup | str:
 
 @cache
 def environment() -> Environment:
+    # imported here: a command line run that renders nothing does not pay for Jinja
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),
