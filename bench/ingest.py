@@ -75,8 +75,11 @@ def prepare(backend: str, folder: Path, schema: str) -> None:
     db = _database(backend, schema)
     db.migrate()
     ingestor = Ingestor(db, Catalog.load(), Settings(today=date(2026, 11, 23)))
-    ingestor.ingest_file(folder / "subjects.csv", "bench", profile="subjects")
+    started = time.perf_counter()
+    report = ingestor.ingest_file(folder / "subjects.csv", "bench", profile="subjects")
+    seconds = time.perf_counter() - started
     db.dispose()
+    print(json.dumps({"subjects": report.accepted, "subject_seconds": round(seconds, 1)}))
 
 
 def _open(backend: str, schema: str):  # type: ignore[no-untyped-def]
@@ -178,13 +181,19 @@ def main() -> None:
     )
     print(
         "| backend | records | seconds | records/s | peak RSS MB | COPY into records s | "
-        "bare COPY s | ratio to COPY into records | ratio to bare COPY |"
+        "bare COPY s | ratio to COPY into records | ratio to bare COPY | subjects registered/s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for backend in ("sqlite", "postgresql"):
         schema = f"xy_bench_{uuid.uuid4().hex[:8]}"
         common = ["--backend", backend, "--folder", str(folder), "--schema", schema]
-        subprocess.run([sys.executable, __file__, *common, "--prepare"], check=True)
+        prepared = subprocess.run(
+            [sys.executable, __file__, *common, "--prepare"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        registered = json.loads(prepared.stdout.strip().splitlines()[-1])
         child = subprocess.run([sys.executable, __file__, *common], capture_output=True, text=True)
         if child.returncode != 0:
             print(f"| {backend} | failed: {child.stderr.strip().splitlines()[-1]} ||||||||")
@@ -196,7 +205,8 @@ def main() -> None:
         )
         print(
             f"| {r['backend']} | {r['rows']} | {r['seconds']} | {r['rows_per_s']} | "
-            f"{r['peak_rss_mb']} | {copy or ''} | {bare or ''} | {ratios} |",
+            f"{r['peak_rss_mb']} | {copy or ''} | {bare or ''} | {ratios} | "
+            f"{registered['subjects'] / registered['subject_seconds']:,.0f} |",
             flush=True,
         )
 

@@ -43,7 +43,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from xinyong.errors import InvalidInput
 from xinyong.reference.identifiers import SubjectKind, parse_identifier
-from xinyong.store.database import BULK_INSERT
+from xinyong.store.database import BULK_INSERT, append_rows
 from xinyong.store.tables import name_grams, subject_names, subjects
 
 #: Legal forms at the end of an enterprise's name, longest first (GB/T 4754 firms, the Company
@@ -96,10 +96,17 @@ def _rows(names: Mapping[int, Iterable[str]]) -> list[dict[str, Any]]:
     return rows
 
 
-def index(conn: Connection, names: Mapping[int, Iterable[str]], chunk: int = 5000) -> int:
+def index(
+    conn: Connection, names: Mapping[int, Iterable[str]], chunk: int = 5000, *, fresh: bool = False
+) -> int:
     """Index more names of subjects (id -> names); grams already indexed are skipped. Returns
-    how many index rows were added."""
+    how many index rows were added. ``fresh``: the subjects were registered in this
+    transaction, so none of their grams can be indexed yet, and the rows are appended in bulk
+    (COPY on PostgreSQL) with no test for each."""
     rows = _rows(names)
+    if fresh:
+        append_rows(conn, name_grams, rows)
+        return len(rows)
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     added = 0
     # RETURNING (one row per gram added, none for one already there) lets the driver send

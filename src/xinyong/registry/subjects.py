@@ -130,7 +130,7 @@ def register_many(
     for start in range(0, len(missing), chunk):
         conn.execute(insert(subjects), [s.row(source, now) for s in missing[start : start + chunk]])
     added = ids_for_codes(conn, (s.identifier.code for s in missing))
-    name_index.index(conn, {added[s.identifier.code]: [s.name] for s in missing})
+    name_index.index(conn, {added[s.identifier.code]: [s.name] for s in missing}, fresh=True)
     known.update(added)
     return known
 

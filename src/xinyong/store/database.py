@@ -190,8 +190,7 @@ class Database:
     def bulk_insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """Append ``rows`` (all with the same keys) to ``table`` inside ``conn``'s transaction,
         the fastest way the backend offers (see :data:`BULK_INSERT`)."""
-        if rows:
-            BULK_INSERT.get(self.engine.driver, _insert_executemany)(conn, table, rows)
+        append_rows(conn, table, rows)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -255,3 +254,10 @@ def _insert_copy_psycopg(conn: Connection, table: Table, rows: list[dict[str, An
 BULK_INSERT: dict[str, Callable[[Connection, Table, list[dict[str, Any]]], None]] = {
     "psycopg": _insert_copy_psycopg,
 }
+
+
+def append_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Append ``rows`` (all with the same keys) to ``table`` inside ``conn``'s transaction,
+    the fastest way its driver offers (see :data:`BULK_INSERT`)."""
+    if rows:
+        BULK_INSERT.get(conn.engine.driver, _insert_executemany)(conn, table, rows)
