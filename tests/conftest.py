@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +53,32 @@ def postgres_problem() -> str | None:
     return _PG_PROBLEM if isinstance(_PG_PROBLEM, str) else None
 
 
+@contextmanager
+def postgres_schema(prefix: str = "xy_test") -> Iterator[str]:
+    """A schema of its own on the test PostgreSQL, dropped afterwards; the test is skipped
+    where none is reachable (failed where CI requires one)."""
+    problem = postgres_problem()
+    if problem:
+        if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def schema_url(schema: str) -> str:
+    """The test PostgreSQL's URL with ``schema`` first on the search path."""
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
@@ -60,24 +87,13 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    problem = postgres_problem()
-    if problem:
-        if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    schema = f"xy_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        database.migrate()
-        yield database
-    finally:
-        database.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema() as schema:
+        database = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            database.migrate()
+            yield database
+        finally:
+            database.dispose()
 
 
 @pytest.fixture(scope="session")

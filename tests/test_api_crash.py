@@ -10,15 +10,15 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from tests.conftest import POSTGRES_URL, postgres_problem
+from sqlalchemy import text
+from tests.conftest import postgres_schema
+from tests.conftest import schema_url as url_of
 from tests.helpers import uscc_code
 
 from xinyong.disclosure.tokens import Role, issue
@@ -31,21 +31,8 @@ ROWS = int(os.environ.get("XINYONG_CRASH_ROWS", "10000"))
 
 @pytest.fixture
 def schema_url() -> Iterator[str]:
-    problem = postgres_problem()
-    if problem:
-        if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    schema = f"xy_crash_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("xy_crash") as schema:
+        yield url_of(schema)
 
 
 def _free_port() -> int:

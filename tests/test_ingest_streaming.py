@@ -10,11 +10,7 @@ down) is written later."""
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -23,9 +19,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from conftest import POSTGRES_URL, postgres_problem
+from conftest import postgres_schema, schema_url
 from helpers import bad_check, penalty, uscc_code, write_csv
 from xinyong.catalog.items import Catalog
 from xinyong.errors import UnsupportedFile
@@ -144,25 +140,6 @@ def test_a_file_in_parts_is_stored_as_in_one(
         assert parts == whole
 
 
-@contextmanager
-def _schema() -> Iterator[str]:
-    problem = postgres_problem()
-    if problem:
-        if os.environ.get("XINYONG_REQUIRE_POSTGRES") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    schema = f"xy_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.mark.postgres
 def test_parts_on_postgresql_match_one_part(tmp_path: Path) -> None:
     batch = [
@@ -183,8 +160,8 @@ def test_parts_on_postgresql_match_one_part(tmp_path: Path) -> None:
     ]
     found = {}
     for part in (10**6, 2):
-        with _schema() as url:
-            found[part] = _ingest(url, tmp_path, files, part)
+        with postgres_schema() as schema:
+            found[part] = _ingest(schema_url(schema), tmp_path, files, part)
     assert found[2] == found[10**6]
     reports, _ = found[2]
     assert reports[1][1] == 4  # F-1, F-3, its correction, the revocation of F-1

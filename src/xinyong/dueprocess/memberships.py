@@ -176,10 +176,8 @@ def standing(conn: Connection, subject_id: int, at: date) -> tuple[list[Listing]
         first = found[0]
         linked = tuple(r.linked_record for r in found if r.linked_record is not None)
         listing = _listing(first, linked)
-        if first.in_effect:
-            in_effect.append(listing)
-        elif listing.state.state.value in PENDING:
-            pending.append(listing)
+        # the query reads only these two kinds: not in effect is pending
+        (in_effect if first.in_effect else pending).append(listing)
     return in_effect, pending
 
 

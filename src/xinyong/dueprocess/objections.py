@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Date, Select, bindparam, insert, or_, select
+from sqlalchemy import BindParameter, Connection, Date, Select, bindparam, insert, or_, select
 
 from xinyong import clock
 from xinyong.catalog.items import Catalog
@@ -41,7 +41,7 @@ from xinyong.store.outbox import enqueue
 from xinyong.store.tables import cases, records
 
 
-def disputed(at: date) -> Select[Any]:
+def disputed(at: date | BindParameter[date]) -> Select[Any]:
     """``SELECT record_id`` of the records under an open objection on ``at``."""
     return select(cases.c.record_id).where(
         cases.c.kind == CaseKind.OBJECTION.value,
@@ -57,7 +57,7 @@ def disputed_ids(conn: Connection, at: date, subject_id: int | None = None) -> s
     return {r for (r,) in conn.execute(disputed(at))}
 
 
-_DISPUTED_OF = disputed(bindparam("at", type_=Date)).where(  # type: ignore[arg-type]
+_DISPUTED_OF = disputed(bindparam("at", type_=Date)).where(
     cases.c.subject_id == bindparam("subject_id")
 )
 

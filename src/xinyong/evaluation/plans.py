@@ -89,23 +89,14 @@ class Regrade:
         """The statement as psycopg takes it (``%(name)s``, a literal ``%`` doubled)."""
         return str(self.statement.compile(dialect=psycopg_dialect()))  # type: ignore[no-untyped-call]
 
-    def run(self, conn: Connection, run_id: int, subject_ids: Sequence[int]) -> int:
-        """Store the results of ``subject_ids`` in run ``run_id``, in ``conn``'s transaction;
-        how many were stored. On PostgreSQL the statement goes to psycopg prepared: planning
-        these queries costs ten times their execution, so each connection plans it once."""
-        values = {"run_id": run_id, "subjects": list(subject_ids)}
-        if self.dialect == "postgres":
-            driver: Any = conn.connection.driver_connection
-            return int(driver.execute(self.driver_sql, values, prepare=True).rowcount)
-        return int(conn.execute(self.statement, values).rowcount)
-
 
 def run_all(
     conn: Connection, statements: Sequence[tuple[Regrade, int]], subject_ids: Sequence[int]
 ) -> list[int]:
     """Run each re-grade statement for its run, in ``conn``'s transaction; how many results
-    each stored. On PostgreSQL they are sent together (psycopg's pipeline: one round trip
-    for all of them, not one each)."""
+    each stored. On PostgreSQL they go to psycopg prepared (planning these queries costs ten
+    times their execution, so each connection plans each once) and are sent together
+    (psycopg's pipeline: one round trip for all of them, not one each)."""
     if not statements:
         return []
     values = [{"run_id": run_id, "subjects": list(subject_ids)} for _, run_id in statements]

@@ -85,7 +85,7 @@ def store_run(
         count = len(rows)
     elif subject_ids is not None:  # a re-grade: the statement compiled once, bound now
         regrade = PLANS.regrade(scheme, catalog, as_of, dialect)
-        count = regrade.run(conn, run_id, subject_ids)
+        (count,) = run_all(conn, [(regrade, run_id)], subject_ids)
     else:
         resolved = plan(scheme, catalog, as_of)
         query = compile_plan(resolved, dialect)

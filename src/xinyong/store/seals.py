@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -42,21 +42,32 @@ _RECORD_FIELDS = (
 _EVENT_FIELDS = ("id", "record_id", "kind", "effective_on", "reason", "source", "batch_id")
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
 #: Fields sealed only where set, so that the seals of rows stored before they existed still hold.
 _SET_ONLY = ("decided_in",)
 
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+
+
+def _encode(
+    kind: str, values: Iterable[tuple[str, Any]], set_only: Iterable[tuple[str, Any]]
+) -> bytes:
+    """The canonical bytes of a sealed row: its kind, its sealed fields (dates as ISO text)
+    and those of ``set_only`` that are set, as sorted JSON."""
+    body: dict[str, Any] = {"kind": kind}
+    for name, value in values:
+        body[name] = value.isoformat() if isinstance(value, date) else value
+    for name, value in set_only:
+        if value is not None:
+            body[name] = value
+    return _ENCODE(body).encode("utf-8")
+
 
 def _canonical(kind: str, row: Any, fields: tuple[str, ...]) -> bytes:
-    body = {"kind": kind, **{f: _value(getattr(row, f)) for f in fields}}
-    if kind == "record":
-        body |= {f: v for f in _SET_ONLY if (v := getattr(row, f, None)) is not None}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    """The canonical bytes of a whole stored row."""
+    extra = _SET_ONLY if kind == "record" else ()
+    return _encode(
+        kind, ((f, getattr(row, f)) for f in fields), ((f, getattr(row, f, None)) for f in extra)
+    )
 
 
 _SOURCES: list[tuple[str, Table, tuple[str, ...], str]] = [
@@ -69,7 +80,6 @@ def _stream(conn: Connection, batch_id: int) -> Iterator[tuple[int, bytes]]:
     """(record id, canonical bytes) of every record and record event the batch stored, read
     a few thousand at a time (a server-side cursor on PostgreSQL): never the batch whole.
     The same bytes as :func:`_canonical` gives, from the sealed columns alone, by position."""
-    dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
     for kind, table, fields, about in _SOURCES:
         extra = _SET_ONLY if kind == "record" else ()
         names = (*fields, *extra)
@@ -80,13 +90,8 @@ def _stream(conn: Connection, batch_id: int) -> Iterator[tuple[int, bytes]]:
             .order_by(table.c.id)
         )
         for row in conn.execute(query.execution_options(yield_per=5000)):
-            body: dict[str, Any] = {"kind": kind}
-            for name, value in zip(fields, row, strict=False):
-                body[name] = value.isoformat() if isinstance(value, date) else value
-            for name, value in zip(extra, row[len(fields) :], strict=True):
-                if value is not None:
-                    body[name] = value
-            yield int(row[at]), dumps(body).encode("utf-8")
+            values = zip(fields, row, strict=False)
+            yield int(row[at]), _encode(kind, values, zip(extra, row[len(fields) :], strict=True))
 
 
 def _count(conn: Connection, batch_id: int) -> int:
