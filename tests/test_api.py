@@ -25,7 +25,7 @@ from xinyong.disclosure.tokens import Role, issue
 from xinyong.reference.regions import region_prefix
 from xinyong.settings import Settings
 from xinyong.store.database import Database
-from xinyong.store.tables import access_log, records
+from xinyong.store.tables import access_log, checks, records
 from xinyong.web import create_app
 
 TODAY = date(2026, 11, 23)
@@ -482,6 +482,14 @@ def test_when_the_access_log_cannot_be_written_no_data_is_returned(world: World)
     assert answer.status_code == 503
     assert ZZ_FIRM not in answer.text and "ADM_PENALTY" not in answer.text
     assert answer.json()["title"] == "Access log unavailable"
+    # A check's read is logged in the statement that stores the check: neither, or both.
+    checked = world.client.post(
+        "/checks", json={"code": ZZ_FIRM, "action": "bidding"}, headers=world.as_("department")
+    )
+    assert checked.status_code == 503, checked.text
+    assert "CHK-" not in checked.text
+    with world.db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(checks)).scalar_one() == 0
 
 
 # -- batches -------------------------------------------------------------------------------------

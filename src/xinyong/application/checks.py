@@ -1,14 +1,13 @@
 """The point-of-service check: may this subject have this service from this department? The
 answer names each measure that applies, why and on what basis; the check is audited and, asked
 over the HTTP service, the read is written to the subject's access log with the service as its
-purpose, in the same transaction."""
+purpose, in the same transaction (and, on PostgreSQL, in the same statement as the check's own
+row)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-
-from sqlalchemy import Connection
 
 from xinyong.application.base import Core
 from xinyong.disclosure import access
@@ -45,9 +44,9 @@ class Checks:
                 CHECK_PURPOSE.format(action=action, department=department), CHECK_BASIS
             )
 
-            def admit(conn: Connection, subject: Any) -> None:
+            def admit(subject: Any) -> dict[str, object]:
                 access.reach(caller, subject)
-                access.log_read(conn, caller, subject.id, "check", purpose)
+                return access.entry(caller, subject.id, "check", purpose)
 
         with core.transaction() as conn:
             return check(

@@ -155,24 +155,29 @@ class Purpose:
 OWN = Purpose("the subject reads its own file", "the subject's right to see its own credit file")
 
 
+def entry(
+    principal: Principal, subject_id: int, resource: str, purpose: Purpose
+) -> dict[str, object]:
+    """The access-log row of one read, dated now: for :func:`log_read`, or for a use case that
+    writes it together with its own row in one statement (the check)."""
+    return {
+        "read_at": clock.now(),
+        "actor": principal.actor,
+        "role": principal.role.value,
+        "token_id": principal.token_id,
+        "subject_id": subject_id,
+        "resource": resource[:200],
+        "purpose": purpose.purpose,
+        "legal_basis": purpose.legal_basis,
+    }
+
+
 def log_read(
     conn: Connection, principal: Principal, subject_id: int, resource: str, purpose: Purpose
 ) -> None:
     """Write who read what of whose, why and under which law; in the caller's transaction."""
     try:
-        conn.execute(
-            insert(access_log),
-            {
-                "read_at": clock.now(),
-                "actor": principal.actor,
-                "role": principal.role.value,
-                "token_id": principal.token_id,
-                "subject_id": subject_id,
-                "resource": resource[:200],
-                "purpose": purpose.purpose,
-                "legal_basis": purpose.legal_basis,
-            },
-        )
+        conn.execute(insert(access_log), entry(principal, subject_id, resource, purpose))
     except SQLAlchemyError as error:
         raise AccessNotLogged(
             "the read could not be written to the access log, so nothing is returned "

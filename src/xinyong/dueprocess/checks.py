@@ -11,28 +11,44 @@ check is logged with its answer and an audit reference that the department keeps
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, Insert, bindparam, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from xinyong import clock
 from xinyong.catalog.measures import MeasureCatalog, ServiceAction, shipped_measures
 from xinyong.dueprocess.leniency import Policy, deferral, suspensions
 from xinyong.dueprocess.memberships import Listing, standing
 from xinyong.dueprocess.objections import disputed_ids
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.errors import AccessNotLogged, InvalidInput, NotFound
 from xinyong.evaluation.runs import latest_results
 from xinyong.reference.identifiers import parse_identifier
 from xinyong.schemes.library import Library
 from xinyong.schemes.model import Scheme, SchemeType
-from xinyong.store.tables import checks, subjects
+from xinyong.store.tables import access_log, checks, subjects
 
 #: The subject a check is about, by its code (built once: a check runs thousands of times an
 #: hour, and building the statement costs more than the database's answer).
 SUBJECT_BY_CODE = select(subjects).where(subjects.c.code == bindparam("code"))
+
+#: Every column but the key, of the check's row and of the read's access-log row.
+_CHECK_COLUMNS = tuple(c.name for c in checks.columns if not c.primary_key)
+_READ_COLUMNS = tuple(c.name for c in access_log.columns if not c.primary_key)
+
+
+def _logged_check() -> Insert:
+    """The check's row and its access-log row in one statement (a data-modifying CTE), for a
+    database that has them: the law's log costs no second round trip."""
+    read = insert(access_log).values({c: bindparam(f"read_{c}") for c in _READ_COLUMNS})
+    row = insert(checks).values({c: bindparam(f"check_{c}") for c in _CHECK_COLUMNS})
+    return row.add_cte(read.cte("logged"))
+
+
+LOGGED_CHECK = _logged_check()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +165,11 @@ def check(
     actor: str,
     policies: list[Policy],
     measures: MeasureCatalog | None = None,
-    admit: Callable[[Connection, Any], None] | None = None,
+    admit: Callable[[Any], Mapping[str, object] | None] | None = None,
 ) -> CheckAnswer:
     """The check, answered and logged in ``conn``. ``admit``, given the subject's row once it
-    is read, may refuse the caller (out of its reach) or log its read, in the same
-    transaction."""
+    is read, may refuse the caller (out of its reach) and returns the access-log row of the
+    read, written with the check's own row or not at all."""
     if action not in {a.value for a in ServiceAction}:
         known = ", ".join(a.value for a in ServiceAction)
         raise InvalidInput(f"unknown action {action!r}; use one of {known}")
@@ -164,8 +180,7 @@ def check(
     subject = conn.execute(SUBJECT_BY_CODE, {"code": normalised}).first()
     if subject is None:
         raise NotFound(f"no subject {normalised}")
-    if admit is not None:
-        admit(conn, subject)
+    read = admit(subject) if admit is not None else None
     memoranda = [
         s for s in library if s.definition.scheme.type is SchemeType.MEASURES and _in_force(s, at)
     ]
@@ -250,20 +265,39 @@ def check(
         notes=tuple(r.text(at) for r in remarks),
         remarks=tuple(remarks),
     )
-    conn.execute(
-        insert(checks),
-        {
-            "reference": answer.reference,
-            "subject_id": subject.id,
-            "action": action,
-            "department": department,
-            "at": at,
-            "actor": actor,
-            "answer": answer.to_json(),
-            "asked_at": clock.now(),
-        },
-    )
+    row = {
+        "reference": answer.reference,
+        "subject_id": subject.id,
+        "action": action,
+        "department": department,
+        "at": at,
+        "actor": actor,
+        "answer": answer.to_json(),
+        "asked_at": clock.now(),
+    }
+    _write(conn, row, read)
     return answer
+
+
+def _write(conn: Connection, row: dict[str, Any], read: Mapping[str, object] | None) -> None:
+    """The check's row, and the read's access-log row with it: one statement where the
+    database takes a data-modifying CTE (PostgreSQL), else two in the same transaction."""
+    if read is None:
+        conn.execute(insert(checks), row)
+        return
+    try:
+        if conn.dialect.name == "postgresql":
+            params = {f"check_{c}": row[c] for c in _CHECK_COLUMNS}
+            params.update({f"read_{c}": read[c] for c in _READ_COLUMNS})
+            conn.execute(LOGGED_CHECK, params)
+        else:
+            conn.execute(insert(access_log), dict(read))
+            conn.execute(insert(checks), row)
+    except SQLAlchemyError as error:
+        raise AccessNotLogged(
+            "the check and its read could not be written to the logs, so nothing is returned "
+            f"({type(error).__name__})"
+        ) from None
 
 
 def _deferrals(
