@@ -40,25 +40,33 @@ def add_subject(
     )
 
 
-def add_records(
-    conn: Connection, subject_id: int, item: str, days: list[date], **attributes: Any
-) -> list[int]:
+def add_batch(conn: Connection, rows: int) -> int:
+    """A batch of ``rows`` accepted rows from the test source."""
     global _batch
     _batch += 1
     now = datetime.now(UTC)
-    batch_id = conn.execute(
-        insert(batches).returning(batches.c.id),
-        {
-            "source": "test",
-            "batch_key": f"b{_batch}-{subject_id}-{now.timestamp()}",
-            "content_sha256": "-",
-            "file_format": "test",
-            "received_at": now,
-            "rows_total": len(days),
-            "rows_accepted": len(days),
-            "rows_quarantined": 0,
-        },
-    ).scalar_one()
+    return int(
+        conn.execute(
+            insert(batches).returning(batches.c.id),
+            {
+                "source": "test",
+                "batch_key": f"b{_batch}-{now.timestamp()}",
+                "content_sha256": "-",
+                "file_format": "test",
+                "received_at": now,
+                "rows_total": rows,
+                "rows_accepted": rows,
+                "rows_quarantined": 0,
+            },
+        ).scalar_one()
+    )
+
+
+def add_records(
+    conn: Connection, subject_id: int, item: str, days: list[date], **attributes: Any
+) -> list[int]:
+    now = datetime.now(UTC)
+    batch_id = add_batch(conn, len(days))
     ids = []
     for number, day in enumerate(days, start=1):
         ids.append(

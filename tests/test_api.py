@@ -169,6 +169,13 @@ def calls(world: World, listing_id: int) -> list[Call]:
             headers=PURPOSE,
             target=ZZ,
         ),
+        Call(
+            "GET",
+            f"/evaluations/guidance?code={ZZ_FIRM}&scheme=zhengzhou-environment",
+            headers=PURPOSE,
+            target=ZZ,
+        ),
+        Call("GET", "/me/guidance"),
         Call("GET", "/evaluations/1", target=ZZ),
         Call("POST", "/listings/proposals", {"run": 1}, target=ZZ),
         Call("GET", f"/listings/{listing_id}", target=SZ),
@@ -652,3 +659,23 @@ def test_failed_tokens_are_logged_and_limited(
     assert "xy_not_a_real_token" not in caplog.text  # never the whole token
     # a good token from the same client is turned away too, for a while
     assert world.client.get("/me/file", headers=world.as_("subject-zz")).status_code == 429
+
+
+def test_a_subject_asks_what_would_change_its_list_status(world: World) -> None:
+    c = world.client
+    before = _reads(world)
+    mine = c.get("/me/guidance", headers=world.as_("subject"))
+    assert mine.status_code == 200, mine.text
+    bikes = next(g for g in mine.json() if g["scheme"].startswith("shenzhen-rental-bike"))
+    assert "untrustworthy" in bikes["lists"]  # three violations within a year
+    leaving = [w for w in bikes["ways"] if w["change"] == {"kind": "leaves", "to": "untrustworthy"}]
+    assert leaving and all(len(w["records"]) == 1 for w in leaving)  # one repair is enough
+    assert all(w["possible_from"] >= TODAY.isoformat() for w in leaving)
+    assert _reads(world) == before + 1  # logged, as the subject's own read
+    official = c.get(
+        f"/evaluations/guidance?code={RIDER}", headers={**PURPOSE, **world.as_("official")}
+    )
+    assert official.status_code == 200
+    assert [g["scheme"] for g in official.json()] == [g["scheme"] for g in mine.json()]
+    unsaid = c.get(f"/evaluations/guidance?code={RIDER}", headers=world.as_("official"))
+    assert unsaid.status_code == 422  # an official's read names its purpose

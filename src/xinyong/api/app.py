@@ -25,6 +25,7 @@ from xinyong.api.routers import (
     catalog,
     checks,
     evaluations,
+    guidance,
     inspections,
     listings,
     records,
@@ -178,6 +179,7 @@ def create_api(application: Application) -> FastAPI:
         subjects,
         records,
         schemes,
+        guidance,  # before evaluations: /evaluations/guidance is not a run's id
         evaluations,
         listings,
         checks,

@@ -19,6 +19,7 @@ from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.errors import Forbidden, Unsupported
 from xinyong.evaluation.explain import Explanation, explain
+from xinyong.evaluation.guidance import Guidance, guidance
 from xinyong.evaluation.runs import (
     Comparison,
     Run,
@@ -30,6 +31,7 @@ from xinyong.evaluation.runs import (
     store_run,
 )
 from xinyong.registry.subjects import get
+from xinyong.schemes.model import SchemeType
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,36 @@ class Evaluations:
                 access.reach(principal, subject)
                 access.log_read(conn, principal, subject.id, f"explain {scheme.key}", purpose)
             return explain(conn, scheme, core.catalog, day, code)
+
+    def guidance(
+        self,
+        code: str,
+        reference: str | None = None,
+        as_of: date | None = None,
+        *,
+        principal: Principal | None = None,
+        purpose: Purpose | None = None,
+    ) -> list[Guidance]:
+        """What would change the subject's grade or list status: under one scheme, or under
+        each scheme in force that has the subject in scope. Read with a token, it needs a
+        purpose (the subject reading its own needs none) and is written to the access log."""
+        core = self.core
+        day = as_of or core.today()
+        if reference:
+            schemes = [core.library.get(reference, on=None if "@" in reference else day)]
+        else:
+            graded = (SchemeType.RATING, SchemeType.LIST, SchemeType.POINTS)
+            schemes = [s for s in core.library.in_force(day) if s.definition.scheme.type in graded]
+        with core.transaction() as conn:
+            subject = get(conn, code)
+            if principal is not None:
+                own = principal.subject_code == subject.code
+                if purpose is None and not own:
+                    raise Forbidden("what would change a grade is read for a declared purpose")
+                access.reach(principal, subject)
+                access.log_read(conn, principal, subject.id, "guidance", purpose or access.OWN)
+            found = [guidance(conn, s, core.catalog, day, subject.code) for s in schemes]
+        return found if reference else [g for g in found if g.in_scope]
 
     def _reach(self, principal: Principal | None, reference: str) -> None:
         """A regional office works with schemes of its own region or below."""
