@@ -276,6 +276,11 @@ def test_due_process_from_the_command_line(ready: Path) -> None:
         "2025-08-01",
     ).stdout
     assert "1 measure(s) apply" in answer and "NO_BIKE_RENTAL" in answer
+    guidance = run(
+        ready, "repair", "guidance", rider, "--scheme", "shenzhen-rental-bike", "--on", "2025-08-01"
+    ).stdout
+    assert "leaves list untrustworthy: #1 (repair from 2025-08-01)" in guidance, guidance
+    assert "with nothing done, on 2026-01-10" in guidance  # the first violation ages out
     assert rider not in answer  # masked
     members = run(
         ready, "listings", "members", "shenzhen-rental-bike/untrustworthy", "--at", "2025-08-01"

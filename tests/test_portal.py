@@ -303,6 +303,19 @@ def test_the_account_logs_its_own_reads_and_shows_readers(portal: Portal, db: Da
     assert "procurement review" in page and "You opened your own file 4 times" in page
 
 
+def test_the_rider_sees_what_would_take_him_off_the_list(portal: Portal) -> None:
+    assert portal.client.get("/account/guidance").url.path == "/signin"
+    _sign_in(portal, "rider")
+    assert 'href="/account/guidance"' in portal.client.get("/account").text
+    page = portal.client.get("/account/guidance?lang=en").text
+    section = page.split('data-scheme="shenzhen-rental-bike@')[1].split("</section>")[0]
+    assert "leaves the Riders&#39; untrustworthy list" in section, section[:2000]
+    assert "credit repair may be applied for from" in section
+    assert "With nothing done" in section
+    zh = portal.client.get("/account/guidance?lang=zh").text
+    assert "怎样改变我的信用评价" in zh and "起可申请信用修复" in zh
+
+
 def test_the_account_needs_a_subject_token(portal: Portal) -> None:
     assert portal.client.get("/account").url.path == "/signin"
     csrf = _csrf(portal)

@@ -119,6 +119,7 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("not-found", None, _path("/no/such/page")),
         ("account", "firm", _path("/account")),
         ("case", "firm", _click("/account", "a[href^='/account/cases/']")),
+        ("guidance", "firm", _click("/account", "#guidance-link")),
         ("desk", "official", _path("/desk")),
         ("desk-case", "official", _click("/desk", "table.inbox a")),
         ("desk-listing", "official", _click("/desk", "table.waiting a")),

@@ -58,6 +58,24 @@ def repair_check(record_id: int, on: On = None) -> None:
     out.print("eligible" if result.eligible else "not eligible: " + "; ".join(result.unmet))
 
 
+@repair_app.command("guidance")
+def repair_guidance(
+    code: str,
+    scheme: Annotated[
+        str | None, typer.Option(help="One scheme (id or id@version); default: all in force.")
+    ] = None,
+    on: On = None,
+) -> None:
+    """What would change a subject's grade or lists: the smallest sets of its negative records
+    whose repair or expiry does it, from when, and what changes with nothing done."""
+    found = application().evaluations.guidance(code, scheme, day(on))
+    if not found:
+        out.print(f"{code} is in the scope of no scheme in force")
+    for guidance in found:
+        for line in guidance.lines():
+            out.print(line, markup=False)
+
+
 @repair_app.command("apply")
 def repair_apply(
     record_id: int,

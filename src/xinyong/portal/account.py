@@ -71,6 +71,16 @@ def account(ctx: Ctx, page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
     )
 
 
+@router.get("/account/guidance", response_class=HTMLResponse)
+def guidance_page(ctx: Ctx) -> HTMLResponse:
+    """What would change my grade or lists, under each scheme in force that has me in scope."""
+    code = ctx.subject_code()  # signed in
+    found = ctx.svc.evaluations.guidance(code, principal=ctx.principal)
+    schemes = {g.scheme: ctx.svc.library.get(g.scheme) for g in found}
+    lists = {(key, d.id): d.name for key, s in schemes.items() for d in s.definition.lists}
+    return ctx.html("guidance.html", found=found, schemes=schemes, list_names=lists)
+
+
 def _own_record(ctx: Ctx, record_id: int) -> None:
     ctx.subject_code()  # signed in
     ctx.svc.files.own_record(ctx.principal, record_id)
