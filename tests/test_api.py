@@ -161,6 +161,7 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("GET", "/schemes/zhengzhou-environment"),
         Call("POST", "/schemes/blood-donation-incentives/tests"),
         Call("POST", "/schemes/zhengzhou-environment/publication", target=ZZ),
+        Call("GET", "/schemes/zhengzhou-environment/impact", target=ZZ),
         Call("POST", "/evaluations", {"scheme": "zhengzhou-environment"}, target=ZZ),
         Call("GET", "/evaluations/compare?first=1&second=1", target=ZZ),
         Call(
@@ -679,3 +680,20 @@ def test_a_subject_asks_what_would_change_its_list_status(world: World) -> None:
     assert [g["scheme"] for g in official.json()] == [g["scheme"] for g in mine.json()]
     unsaid = c.get(f"/evaluations/guidance?code={RIDER}", headers=world.as_("official"))
     assert unsaid.status_code == 422  # an official's read names its purpose
+
+
+def test_a_versions_impact_is_reported_and_nothing_is_kept(world: World) -> None:
+    c, who = world.client, world.as_("official")
+    answer = c.get("/schemes/shenzhen-rental-bike@2/impact", headers=who)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["against"] == "shenzhen-rental-bike@1" and body["subjects"] == 1  # the rider
+    assert body["transitions"] == [{"from": None, "to": None, "subjects": 1}]
+    listed = next(m for m in body["metrics"] if m["name"] == "list:untrustworthy")
+    assert listed["rate"] == 1.0 and listed["before"] == 1.0
+    (kind,) = listed["by"]["kind"]
+    assert kind["group"] == "other" and kind["subjects"] == 1  # groups under 20 are pooled
+    assert kind["interval"] == [1.0, 1.0]
+    assert c.get("/evaluations/1", headers=who).status_code == 404  # no run was kept
+    refused = c.get("/schemes/hunan-double-random/impact", headers=who)
+    assert refused.status_code == 422

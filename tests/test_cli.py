@@ -221,6 +221,13 @@ def test_evaluate_explain_and_compare(ready: Path) -> None:
         "2028-01-01",
     ).stdout
     assert f"{code}: 环保良好 (80.0) -> 环保诚信 (100.0)" in compared
+    impact = run(ready, "schemes", "impact", "zhengzhou-environment", "--as-of", "2025-06-30")
+    assert "against nothing (a first version)" in impact.stdout
+    assert "1 subjects in scope" in impact.stdout and "grade:环保良好: 100.0%" in impact.stdout
+    as_json = run(
+        ready, "schemes", "impact", "zhengzhou-environment", "--as-of", "2025-06-30", "--json"
+    ).stdout
+    assert '"name": "grade:环保良好"' in as_json and '"interval"' in as_json
 
 
 def test_due_process_from_the_command_line(ready: Path) -> None:

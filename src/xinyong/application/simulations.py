@@ -23,6 +23,7 @@ from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.evaluation.impact import Impact, measure, of_runs
 from xinyong.evaluation.runs import (
     Comparison,
     Run,
@@ -58,6 +59,7 @@ class Simulation:
     outcome: Outcome | None  # None for a measures memorandum: checks consult it, no run
     against: Outcome | None  # the version in force on the day, where there is one
     comparison: Comparison | None
+    impact: Impact | None = None  # rates by group, with the version in force as "before"
 
 
 def load_draft(text: str, name: str, core: Core) -> Scheme:
@@ -93,6 +95,19 @@ def _outcome(conn: Connection, core: Core, scheme: Scheme, day: date) -> Outcome
         grades = [(g, counts.get(g, 0)) for g in bands]
         grades += sorted((g, n) for g, n in counts.items() if g and g not in bands)
     return Outcome(scheme, run, grades, dict(list_counts(conn, run.id)))
+
+
+def _predecessor(library: Library, scheme: Scheme, day: date) -> Scheme | None:
+    """The version ``scheme`` would replace: the one in force on the day, or else the newest
+    earlier version; None for a scheme's first version."""
+    try:
+        current = library.get(scheme.id, on=day)
+    except NotFound:
+        current = None
+    if current is not None and current.key != scheme.key:
+        return current
+    earlier = [s for s in library if s.id == scheme.id and s.version < scheme.version]
+    return max(earlier, key=lambda s: s.version) if earlier else None
 
 
 class Simulations:
@@ -140,7 +155,37 @@ class Simulations:
             if current is not None and current.definition.scheme.type is not SchemeType.MEASURES:
                 against = _outcome(conn, core, current, day)
                 comparison = compare_runs(conn, against.run.id, outcome.run.id)
-        return Simulation(draft, day, cases, outcome, against, comparison)
+            impact = of_runs(
+                conn,
+                draft,
+                against.scheme if against else None,
+                outcome.run.id,
+                against.run.id if against else None,
+                day,
+            )
+        return Simulation(draft, day, cases, outcome, against, comparison, impact)
+
+    def impact(
+        self,
+        reference: str,
+        against: str | None = None,
+        *,
+        as_of: date | None = None,
+        principal: Principal | None = None,
+    ) -> Impact:
+        """What a version in the library does beside another (by default the version in force
+        on the day, or else the one before it): grade transitions, list memberships and rates
+        by group, over every record as of the day; nothing is kept."""
+        core = self.core
+        day = as_of or core.today()
+        scheme = core.library.get(reference)
+        if scheme.definition.scheme.type in (SchemeType.MEASURES, SchemeType.INSPECTION):
+            raise InvalidInput(f"{scheme.key} grades and lists no one: it has no impact report")
+        if principal is not None:
+            access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
+        old = core.library.get(against) if against else _predecessor(core.library, scheme, day)
+        with self._trial() as conn:
+            return measure(conn, scheme, old, core.catalog, day)
 
     def source_of(self, reference: str) -> str:
         """The file text of a version in the library, to start a draft from."""

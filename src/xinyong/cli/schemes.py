@@ -233,6 +233,62 @@ def compare(
         )
 
 
+@schemes_app.command("impact")
+def schemes_impact(
+    scheme: Annotated[str, typer.Argument(help="SCHEME_ID[@VERSION]: the new version")],
+    against: Annotated[
+        str | None,
+        typer.Option(help="The version it replaces (default: in force, or the one before)."),
+    ] = None,
+    as_of: AsOf = None,
+    json_out: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """What a version does before it takes effect: grade transitions, list memberships, and
+    the rate of each outcome by region, industry and kind, with bootstrap intervals."""
+    import json
+
+    report = application(catalog).simulations.impact(scheme, against, as_of=common.as_of(as_of))
+    if json_out:
+        out.print_json(json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    out.print(
+        f"{report.scheme} against {report.against or 'nothing (a first version)'} as of "
+        f"{report.as_of}: {report.subjects} subjects in scope"
+        + (f", {report.left_scope} leave its scope" if report.left_scope else "")
+    )
+    moves = Table("from", "to", "subjects")
+    for (old, new), n in sorted(report.transitions.items(), key=lambda kv: -kv[1]):
+        moves.add_row(old or "-", new or "-", str(n))
+    if any(new for _, new in report.transitions):
+        out.print(moves)
+    for name, (members, now) in report.lists.items():
+        out.print(f"list {name}: {members} -> {now}")
+    for metric in report.metrics:
+        if not metric.count and not metric.before:
+            continue
+        prior = "" if metric.before is None else f" (before {metric.before:.1%})"
+        table = Table(
+            "group",
+            "subjects",
+            "rate [95%]",
+            "difference",
+            "ratio",
+            title=f"{metric.name}: {metric.rate:.1%}{prior}",
+        )
+        for dim, groups in metric.by.items():
+            for g in groups:
+                ratio = "-" if g.ratio is None else f"{g.ratio:.2f}"
+                table.add_row(
+                    f"{dim} {g.group}",
+                    str(g.n),
+                    f"{g.rate:.1%} [{g.interval.low:.1%}, {g.interval.high:.1%}]",
+                    f"{g.difference:+.1%}",
+                    ratio,
+                )
+        out.print(table)
+
+
 export_app = typer.Typer(help="Export the tables compiled schemes read.", no_args_is_help=True)
 
 

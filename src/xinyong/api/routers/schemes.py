@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import Out, SchemeRef
+from xinyong.api.models import Day, Out, SchemeRef
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission
 from xinyong.evaluation.scheme_cases import uncovered
@@ -195,3 +195,71 @@ def publish(
         audit_seq=done.audit_seq,
         published_by=done.published_by,
     )
+
+
+class GroupRateOut(Out):
+    group: str = Field(description="a prefecture's code, an industry section, a subject kind")
+    subjects: int
+    count: int = Field(description="subjects of the group with the outcome")
+    rate: float
+    interval: list[float] = Field(description="the rate's 95% bootstrap interval")
+    difference: float = Field(description="the rate minus the whole population's")
+    difference_interval: list[float]
+    ratio: float | None = Field(description="the rate over the whole population's")
+    ratio_interval: list[float] | None
+    before: float | None = Field(description="the rate under the version it replaces")
+
+
+class MetricOut(Out):
+    name: str = Field(description="grade:G, list:L, worse or better (against a version)")
+    subjects: int
+    count: int
+    rate: float
+    before: float | None
+    by: dict[str, list[GroupRateOut]] = Field(description="by region, industry and kind")
+
+
+class TransitionOut(Out):
+    from_: str | None = Field(alias="from", description="the grade under the older version")
+    to: str | None
+    subjects: int
+
+
+class ListChangeOut(Out):
+    before: int
+    after: int
+
+
+class ImpactOut(Out):
+    scheme: str
+    against: str | None
+    as_of: date
+    subjects: int = Field(description="subjects in the new version's scope")
+    left_scope: int = Field(description="in the older version's scope only")
+    transitions: list[TransitionOut]
+    lists: dict[str, ListChangeOut]
+    metrics: list[MetricOut]
+
+
+@router.get(
+    "/{reference}/impact",
+    response_model=ImpactOut,
+    response_model_by_alias=True,
+    summary="A version's impact before it takes effect",
+    description="Runs the version and the one it replaces (by default the version in force on "
+    "the day, or else the one before) over every record as of the day, keeps nothing, and "
+    "reports grade transitions, list memberships, and each outcome's rate by region, industry "
+    "and subject kind against the whole population's, with 95% bootstrap intervals.",
+)
+def impact(
+    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))],
+    reference: SchemeRef,
+    against: Annotated[
+        str | None, Query(description="id@version of the version it replaces")
+    ] = None,
+    as_of: Annotated[Day | None, Query(description="default: today")] = None,
+) -> ImpactOut:
+    found = call.service.simulations.impact(
+        reference, against, as_of=as_of, principal=call.principal
+    )
+    return ImpactOut.model_validate(found.to_json())
