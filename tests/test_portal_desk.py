@@ -281,6 +281,12 @@ def test_an_official_simulates_a_draft_and_nothing_is_kept(portal: Portal) -> No
     scope = re.search(r'id="draft-scope">(\d+) subjects in scope', page)
     assert scope and int(scope.group(1)) >= 1
     assert _runs(portal) == before  # a simulation stores no run
+    # whom it falls on: each outcome by group, charted, beside the version in force
+    assert 'id="impact-h"' in page and 'class="chart" id="impact-' in page
+    impact = page.split('id="impact-h"')[1]
+    assert "grade environmentally trustworthy" in impact or "grade good" in impact
+    assert "other groups (pooled)" in impact  # fewer than 20 subjects a group here
+    assert "a worse grade than under the version in force" in impact
     # uploaded as a file, the same draft gives the same answer
     uploaded = c.post(
         "/desk/simulate?lang=en",

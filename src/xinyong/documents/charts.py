@@ -168,3 +168,41 @@ def steps(
         parts.insert(0, f'<polyline points="{path}" fill="none" stroke="#9a9a9a"/>')
     desc = "; ".join(f"{day}: {g}" for day, g in points)
     return _svg(chart_id, width, height, title, desc, "".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    label: str
+    rate: float
+    low: float
+    high: float
+
+
+def intervals(chart_id: str, title: str, items: Sequence[Estimate], overall: float) -> Markup:
+    """A row per group: its rate as a dot on a 0-100% scale with its interval as a line, and
+    the whole population's rate as a dashed rule across the rows."""
+    left = 24 + max([60, *(_width(e.label) for e in items)])
+    plot, row, top = 320, 26, 20
+    width, height = left + plot + 70, top + row * len(items) + 24
+
+    def x(rate: float) -> int:
+        return left + round(plot * min(max(rate, 0.0), 1.0))
+
+    parts = [
+        f'<line x1="{x(overall)}" y1="{top - 8}" x2="{x(overall)}" y2="{height - 20}" '
+        f'stroke="{OUTSIDE}" stroke-dasharray="4 3"/>',
+        f'<text x="{x(overall)}" y="{height - 6}" text-anchor="middle">{overall:.1%}</text>',
+    ]
+    for i, e in enumerate(items):
+        y = top + row * i + row // 2
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" class="label">'
+            f"{Markup.escape(e.label)}</text>"
+            f'<line x1="{x(e.low)}" y1="{y}" x2="{x(e.high)}" y2="{y}" stroke="{LINE}" '
+            f'stroke-width="2"/><circle cx="{x(e.rate)}" cy="{y}" r="4" fill="{LINE}">'
+            f"<title>{Markup.escape(e.label)}: {e.rate:.1%} ({e.low:.1%}-{e.high:.1%})</title>"
+            f'</circle><text x="{left + plot + 8}" y="{y + 4}">{e.rate:.1%}</text>'
+        )
+    desc = "; ".join(f"{e.label}: {e.rate:.1%} ({e.low:.1%} to {e.high:.1%})" for e in items)
+    desc += f"; all subjects: {overall:.1%}"
+    return _svg(chart_id, width, height, title, desc, "".join(parts))

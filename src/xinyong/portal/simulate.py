@@ -10,11 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from xinyong.application.simulations import MAX_DRAFT, Simulation
+from xinyong.catalog.terms import Names
 from xinyong.disclosure.access import Permission
 from xinyong.documents import charts
 from xinyong.errors import InvalidCatalog, InvalidInput, XinyongError
+from xinyong.evaluation.impact import Metric
 from xinyong.portal.context import Ctx, Page
 from xinyong.portal.desk import Csrf, official
 
@@ -53,6 +56,8 @@ def _page(
             )
     return ctx.html(
         "desk_simulate.html",
+        disparities=_disparities(ctx, result, list_names),
+        group=lambda dim, group: group_label(ctx, dim, group),
         moves=moves,
         list_names=list_names,
         status=422 if problem is not None else 200,
@@ -65,6 +70,50 @@ def _page(
         limit=MAX_DRAFT // 1024,
         start=start or (result.draft.key if result else ""),
     )
+
+
+def _disparities(
+    ctx: Page, result: Simulation | None, list_names: dict[str, Names]
+) -> list[tuple[str, Metric, Markup]]:
+    """Each outcome the draft gives anyone (or the version in force gave), and the moves to a
+    worse or a better grade, by its name on this page, with a chart of its rate by group
+    against the whole population's."""
+    if result is None or result.impact is None:
+        return []
+    grades = result.draft.definition.grades
+    found = []
+    for n, metric in enumerate(result.impact.metrics):
+        kind, _, what = metric.name.partition(":")
+        if not metric.count and not metric.before and kind not in ("worse", "better"):
+            continue  # an outcome no one has under either version
+        if kind == "grade":
+            label = ctx.t("simulate_metric_grade").format(
+                grade=grades.name_of(what, ctx.lang) if grades else what
+            )
+        elif kind == "list":
+            name = list_names.get(what)
+            label = ctx.t("simulate_on_list").format(list=ctx.t.names(name) if name else what)
+        else:
+            label = ctx.t(f"simulate_metric_{kind}")
+        rows = [
+            charts.Estimate(group_label(ctx, dim, g.group), g.rate, g.interval.low, g.interval.high)
+            for dim, groups in metric.by.items()
+            for g in groups
+        ]
+        found.append((label, metric, charts.intervals(f"impact-{n}", label, rows, metric.rate)))
+    return found
+
+
+def group_label(ctx: Page, dim: str, group: str) -> str:
+    """A group as this page names it: a prefecture by name, a kind in words."""
+    if group in ("other", "unknown"):
+        return ctx.t(f"simulate_group_{group}")
+    if dim == "region":
+        region = ctx.svc.regions.lookup(group)
+        return region.name if region else group
+    if dim == "kind":
+        return ctx.t(f"kind_{group}")
+    return ctx.t("simulate_industry").format(section=group)
 
 
 @router.get("", response_class=HTMLResponse)
