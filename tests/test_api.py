@@ -160,6 +160,8 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("GET", "/schemes/latest"),
         Call("GET", "/schemes/zhengzhou-environment"),
         Call("POST", "/schemes/blood-donation-incentives/tests"),
+        Call("POST", "/schemes/zhengzhou-environment/review", {}, target=ZZ),
+        Call("GET", "/schemes/zhengzhou-environment/review", target=ZZ),
         Call("POST", "/schemes/zhengzhou-environment/publication", target=ZZ),
         Call("GET", "/schemes/zhengzhou-environment/impact", target=ZZ),
         Call("POST", "/evaluations", {"scheme": "zhengzhou-environment"}, target=ZZ),
@@ -597,10 +599,25 @@ def test_a_revoked_or_unknown_token_is_refused(world: World) -> None:
 
 
 def test_publishing_a_scheme_is_audited_once(world: World) -> None:
-    c, who = world.client, world.as_("official")
-    first = c.post("/schemes/zhengzhou-environment/publication", headers=who)
+    c, author, approver = world.client, world.as_("official"), world.as_("official-zz")
+    assert c.post("/schemes/zhengzhou-environment/publication", headers=approver).status_code == 409
+    assert c.get("/schemes/zhengzhou-environment/review", headers=author).status_code == 404
+    submitted = c.post("/schemes/zhengzhou-environment/review", json={}, headers=author)
+    assert submitted.status_code == 201, submitted.text
+    review = submitted.json()
+    assert (
+        review["state"] == "submitted" and review["impact"]["scheme"] == "zhengzhou-environment@1"
+    )
+    assert review["cases_passed"] == review["cases_total"]
+    own = c.post("/schemes/zhengzhou-environment/publication", headers=author)
+    assert own.status_code == 403 and "second person" in own.json()["detail"]
+    first = c.post("/schemes/zhengzhou-environment/publication", headers=approver)
     assert first.status_code == 201, first.text
-    assert c.post("/schemes/zhengzhou-environment/publication", headers=who).status_code == 409
+    assert c.get("/schemes/zhengzhou-environment/review", headers=author).json()["state"] == (
+        "approved"
+    )
+    again = c.post("/schemes/zhengzhou-environment/publication", headers=approver)
+    assert again.status_code == 409
     entries = c.get("/audit/entries", headers=world.as_("auditor")).json()
     published = [e for e in entries if e["action"] == "scheme.published"]
     assert published[0]["details"]["sha256"] == first.json()["sha256"]

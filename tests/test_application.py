@@ -157,17 +157,44 @@ def test_a_full_file_read_with_a_token_needs_a_purpose_and_is_logged(db: Databas
     assert again == {"review before a contract", "oversight of who read the file"}
 
 
-def test_a_scheme_version_is_published_once(db: Database) -> None:
-    from xinyong.errors import Conflict
+def test_a_scheme_version_is_published_once_by_a_second_person(db: Database) -> None:
+    from xinyong.errors import Conflict, Forbidden
 
     app = _app(db)
-    first = app.schemes.publish("zhengzhou-environment@1", by="the credit office")
+    with pytest.raises(Conflict, match="no review waiting: submit it first"):
+        app.schemes.publish("zhengzhou-environment@1", by="the head of office")
+    review = app.schemes.submit("zhengzhou-environment@1", by="the credit office")
+    assert review.state == "submitted" and review.cases_passed == review.cases_total > 0
+    assert review.impact["scheme"] == "zhengzhou-environment@1"
+    assert review.impact["as_of"] == DAY.isoformat() and "metrics" in review.impact
+    with pytest.raises(Forbidden, match="a second person approves it"):
+        app.schemes.publish("zhengzhou-environment@1", by="the credit office")
+    first = app.schemes.publish("zhengzhou-environment@1", by="the head of office")
     assert len(first.sha256) == 64 and first.audit_seq >= 1
+    approved = app.schemes.review("zhengzhou-environment@1")
+    assert approved is not None and approved.state == "approved"
+    assert approved.decided_by == "the head of office" and approved.id == review.id
     with pytest.raises(Conflict, match="already published"):
         app.schemes.publish("zhengzhou-environment@1", by="someone else")
     (entry,) = [e for e in app.oversight.entries() if e.action == "scheme.published"]
     assert entry.details["sha256"] == first.sha256
+    assert entry.details["review"] == review.id
+    assert entry.details["submitted_by"] == "the credit office"
+    assert [e.action for e in app.oversight.entries() if e.object.startswith("scheme:")] == [
+        "scheme.submitted",
+        "scheme.published",
+    ]
     assert app.oversight.verify().intact
+
+
+def test_a_newer_submission_supersedes_the_open_one(db: Database) -> None:
+    app = _app(db)
+    first = app.schemes.submit("shenzhen-rental-bike@2", by="王")
+    assert first.against == "shenzhen-rental-bike@1"
+    second = app.schemes.submit("shenzhen-rental-bike@2", by="李", against="shenzhen-rental-bike@1")
+    assert app.schemes.review("shenzhen-rental-bike@2") == second
+    published = app.schemes.publish("shenzhen-rental-bike@2", by="王")  # 李 submitted the open one
+    assert published.published_by == "王"
 
 
 def test_a_list_page_masks_the_members(db: Database) -> None:

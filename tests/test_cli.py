@@ -228,6 +228,12 @@ def test_evaluate_explain_and_compare(ready: Path) -> None:
         ready, "schemes", "impact", "zhengzhou-environment", "--as-of", "2025-06-30", "--json"
     ).stdout
     assert '"name": "grade:环保良好"' in as_json and '"interval"' in as_json
+    submitted = run(ready, "schemes", "submit", "zhengzhou-environment@1", "--by", "王科员")
+    assert "submitted by 王科员" in submitted.stdout and "cases pass" in submitted.stdout
+    own = run(ready, "schemes", "publish", "zhengzhou-environment@1", "--by", "王科员", ok=False)
+    assert "a second person approves it" in own.stderr
+    published = run(ready, "schemes", "publish", "zhengzhou-environment@1", "--by", "李处长")
+    assert "published by 李处长" in published.stdout
 
 
 def test_due_process_from_the_command_line(ready: Path) -> None:

@@ -302,3 +302,23 @@ def test_two_results_of_one_inspection_give_one(db: Database) -> None:
                 .where(records.c.subject_id == entered.subject_id)
             ).scalar_one()
         assert count == 1
+
+
+def test_two_approvals_of_one_scheme_version_publish_it_once(db: Database) -> None:
+    app = _app(db)
+    graded = [s.key for s in app.library.evaluable()][:ROUNDS]
+    for key in graded:
+        app.schemes.submit(key, by="科员")
+        approve = partial(app.schemes.publish, key)
+        outcome = race(*(partial(approve, by=f"处长{i}") for i in range(THREADS)))
+        one_winner(outcome)
+        review = app.schemes.review(key)
+        assert review is not None and review.state == "approved"
+        assert review.decided_by == outcome.won[0].published_by
+        published = [
+            e
+            for e in app.oversight.entries()
+            if e.action == "scheme.published" and e.object == f"scheme:{key}"
+        ]
+        assert len(published) == 1
+    assert app.oversight.verify().intact

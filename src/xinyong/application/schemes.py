@@ -1,5 +1,6 @@
-"""Schemes as published: run a version's own test cases, publish a version (once, and only
-when its cases pass), and the newest stored run of a scheme with its grade distribution."""
+"""Schemes as published: run a version's own test cases, submit a version for review (its
+cases pass, its impact report is stored with it), publish it by a second person's approval
+(once), and the newest stored run of a scheme with its grade distribution."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ from datetime import date
 from typing import Any
 
 from xinyong.application.base import Core
+from xinyong.application.simulations import Simulations
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal
 from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.evaluation import reviews
+from xinyong.evaluation.reviews import Review
 from xinyong.evaluation.runs import Run, grade_distribution, grade_trend, latest_run
 from xinyong.evaluation.scheme_cases import CaseResult, run_tests
 from xinyong.schemes.model import Scheme
 from xinyong.store import audit
 
 PUBLISHED = "scheme.published"
+SUBMITTED = "scheme.submitted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +74,52 @@ class Schemes:
         finally:
             started.stop()
 
+    def submit(
+        self,
+        reference: str,
+        *,
+        by: str,
+        against: str | None = None,
+        as_of: date | None = None,
+        principal: Principal | None = None,
+    ) -> Review:
+        """Submit a version for review: its own cases must pass, and its impact report (beside
+        ``against``, by default the version it would replace) is stored with the file's
+        SHA-256; an open review of the same version is superseded."""
+        core = self.core
+        scheme = core.library.get(reference)
+        if principal is not None:
+            access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
+        results = self.test(scheme)
+        failed = [r.name for r in results if not r.passed]
+        if failed:
+            raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
+        impact = Simulations(core).impact(scheme.key, against, as_of=as_of)
+        with core.transaction() as conn:
+            audit.lock(conn)
+            review = reviews.submit(conn, scheme, impact, len(results), len(results), by)
+            audit.append(
+                conn,
+                actor=by,
+                action=SUBMITTED,
+                target=f"scheme:{scheme.key}",
+                details={"review": review.id, "sha256": scheme.sha256, "against": impact.against},
+            )
+        return review
+
+    def review(self, reference: str, principal: Principal | None = None) -> Review | None:
+        """The version's newest review, with its stored impact report."""
+        scheme = self.core.library.get(reference)
+        if principal is not None:
+            access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
+        with self.core.reading() as conn:
+            return reviews.latest(conn, scheme)
+
     def publish(self, reference: str, *, by: str, principal: Principal | None = None) -> Published:
-        """Publish a version: its cases must pass; the file's SHA-256 goes to the audit log;
-        a version is published once (checked inside the audit log's lock)."""
+        """Approve a submitted version and so publish it: its cases must still pass; the
+        reviewer is not the submitter and the file is the one submitted; the file's SHA-256
+        goes to the audit log; a version is published once. All is checked inside the audit
+        log's lock."""
         core = self.core
         scheme = core.library.get(reference)
         if principal is not None:
@@ -86,6 +134,7 @@ class Schemes:
             done = audit.first(conn, PUBLISHED, target)
             if done is not None:
                 raise Conflict(f"{scheme.key} was already published (audit #{done.seq})")
+            review = reviews.approve(conn, scheme, by)
             entry = audit.append(
                 conn,
                 actor=by,
@@ -94,6 +143,8 @@ class Schemes:
                 details={
                     "sha256": digest,
                     "effective_from": scheme.definition.scheme.effective_from,
+                    "review": review.id,
+                    "submitted_by": review.submitted_by,
                 },
             )
         return Published(scheme.key, digest, entry.seq, by)

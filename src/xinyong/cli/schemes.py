@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong.cli import common
-from xinyong.cli.common import AsOf, CatalogOption, application, out, scratch
+from xinyong.cli.common import AsOf, By, CatalogOption, application, out, scratch
 from xinyong.errors import XinyongError
 from xinyong.schemes.compiler import DIALECTS, to_sql
 from xinyong.schemes.ir import plan
@@ -287,6 +287,40 @@ def schemes_impact(
                     ratio,
                 )
         out.print(table)
+
+
+@schemes_app.command("submit")
+def schemes_submit(
+    scheme: Annotated[str, typer.Argument(help="SCHEME_ID@VERSION")],
+    by: By,
+    against: Annotated[
+        str | None, typer.Option(help="Measure its impact against this version.")
+    ] = None,
+    as_of: AsOf = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Submit a version for review: its cases must pass; its impact report is stored with it
+    for a second person to approve (xinyong schemes publish)."""
+    review = application(catalog).schemes.submit(
+        scheme, by=by, against=against, as_of=common.as_of(as_of)
+    )
+    out.print(
+        f"review #{review.id} of {review.scheme} submitted by {review.submitted_by}: "
+        f"{review.cases_passed}/{review.cases_total} cases pass, impact against "
+        f"{review.against or 'nothing (a first version)'} as of {review.as_of} stored; "
+        "a second person approves it with 'xinyong schemes publish'"
+    )
+
+
+@schemes_app.command("publish")
+def schemes_publish(
+    scheme: Annotated[str, typer.Argument(help="SCHEME_ID@VERSION")],
+    by: By,
+    catalog: CatalogOption = None,
+) -> None:
+    """Approve a submitted version and publish it (not by its submitter; once)."""
+    done = application(catalog).schemes.publish(scheme, by=by)
+    out.print(f"{done.scheme} published by {done.published_by} (audit #{done.audit_seq})")
 
 
 export_app = typer.Typer(help="Export the tables compiled schemes read.", no_args_is_help=True)

@@ -4,16 +4,18 @@ scheme in plain words, its own test cases run on request, and the act of publish
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from xinyong.api.deps import Allow, Call, Public
-from xinyong.api.models import Day, Out, SchemeRef
+from xinyong.api.models import Day, In, Out, SchemeRef
 from xinyong.api.problems import ERRORS
 from xinyong.disclosure.access import Permission
+from xinyong.errors import NotFound
+from xinyong.evaluation.reviews import Review
 from xinyong.evaluation.scheme_cases import uncovered
 from xinyong.schemes.model import Scheme
 from xinyong.schemes.plain import render
@@ -174,14 +176,100 @@ class PublishedOut(Out):
     published_by: str
 
 
+class ReviewOut(Out):
+    id: int
+    scheme: str
+    sha256: str = Field(description="the file submitted")
+    against: str | None = Field(description="the version its impact was measured against")
+    as_of: date = Field(description="the day its impact was measured on")
+    cases_passed: int
+    cases_total: int
+    submitted_by: str
+    submitted_at: datetime
+    state: str = Field(description="submitted, approved or superseded")
+    decided_by: str | None
+    decided_at: datetime | None
+    impact: ImpactOut = Field(description="the impact report stored with the review")
+
+
+class ReviewIn(In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{}, {"against": "shenzhen-rental-bike@1"}]},
+    )
+
+    against: str | None = Field(
+        default=None, description="id@version to measure against (default: the one it replaces)"
+    )
+    as_of: Day | None = Field(default=None, description="default: today")
+
+
+def _review_out(review: Review) -> ReviewOut:
+    return ReviewOut(
+        id=review.id,
+        scheme=review.scheme,
+        sha256=review.sha256,
+        against=review.against,
+        as_of=review.as_of,
+        cases_passed=review.cases_passed,
+        cases_total=review.cases_total,
+        submitted_by=review.submitted_by,
+        submitted_at=review.submitted_at,
+        state=review.state,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        impact=ImpactOut.model_validate(review.impact),
+    )
+
+
+@router.post(
+    "/{reference}/review",
+    response_model=ReviewOut,
+    status_code=201,
+    summary="Submit a scheme version for review",
+    description="Runs its own test cases (all must pass) and measures its impact beside the "
+    "version it would replace; both are stored with the file's SHA-256 for a second person "
+    "to approve. A newer submission of the same version supersedes an open one.",
+)
+def submit_review(
+    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))],
+    reference: SchemeRef,
+    body: ReviewIn,
+) -> ReviewOut:
+    review = call.service.schemes.submit(
+        reference,
+        by=call.principal.actor,
+        against=body.against,
+        as_of=body.as_of,
+        principal=call.principal,
+    )
+    return _review_out(review)
+
+
+@router.get(
+    "/{reference}/review",
+    response_model=ReviewOut,
+    summary="A scheme version's newest review",
+    description="Its state, who submitted and who approved it, and the stored impact report.",
+)
+def read_review(
+    call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: SchemeRef
+) -> ReviewOut:
+    review = call.service.schemes.review(reference, call.principal)
+    if review is None:
+        raise NotFound(f"{reference} has not been submitted for review")
+    return _review_out(review)
+
+
 @router.post(
     "/{reference}/publication",
     response_model=PublishedOut,
     status_code=201,
-    summary="Publish a scheme version",
-    description="Runs the scheme's own test cases first and refuses a version that fails any; "
-    "then writes the publication, with the file's SHA-256, to the audit log. A version is "
-    "published once.",
+    summary="Approve and publish a scheme version",
+    description="The version's review must be open, for the file now in the library, and "
+    "submitted by someone else (403 to the submitter); its own test cases run again. The "
+    "publication, with the file's SHA-256 and the review, goes to the audit log. A version "
+    "is published once (409).",
 )
 def publish(
     call: Annotated[Call, Depends(Allow(Permission.SCHEMES))], reference: SchemeRef

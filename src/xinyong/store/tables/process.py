@@ -198,6 +198,26 @@ checks = Table(
 )
 Index(None, checks.c.subject_id)
 
+scheme_reviews = Table(  # 0016
+    "scheme_reviews",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("scheme_id", String(64), nullable=False),
+    Column("scheme_version", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False, comment="the file submitted"),
+    Column("against", String(80), comment="the version its impact is measured against"),
+    Column("as_of", Date, nullable=False, comment="the day the impact was measured on"),
+    Column("cases_passed", Integer, nullable=False),
+    Column("cases_total", Integer, nullable=False),
+    Column("impact", Json, nullable=False, comment="the impact report, as reported"),
+    Column("submitted_by", String(100), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False, comment="submitted, approved, superseded"),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+)
+Index("ix_scheme_reviews_scheme", scheme_reviews.c.scheme_id, scheme_reviews.c.scheme_version)
+
 calendar_days = Table(
     "calendar_days",
     metadata,
