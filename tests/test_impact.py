@@ -8,6 +8,8 @@ import statistics
 from collections import Counter
 from datetime import date, timedelta
 
+from sqlalchemy import update
+
 from dueprocess import add_records, add_subject
 from helpers import resident_id, uscc_code
 from xinyong.application import Application
@@ -20,6 +22,7 @@ from xinyong.schemes.ir import plan
 from xinyong.schemes.oracle import evaluate
 from xinyong.settings import Settings
 from xinyong.store.database import Database
+from xinyong.store.tables import subjects
 
 DAY = date(2025, 6, 30)
 
@@ -34,9 +37,11 @@ def _population(db: Database, seed: int) -> None:
             rider = add_subject(conn, resident_id(n, district), "individual", district)
             days = [DAY - timedelta(days=rng.randrange(700)) for _ in range(rng.randrange(5))]
             add_records(conn, rider, "BIKE_VIOLATION", sorted(set(days)), conduct="damage")
-        for n in range(50):
+        for n in range(90):  # 30 of each size, 45 of each industry: no group is pooled
             industry = ["26", "48"][n % 2]
             firm = add_subject(conn, uscc_code(n, "410105"), "enterprise", "410105", industry)
+            size = ["small", "micro", None][n % 3]
+            conn.execute(update(subjects).where(subjects.c.id == firm).values(size_band=size))
             for _ in range(rng.randrange(4)):
                 conduct = rng.choice(["exceedance", "no_permit", "dust"])
                 day = DAY - timedelta(days=rng.randrange(900))
@@ -62,6 +67,7 @@ def _expected(db: Database, new: str, old: str | None) -> dict[str, Counter[tupl
             "region": s["region_code"][:4] + "00",
             "industry": industries.section_of(s["industry_code"]) if s["industry_code"] else None,
             "kind": s["kind"],
+            "size": s["size_band"],
         }
         outcomes = [f"list:{name}" for name in result.lists]
         if result.grade:
@@ -119,6 +125,8 @@ def test_impact_by_industry_and_grade_transitions(db: Database) -> None:
     _check(impact, _expected(db, "zhengzhou-environment", None))
     industries = {g.group for g in impact.metrics[0].by["industry"]}
     assert industries == {"C", "E"}  # divisions 26 (manufacturing) and 48 (construction)
+    sizes = {g.group for g in impact.metrics[0].by["size"]}
+    assert sizes == {"small", "micro", "unknown"}  # a size band as sent, or none
     assert sum(impact.transitions.values()) == impact.subjects
     assert all(old is None for old, _ in impact.transitions)
     again = app.simulations.impact("zhengzhou-environment", as_of=DAY)

@@ -397,6 +397,32 @@ def test_the_legal_representative_comes_with_the_registry_and_changes_on_record(
     ]
 
 
+def test_the_size_band_comes_in_words_or_chinese_and_changes_on_record(
+    ingestor: Ingestor, db: Database, tmp_path: Path
+) -> None:
+    code = uscc_code(19)
+    first = [
+        {"统一社会信用代码": code, "主体名称": "苏州小微科技有限公司", "企业规模": "小型"},
+        {"统一社会信用代码": uscc_code(20), "主体名称": "苏州某公司", "企业规模": "巨型"},
+        {"统一社会信用代码": resident_id(19), "主体名称": "王某", "企业规模": "micro"},
+    ]
+    report = ingestor.ingest_file(write_csv(tmp_path / "a.csv", first), "统计局")
+    assert (report.accepted, report.quarantined) == (1, 2)
+    problems = [p for r in report.rejected for p in r.problems]
+    assert [p.field for p in problems] == ["企业规模", "企业规模"]  # named by its own column
+    assert "large, medium, small, micro" in problems[0].message
+    assert "an individual has no size" in problems[1].message
+    later = [{"统一社会信用代码": code, "主体名称": "苏州小微科技有限公司", "企业规模": "medium"}]
+    ingestor.ingest_file(write_csv(tmp_path / "b.csv", later), "统计局")
+    with db.connect() as conn:
+        subject = get(conn, code)
+        changes = history(conn, subject.id)
+    assert subject.size_band == "medium"
+    assert [(c.field, c.old_value, c.new_value) for c in changes] == [
+        ("size_band", "small", "medium")
+    ]
+
+
 def test_nothing_accepted_is_lost_and_nothing_rejected_is_dropped(
     ingestor: Ingestor, db: Database, tmp_path: Path
 ) -> None:

@@ -245,7 +245,7 @@ def schemes_impact(
     catalog: CatalogOption = None,
 ) -> None:
     """What a version does before it takes effect: grade transitions, list memberships, and
-    the rate of each outcome by region, industry and kind, with bootstrap intervals."""
+    the rate of each outcome by region, industry, kind and size, with bootstrap intervals."""
     import json
 
     report = application(catalog).simulations.impact(scheme, against, as_of=common.as_of(as_of))

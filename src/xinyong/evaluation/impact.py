@@ -6,9 +6,9 @@ rolled back); the database then counts subjects by group and by outcome in one g
 so the report costs one pass over the results whatever the population. For each outcome (each
 grade, each list, and against an older version: moved to a worse grade, to a better one) it
 gives, for the whole population and for each group of each dimension (region at prefecture
-level, industry section, subject kind), the rate, its difference from the whole population's
-rate and their ratio, each with a bootstrap confidence interval, as Fairlearn's MetricFrame
-reports a metric by group against the overall value.
+level, industry section, subject kind, size band), the rate, its difference from the whole
+population's rate and their ratio, each with a bootstrap confidence interval, as Fairlearn's
+MetricFrame reports a metric by group against the overall value.
 
 The bootstrap resamples subjects: a resampled group's count of an outcome is then binomial in
 the group's size and rate, drawn exactly (by inversion) where the group is small and by its
@@ -43,7 +43,7 @@ RESAMPLES = 400
 MIN_GROUP = 20
 #: The interval's coverage.
 LEVEL = 0.95
-DIMENSIONS = ("region", "industry", "kind")
+DIMENSIONS = ("region", "industry", "kind", "size")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +191,7 @@ def cells(conn: Connection, new_run: int, old_run: int | None) -> list[Cell]:
         region.label("region"),
         subjects.c.industry_code,
         subjects.c.kind,
+        subjects.c.size_band,
         new.c.grade.label("new_grade"),
         new.c.lists.label("new_lists"),
     ]
@@ -201,7 +202,8 @@ def cells(conn: Connection, new_run: int, old_run: int | None) -> list[Cell]:
             old.c.lists.label("old_lists"),
             old.c.run_id.label("old_run"),
         ).outerjoin(old, and_(old.c.subject_id == new.c.subject_id, old.c.run_id == old_run))
-    keys = [region, subjects.c.industry_code, subjects.c.kind, new.c.grade, new.c.lists]
+    keys = [region, subjects.c.industry_code, subjects.c.kind, subjects.c.size_band]
+    keys += [new.c.grade, new.c.lists]
     if old_run is not None:
         keys += [old.c.grade, old.c.lists, old.c.run_id]
     query = query.add_columns(func.count().label("n")).where(new.c.run_id == new_run)
@@ -216,6 +218,7 @@ def cells(conn: Connection, new_run: int, old_run: int | None) -> list[Cell]:
                     "region": "unknown" if "?" in prefecture else f"{prefecture}00",
                     "industry": section or "unknown",
                     "kind": row["kind"],
+                    "size": row["size_band"] or "unknown",
                 },
                 row["new_grade"],
                 frozenset((row["new_lists"] or "").split()),

@@ -97,6 +97,7 @@ class BatchWriter:
                 r.registered_on,
                 r.status or SubjectStatus.ACTIVE,
                 r.legal_representative,
+                r.size_band,
             )
             for r in unique
             if r.identifier.code not in known
@@ -127,6 +128,7 @@ class BatchWriter:
                 "registered_on": row.registered_on,
                 "status": row.status,
                 "legal_representative": row.legal_representative,
+                "size_band": row.size_band,
             },
             self.report.source,
             self.report.batch_id,

@@ -40,6 +40,16 @@ KIND_WORDS = {
     "自然人": SubjectKind.INDIVIDUAL,
     "个人": SubjectKind.INDIVIDUAL,
 }
+#: An enterprise's size as the statistics office classifies it (大型, 中型, 小型, 微型:
+#: 工信部联企业〔2011〕300号, by industry, employees and revenue); xinyong records the class it
+#: is sent, it does not classify.
+SIZE_BANDS = ("large", "medium", "small", "micro")
+SIZE_WORDS = {
+    **{s: s for s in SIZE_BANDS},
+    **dict(zip(("大型", "中型", "小型", "微型"), SIZE_BANDS, strict=True)),
+    **dict(zip(("大", "中", "小", "微"), SIZE_BANDS, strict=True)),
+}
+
 STATUS_WORDS = {
     **{s.value: s for s in SubjectStatus},
     "存续": SubjectStatus.ACTIVE,
@@ -98,6 +108,7 @@ class SubjectRow:
     former_names: list[str]
     aliases: list[str]
     warnings: list[str] = field(default_factory=list)
+    size_band: str | None = None
 
 
 #: The longest text each field may hold (the column that keeps it); any other cell is held to

@@ -42,6 +42,7 @@ SUBJECT_FIELDS = (
     "registered_on",
     "status",
     "legal_representative",
+    "size_band",
     "former_names",
     "aliases",
 )

@@ -16,6 +16,7 @@ from xinyong.errors import InvalidIdentifier
 from xinyong.ingest.parsed import (
     ACTION_WORDS,
     KIND_WORDS,
+    SIZE_WORDS,
     STATUS_WORDS,
     Action,
     Problem,
@@ -374,6 +375,19 @@ class RowChecker:
                     "an individual has no legal representative",
                 )
             )
+        size_band = None
+        if "size_band" in fields:
+            size_band = SIZE_WORDS.get(str(fields["size_band"]).strip().lower())
+            if size_band is None:
+                problems.append(
+                    Problem(
+                        "size_band",
+                        str(fields["size_band"]),
+                        "use one of large, medium, small, micro (大型, 中型, 小型, 微型)",
+                    )
+                )
+            elif individual:
+                problems.append(Problem("size_band", size_band, "an individual has no size"))
         if problems or identifier is None or name is None:
             return problems
         warning = self.region_warning(identifier)
@@ -389,6 +403,7 @@ class RowChecker:
             registered_on=registered_on,
             status=status,
             legal_representative=representative,
+            size_band=size_band,
             former_names=_split(fields.get("former_names")),
             aliases=_split(fields.get("aliases")),
             warnings=warnings,

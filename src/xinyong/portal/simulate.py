@@ -113,6 +113,8 @@ def group_label(ctx: Page, dim: str, group: str) -> str:
         return region.name if region else group
     if dim == "kind":
         return ctx.t(f"kind_{group}")
+    if dim == "size":
+        return ctx.t(f"simulate_size_{group}")
     return ctx.t("simulate_industry").format(section=group)
 
 

@@ -68,6 +68,7 @@ class Subject:
     created_at: datetime
     names: list[SubjectName] = field(default_factory=list)
     legal_representative: str | None = None
+    size_band: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class NewSubject:
     registered_on: date | None = None
     status: SubjectStatus = SubjectStatus.ACTIVE
     legal_representative: str | None = None
+    size_band: str | None = None
 
     def row(self, source: str, now: datetime) -> dict[str, object]:
         return {
@@ -95,6 +97,7 @@ class NewSubject:
             "registered_on": self.registered_on or self.identifier.birth_date,
             "status": self.status.value,
             "legal_representative": self.legal_representative,
+            "size_band": self.size_band,
             "source": source,
             "created_at": now,
         }
@@ -148,6 +151,7 @@ CHANGEABLE = (
     "registered_on",
     "status",
     "legal_representative",
+    "size_band",
 )
 
 
@@ -298,6 +302,7 @@ def get(conn: Connection, code: str) -> Subject:
         created_at=row["created_at"],
         names=names,
         legal_representative=row["legal_representative"],
+        size_band=row["size_band"],
     )
 
 

@@ -286,7 +286,9 @@ def publish(
 
 
 class GroupRateOut(Out):
-    group: str = Field(description="a prefecture's code, an industry section, a subject kind")
+    group: str = Field(
+        description="a prefecture's code, an industry section, a subject kind, a size band"
+    )
     subjects: int
     count: int = Field(description="subjects of the group with the outcome")
     rate: float
@@ -304,7 +306,7 @@ class MetricOut(Out):
     count: int
     rate: float
     before: float | None
-    by: dict[str, list[GroupRateOut]] = Field(description="by region, industry and kind")
+    by: dict[str, list[GroupRateOut]] = Field(description="by region, industry, kind and size")
 
 
 class TransitionOut(Out):
@@ -336,8 +338,8 @@ class ImpactOut(Out):
     summary="A version's impact before it takes effect",
     description="Runs the version and the one it replaces (by default the version in force on "
     "the day, or else the one before) over every record as of the day, keeps nothing, and "
-    "reports grade transitions, list memberships, and each outcome's rate by region, industry "
-    "and subject kind against the whole population's, with 95% bootstrap intervals.",
+    "reports grade transitions, list memberships, and each outcome's rate by region, industry, "
+    "subject kind and size band against the whole population's, with 95% bootstrap intervals.",
 )
 def impact(
     call: Annotated[Call, Depends(Allow(Permission.SCHEMES))],

@@ -47,6 +47,11 @@ subjects = Table(
         String(100),
         comment="法定代表人 (or 负责人) as the registration authority publishes it",
     ),
+    Column(  # 0017
+        "size_band",
+        String(8),
+        comment="large, medium, small or micro (工信部联企业〔2011〕300号), as the source sends it",
+    ),
     Column("source", String(100), nullable=False, comment="who first registered the subject"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
