@@ -19,7 +19,7 @@ from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
 from xinyong.errors import Forbidden, Unsupported
 from xinyong.evaluation.explain import Explanation, explain
-from xinyong.evaluation.guidance import Guidance, guidance
+from xinyong.evaluation.guidance import Guidance, guidances
 from xinyong.evaluation.runs import (
     Comparison,
     Run,
@@ -171,7 +171,7 @@ class Evaluations:
                     raise Forbidden("what would change a grade is read for a declared purpose")
                 access.reach(principal, subject)
                 access.log_read(conn, principal, subject.id, "guidance", purpose or access.OWN)
-            found = [guidance(conn, s, core.catalog, day, subject.code) for s in schemes]
+            found = guidances(conn, schemes, core.catalog, day, subject.code)
         return found if reference else [g for g in found if g.in_scope]
 
     def _reach(self, principal: Principal | None, reference: str) -> None:

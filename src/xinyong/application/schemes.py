@@ -90,14 +90,11 @@ class Schemes:
         scheme = core.library.get(reference)
         if principal is not None:
             access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
-        results = self.test(scheme)
-        failed = [r.name for r in results if not r.passed]
-        if failed:
-            raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
+        cases = self._passing(scheme)
         impact = Simulations(core).impact(scheme.key, against, as_of=as_of)
         with core.transaction() as conn:
             audit.lock(conn)
-            review = reviews.submit(conn, scheme, impact, len(results), len(results), by)
+            review = reviews.submit(conn, scheme, impact, cases, by)
             audit.append(
                 conn,
                 actor=by,
@@ -106,6 +103,14 @@ class Schemes:
                 details={"review": review.id, "sha256": scheme.sha256, "against": impact.against},
             )
         return review
+
+    def _passing(self, scheme: Scheme) -> int:
+        """Run the version's own cases; refuse it if any fails, else say how many passed."""
+        results = self.test(scheme)
+        failed = [r.name for r in results if not r.passed]
+        if failed:
+            raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
+        return len(results)
 
     def review(self, reference: str, principal: Principal | None = None) -> Review | None:
         """The version's newest review, with its stored impact report."""
@@ -124,9 +129,7 @@ class Schemes:
         scheme = core.library.get(reference)
         if principal is not None:
             access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
-        failed = [r.name for r in self.test(scheme) if not r.passed]
-        if failed:
-            raise InvalidInput(f"{scheme.key} fails its own test cases: {', '.join(failed)}")
+        self._passing(scheme)
         digest = scheme.sha256
         target = f"scheme:{scheme.key}"
         with core.transaction() as conn:

@@ -21,6 +21,7 @@ prove.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import combinations
@@ -226,12 +227,26 @@ def guidance(
     conn: Connection, scheme: Scheme, catalog: Catalog, as_of: date, code: str
 ) -> Guidance:
     """The ways out of the subject's status under ``scheme`` as of ``as_of`` (see the module)."""
+    (found,) = guidances(conn, [scheme], catalog, as_of, code)
+    return found
+
+
+def guidances(
+    conn: Connection, schemes: Iterable[Scheme], catalog: Catalog, as_of: date, code: str
+) -> list[Guidance]:
+    """:func:`guidance` under each of ``schemes``, the subject's rows read once."""
     subject = get(conn, code)
     tables = read_tables(conn, [subject.id])
-    search = _Search(scheme, catalog, tables, subject.id)
+    return [_guide(s, catalog, as_of, subject.code, subject.id, tables) for s in schemes]
+
+
+def _guide(
+    scheme: Scheme, catalog: Catalog, as_of: date, code: str, subject_id: int, tables: Tables
+) -> Guidance:
+    search = _Search(scheme, catalog, tables, subject_id)
     before = search.status(as_of)
     if before is None:
-        return Guidance(scheme.key, as_of, subject.code, False, None)
+        return Guidance(scheme.key, as_of, code, False, None)
     read = sorted(set().union(*search.read(as_of)))
     by_id = {r["id"]: r for r in tables.records}
     leaving = {i: search.leaves(i, as_of) for i in read}
@@ -242,7 +257,7 @@ def guidance(
     return Guidance(
         scheme.key,
         as_of,
-        subject.code,
+        code,
         True,
         before,
         tuple(ways),
