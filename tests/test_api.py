@@ -164,6 +164,14 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("GET", "/schemes/zhengzhou-environment/review", target=ZZ),
         Call("POST", "/schemes/zhengzhou-environment/publication", target=ZZ),
         Call("GET", "/schemes/zhengzhou-environment/impact", target=ZZ),
+        Call(
+            "POST",
+            "/schemes/zhengzhou-environment@1/shadow",
+            {"days": 5, "reason": "trial"},
+            target=ZZ,
+        ),
+        Call("GET", "/schemes/zhengzhou-environment@1/shadow", target=ZZ),
+        Call("POST", "/schemes/zhengzhou-environment@1/shadow/stop", target=ZZ),
         Call("POST", "/evaluations", {"scheme": "zhengzhou-environment"}, target=ZZ),
         Call("GET", "/evaluations/compare?first=1&second=1", target=ZZ),
         Call(

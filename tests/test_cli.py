@@ -236,6 +236,48 @@ def test_evaluate_explain_and_compare(ready: Path) -> None:
     assert "published by 李处长" in published.stdout
 
 
+def test_a_version_in_shadow_from_the_command_line(ready: Path) -> None:
+    before = "2019-12-01"  # version 2 of the bike lists takes effect on 2020-01-01
+    bike = "shenzhen-rental-bike@2"
+    started = run(
+        ready,
+        "schemes",
+        "shadow",
+        "start",
+        bike,
+        "--days",
+        "2",
+        "--reason",
+        "试运行",
+        "--by",
+        "王科员",
+        today=before,
+    )
+    assert "2019-12-01 to 2019-12-02, started by 王科员 (试运行)" in started.stdout
+    ran = run(ready, "schemes", "shadow", "run", today=before).stdout
+    assert f"{bike} as of 2019-12-01" in ran and "beside run #" in ran
+    assert "no shadow is due" in run(ready, "schemes", "shadow", "run", today=before).stdout
+    shown = run(ready, "schemes", "shadow", "show", bike, today=before).stdout
+    assert "2019-12-01:" in shown
+    stopped = run(ready, "schemes", "shadow", "stop", bike, "--by", "李处长", today="2019-12-02")
+    assert "stopped on 2019-12-02 by 李处长" in stopped.stdout
+    late = run(
+        ready,
+        "schemes",
+        "shadow",
+        "start",
+        bike,
+        "--days",
+        "2",
+        "--reason",
+        "x",
+        "--by",
+        "王",
+        ok=False,
+    )
+    assert "in force since 2020-01-01" in late.stderr
+
+
 def test_due_process_from_the_command_line(ready: Path) -> None:
     from helpers import resident_id
 

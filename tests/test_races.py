@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from dueprocess import add_records, add_subject
@@ -321,4 +322,25 @@ def test_two_approvals_of_one_scheme_version_publish_it_once(db: Database) -> No
             if e.action == "scheme.published" and e.object == f"scheme:{key}"
         ]
         assert len(published) == 1
+    assert app.oversight.verify().intact
+
+
+def test_two_shadows_of_one_version_started_at_once_give_one(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the version's cases are run before the transaction; skipped here, so that the threads
+    # meet at the rule and not one after another behind the case runs
+    from xinyong.application.schemes import Schemes
+
+    monkeypatch.setattr(Schemes, "_passing", lambda self, scheme: 1)
+    app = Application.build(
+        Settings(database_url=db.url), db=db, clock=FixedClock(date(2019, 12, 1))
+    )
+    for round_ in range(ROUNDS):
+        assert isinstance(app.clock, FixedClock)
+        app.clock.day = date(2019, 12, 1) + timedelta(days=round_)
+        start = partial(app.shadows.start, "shenzhen-rental-bike@2", days=1, reason="trial")
+        one_winner(race(*(partial(start, by=f"科员{i}") for i in range(THREADS))))
+    started = [e for e in app.oversight.entries() if e.action == "scheme.shadow_started"]
+    assert len(started) == ROUNDS
     assert app.oversight.verify().intact

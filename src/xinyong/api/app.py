@@ -31,6 +31,7 @@ from xinyong.api.routers import (
     records,
     reports,
     schemes,
+    shadows,
     subjects,
     webhooks,
 )
@@ -179,6 +180,7 @@ def create_api(application: Application) -> FastAPI:
         subjects,
         records,
         schemes,
+        shadows,
         guidance,  # before evaluations: /evaluations/guidance is not a run's id
         evaluations,
         listings,

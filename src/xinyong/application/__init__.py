@@ -26,6 +26,7 @@ from xinyong.application.oversight import Oversight
 from xinyong.application.records import Records
 from xinyong.application.reports import Reports
 from xinyong.application.schemes import Schemes
+from xinyong.application.shadows import Shadows
 from xinyong.application.simulations import Simulations
 from xinyong.clock import Clock
 from xinyong.settings import Settings
@@ -104,3 +105,7 @@ class Application(Core):
     @cached_property
     def schemes(self) -> Schemes:
         return Schemes(self)
+
+    @cached_property
+    def shadows(self) -> Shadows:
+        return Shadows(self)

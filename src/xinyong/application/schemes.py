@@ -1,6 +1,7 @@
 """Schemes as published: run a version's own test cases, submit a version for review (its
 cases pass, its impact report is stored with it), publish it by a second person's approval
-(once), and the newest stored run of a scheme with its grade distribution."""
+(once, and not while it runs in shadow), and the newest stored run of a scheme with its grade
+distribution."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from xinyong.application.simulations import Simulations
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.evaluation import reviews
+from xinyong.evaluation import reviews, shadows
 from xinyong.evaluation.reviews import Review
 from xinyong.evaluation.runs import Run, grade_distribution, grade_trend, latest_run
 from xinyong.evaluation.scheme_cases import CaseResult, run_tests
@@ -137,6 +138,12 @@ class Schemes:
             done = audit.first(conn, PUBLISHED, target)
             if done is not None:
                 raise Conflict(f"{scheme.key} was already published (audit #{done.seq})")
+            shadow = shadows.latest(conn, scheme)
+            if shadow is not None and not shadow.over_by(core.today()):
+                raise Conflict(
+                    f"{scheme.key} runs in shadow until {shadow.ends_on}: approve it after "
+                    "its shadow period, or stop the shadow first"
+                )
             review = reviews.approve(conn, scheme, by)
             entry = audit.append(
                 conn,
@@ -148,6 +155,7 @@ class Schemes:
                     "effective_from": scheme.definition.scheme.effective_from,
                     "review": review.id,
                     "submitted_by": review.submitted_by,
+                    **({"shadow": shadow.id} if shadow is not None else {}),
                 },
             )
         return Published(scheme.key, digest, entry.seq, by)

@@ -22,6 +22,7 @@ from xinyong.cli.registry import catalog_app, quarantine_app, subjects_app
 from xinyong.cli.report import report_app
 from xinyong.cli.schemes import compare, evaluate, export_app, schemes_app
 from xinyong.cli.service import serve, tokens_app, webhooks_app
+from xinyong.cli.shadows import shadow_app
 from xinyong.errors import XinyongError
 from xinyong.settings import Settings
 
@@ -49,6 +50,7 @@ for group, name in (
     (inspections_app, "inspections"),
 ):
     app.add_typer(group, name=name)
+schemes_app.add_typer(shadow_app, name="shadow")
 for command in (serve, evaluate, compare, generate, ingest, demo):
     app.command()(command)
 app.command("check")(check)

@@ -55,8 +55,11 @@ def lists_expression(names: Sequence[str]) -> exp.Expr:
     return joined
 
 
-def results_insert(query: exp.Select, run: exp.Expr, lists: Sequence[str]) -> exp.Insert:
-    """``INSERT INTO evaluation_results ... SELECT`` of a compiled query's rows for ``run``."""
+def results_insert(
+    query: exp.Select, run: exp.Expr, lists: Sequence[str], table: str = "evaluation_results"
+) -> exp.Insert:
+    """``INSERT INTO evaluation_results ... SELECT`` of a compiled query's rows for ``run``
+    (or into ``table``, which has the same columns: a shadow run's results)."""
     q = query.subquery("q")
     select_results = exp.select(
         run,
@@ -66,7 +69,7 @@ def results_insert(query: exp.Select, run: exp.Expr, lists: Sequence[str]) -> ex
         lists_expression(lists),
         exp.column("decided_by", table="q"),
     ).from_(q)
-    return exp.insert(select_results, "evaluation_results", columns=RESULT_COLUMNS)
+    return exp.insert(select_results, table, columns=RESULT_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from xinyong.store.tables.registry import (
     subject_names,
     subjects,
 )
+from xinyong.store.tables.shadows import scheme_shadows, shadow_results, shadow_runs
 
 __all__ = [
     "Id",
@@ -76,6 +77,9 @@ __all__ = [
     "records",
     "reports",
     "scheme_reviews",
+    "scheme_shadows",
+    "shadow_results",
+    "shadow_runs",
     "subject_changes",
     "subject_names",
     "subject_tags",
