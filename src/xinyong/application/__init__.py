@@ -21,6 +21,7 @@ from xinyong.application.evaluations import Evaluations
 from xinyong.application.files import Files
 from xinyong.application.inspections import Inspections
 from xinyong.application.leniency import Leniency
+from xinyong.application.linkage import Linkage
 from xinyong.application.listings import Listings
 from xinyong.application.oversight import Oversight
 from xinyong.application.records import Records
@@ -105,6 +106,10 @@ class Application(Core):
     @cached_property
     def schemes(self) -> Schemes:
         return Schemes(self)
+
+    @cached_property
+    def linkage(self) -> Linkage:
+        return Linkage(self)
 
     @cached_property
     def shadows(self) -> Shadows:

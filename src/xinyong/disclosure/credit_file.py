@@ -17,12 +17,13 @@ from sqlalchemy import Connection, Select, bindparam
 
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Names
-from xinyong.dueprocess.cases import Case, inbox
+from xinyong.dueprocess.cases import Case, CaseKind, inbox
 from xinyong.dueprocess.memberships import Listing, memberships
 from xinyong.dueprocess.objections import disputed_ids
 from xinyong.dueprocess.publication import public_condition, window
 from xinyong.errors import NotFound
 from xinyong.evaluation.runs import latest_results
+from xinyong.linkage.links import Link, of_records
 from xinyong.registry.records import RecordState, RecordView, in_effect, subject_records
 from xinyong.registry.subjects import Subject, get
 from xinyong.schemes.library import Library
@@ -37,6 +38,7 @@ class FileRecord:
     public: bool  # shown to the public on the profile's date
     public_until: date | None
     repair_from: date | None
+    link: Link | None = None  # how a record sent without a code was attributed to the subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,9 @@ def credit_file(
         query = _public_ids(catalog, at)
         visible = set(conn.execute(query, {"subject_id": subject.id}).scalars())
     rows = []
-    for view in subject_records(conn, subject.id, as_of=at):
+    views = [v for v in subject_records(conn, subject.id, as_of=at) if v.decided_on <= at]
+    linked = {} if public else of_records(conn, [v.id for v in views])
+    for view in views:
         if view.decided_on > at:
             continue
         item = catalog.get(view.item_code)
@@ -85,9 +89,15 @@ def credit_file(
                 shown,
                 span.public_until if span else None,
                 span.repair_from if span else None,
+                linked.get(view.id),
             )
         )
-    cases = () if public else tuple(inbox(conn, at, subject_id=subject.id))
+    # a proposed link is the reviewers' question, not yet a fact about the subject
+    cases = (
+        ()
+        if public
+        else tuple(c for c in inbox(conn, at, subject_id=subject.id) if c.kind is not CaseKind.LINK)
+    )
     return CreditFile(subject, at, tuple(rows), tuple(memberships(conn, subject.id, at)), cases)
 
 

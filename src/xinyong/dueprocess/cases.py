@@ -28,6 +28,7 @@ class CaseKind(enum.StrEnum):
     REPAIR = "repair"
     LENIENCY = "leniency"
     INSPECTION = "inspection"
+    LINK = "link"
 
 
 class CaseState(enum.StrEnum):

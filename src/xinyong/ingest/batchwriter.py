@@ -98,6 +98,7 @@ class BatchWriter:
                 r.status or SubjectStatus.ACTIVE,
                 r.legal_representative,
                 r.size_band,
+                r.registration_number,
             )
             for r in unique
             if r.identifier.code not in known
@@ -129,6 +130,7 @@ class BatchWriter:
                 "status": row.status,
                 "legal_representative": row.legal_representative,
                 "size_band": row.size_band,
+                "registration_number": row.registration_number,
             },
             self.report.source,
             self.report.batch_id,

@@ -109,6 +109,7 @@ class SubjectRow:
     aliases: list[str]
     warnings: list[str] = field(default_factory=list)
     size_band: str | None = None
+    registration_number: str | None = None
 
 
 #: The longest text each field may hold (the column that keeps it); any other cell is held to
@@ -119,6 +120,7 @@ LENGTHS = {
     "subject_name": 200,
     "name": 200,
     "legal_representative": 100,
+    "registration_number": 15,
     "former_names": 2000,
     "aliases": 2000,
 }

@@ -201,6 +201,7 @@ class Ingestor:
                 "rows_total": 0,
                 "rows_accepted": 0,
                 "rows_quarantined": 0,
+                "profile": profile.profile,
             },
         ).scalar_one()
         report.batch_id = int(batch_id)

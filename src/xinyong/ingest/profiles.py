@@ -33,6 +33,20 @@ RECORD_FIELDS = (
     "target_record_id",
     "reason",
 )
+#: Headers that describe a record's party beyond its code and name, in the layouts departments
+#: send. A record profile never keeps them (the subject's registry entry holds such facts);
+#: they stay in a refused row as it was received, where record linkage
+#: (:mod:`xinyong.linkage`) reads them to find the party of a row that came without a code.
+PARTY_COLUMNS = {
+    "legal_representative": (
+        "法定代表人",
+        "法定代表人（负责人）",
+        "负责人",
+        "legal_representative",
+    ),
+    "address": ("住所", "地址", "注册地址", "经营场所", "住所地", "address"),
+    "registration_number": ("注册号", "工商注册号", "营业执照注册号", "registration_number"),
+}
 SUBJECT_FIELDS = (
     "subject_code",
     "subject_name",
@@ -43,6 +57,7 @@ SUBJECT_FIELDS = (
     "status",
     "legal_representative",
     "size_band",
+    "registration_number",
     "former_names",
     "aliases",
 )
@@ -68,6 +83,8 @@ class Profile(FileModel):
         first non-empty one wins. The header is resolved once, not per row, and a row is
         walked by the cells it has (a wide file's rows are mostly empty), not by the header."""
         ignored = set(self.ignore)
+        if self.kind != "subjects":
+            ignored |= {h for headers in PARTY_COLUMNS.values() for h in headers}
         plan = [
             (header, target, target in self.fields)
             for header in columns

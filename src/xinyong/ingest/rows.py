@@ -7,6 +7,7 @@ the corrected record exist) are in :mod:`xinyong.ingest.pipeline`.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -388,6 +389,21 @@ class RowChecker:
                 )
             elif individual:
                 problems.append(Problem("size_band", size_band, "an individual has no size"))
+        number_before = _text(fields.get("registration_number"))
+        if number_before is not None:
+            number_before = unicodedata.normalize("NFKC", number_before).replace(" ", "")
+            if not (number_before.isdigit() and len(number_before) in (13, 15)):
+                problems.append(
+                    Problem(
+                        "registration_number",
+                        number_before,
+                        "an old business registration number (工商注册号) is 13 or 15 digits",
+                    )
+                )
+            elif individual:
+                problems.append(
+                    Problem("registration_number", number_before, "an individual has none")
+                )
         if problems or identifier is None or name is None:
             return problems
         warning = self.region_warning(identifier)
@@ -404,6 +420,7 @@ class RowChecker:
             status=status,
             legal_representative=representative,
             size_band=size_band,
+            registration_number=number_before,
             former_names=_split(fields.get("former_names")),
             aliases=_split(fields.get("aliases")),
             warnings=warnings,

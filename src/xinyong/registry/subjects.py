@@ -69,6 +69,7 @@ class Subject:
     names: list[SubjectName] = field(default_factory=list)
     legal_representative: str | None = None
     size_band: str | None = None
+    registration_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class NewSubject:
     status: SubjectStatus = SubjectStatus.ACTIVE
     legal_representative: str | None = None
     size_band: str | None = None
+    registration_number: str | None = None
 
     def row(self, source: str, now: datetime) -> dict[str, object]:
         return {
@@ -98,6 +100,7 @@ class NewSubject:
             "status": self.status.value,
             "legal_representative": self.legal_representative,
             "size_band": self.size_band,
+            "registration_number": self.registration_number,
             "source": source,
             "created_at": now,
         }
@@ -152,6 +155,7 @@ CHANGEABLE = (
     "status",
     "legal_representative",
     "size_band",
+    "registration_number",
 )
 
 
@@ -303,6 +307,7 @@ def get(conn: Connection, code: str) -> Subject:
         names=names,
         legal_representative=row["legal_representative"],
         size_band=row["size_band"],
+        registration_number=row["registration_number"],
     )
 
 

@@ -13,6 +13,7 @@ from xinyong.store.tables.inspection import (
     inspector_relations,
     inspectors,
 )
+from xinyong.store.tables.linkage import record_links
 from xinyong.store.tables.process import (
     access_log,
     api_tokens,
@@ -74,6 +75,7 @@ __all__ = [
     "outbox",
     "quarantine",
     "record_events",
+    "record_links",
     "records",
     "reports",
     "scheme_reviews",

@@ -52,6 +52,7 @@ subjects = Table(
         String(8),
         comment="large, medium, small or micro (工信部联企业〔2011〕300号), as the source sends it",
     ),
+    Column("registration_number", String(15), comment="工商注册号, before the USCC"),  # 0019
     Column("source", String(100), nullable=False, comment="who first registered the subject"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -102,6 +103,7 @@ batches = Table(
     Column("rows_accepted", Integer, nullable=False),
     Column("rows_quarantined", Integer, nullable=False),
     Column("warnings", Integer, nullable=False, server_default="0"),
+    Column("profile", String(64), comment="the column profile"),  # 0019
     UniqueConstraint("source", "batch_key"),
 )
 
