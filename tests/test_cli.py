@@ -236,6 +236,64 @@ def test_evaluate_explain_and_compare(ready: Path) -> None:
     assert "published by 李处长" in published.stdout
 
 
+def test_rows_without_a_code_linked_from_the_command_line(ready: Path) -> None:
+    import csv
+
+    from xinyong.samples.linkage import LinkageData
+
+    data = LinkageData(seed=9, provinces=("32",))
+    firms = data.firms(300)
+    mentions = [m for m in data.mentions(firms, 20) if m.truth]
+
+    def write(name: str, rows: list[dict[str, str]]) -> str:
+        path = ready / name
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return str(path)
+
+    registry = [
+        {
+            "统一社会信用代码": f.code,
+            "主体名称": f.name,
+            "行政区划代码": f.region_code,
+            "法定代表人": f.legal_representative,
+            "注册号": f.registration_number,
+        }
+        for f in firms
+    ]
+    run(ready, "ingest", write("registry.csv", registry), "--source", "市场监管局")
+    old = [
+        {
+            "行政相对人名称": m.name,
+            "统一社会信用代码": "",
+            "法定代表人": m.legal_representative or "",
+            "住所": m.address or "",
+            "行政处罚决定书文号": f"苏罚〔2019〕{n}号",
+            "处罚决定日期": "2019-06-01",
+            "处罚机关": "南京市市场监督管理局",
+        }
+        for n, m in enumerate(mentions, start=1)
+    ]
+    run(ready, "ingest", write("old.csv", old), "--source", "南京市市场监管局")
+    proposed = run(ready, "link", "propose").stdout
+    assert f"{len(mentions)} rows without a code examined" in proposed
+    assert "[proposed]" in proposed
+    listed = run(ready, "link", "list").stdout
+    first, second = (int(line.split()[0][1:]) for line in listed.splitlines()[:2])
+    shown = run(ready, "link", "show", str(first)).stdout
+    assert "name: " in shown and "region: " in shown
+    accepted = run(ready, "link", "accept", str(first), "--by", "王科员").stdout
+    assert "accepted by 王科员: record #" in accepted
+    rejected = run(
+        ready, "link", "reject", str(second), "--by", "李科员", "--reason", "同名"
+    ).stdout
+    assert "rejected by 李科员" in rejected
+    again = run(ready, "link", "accept", str(first), "--by", "王科员", ok=False)
+    assert "already accepted" in again.stderr
+
+
 def test_a_version_in_shadow_from_the_command_line(ready: Path) -> None:
     before = "2019-12-01"  # version 2 of the bike lists takes effect on 2020-01-01
     bike = "shenzhen-rental-bike@2"

@@ -221,3 +221,43 @@ def test_a_row_refused_for_more_than_its_code_is_not_a_candidate(
     proposed = app.linkage.propose()
     sources = {p.row.get("行政处罚决定书文号") for p in proposed.proposed}
     assert sources & {"X-1", "X-2", "X-3"} == {"X-3"}
+
+
+def test_the_review_over_http(db: Database, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from xinyong.disclosure.tokens import Role, issue
+    from xinyong.web import create_app
+
+    _world(db, tmp_path)
+    with db.begin() as conn:
+        official = issue(conn, "南京市信用办", Role.OFFICIAL, region_code="320100")
+        province = issue(conn, "江苏省信用办", Role.OFFICIAL, region_code="320000")
+        clerk = issue(conn, "某部门", Role.DEPARTMENT, department="南京市市场监管局")
+    app = create_app(Settings(today=DAY, database_url=db.url), db)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        everywhere = {"Authorization": f"Bearer {province}"}
+        assert (
+            c.post(
+                "/links/proposals", json={}, headers={"Authorization": f"Bearer {clerk}"}
+            ).status_code
+            == 403
+        )
+        made = c.post("/links/proposals", json={"threshold": 0.9}, headers=everywhere)
+        assert made.status_code == 201, made.text
+        body = made.json()
+        assert body["examined"] > 0 and body["proposed"]
+        first = body["proposed"][0]
+        assert first["state"] == "proposed" and first["name_sent"] == first["row"]["行政相对人名称"]
+        assert {a["comparison"] for a in first["agreements"]} == {"name", "rep", "region", "regno"}
+        # a city's office sees only the proposals about its own subjects
+        city = c.get("/links", headers={"Authorization": f"Bearer {official}"}).json()
+        assert all(k["subject_code"][2:6] == "3201" for k in city)
+        assert len(c.get("/links", headers=everywhere).json()) == len(body["proposed"]) > len(city)
+        done = c.post(f"/links/{first['id']}/acceptance", headers=everywhere)
+        assert done.status_code == 200 and done.json()["record_id"], done.text
+        assert c.post(f"/links/{first['id']}/acceptance", headers=everywhere).status_code == 409
+        second = body["proposed"][1]["id"]
+        no = c.post(f"/links/{second}/rejection", json={"reason": "同名"}, headers=everywhere)
+        assert no.status_code == 200 and no.json()["state"] == "rejected"
+        assert c.get("/links/999999", headers=everywhere).status_code == 404

@@ -28,7 +28,7 @@ from xinyong.dueprocess.memberships import events, verify
 from xinyong.errors import XinyongError
 from xinyong.settings import Settings
 from xinyong.store.database import Database
-from xinyong.store.tables import case_events, cases, listing_events, records
+from xinyong.store.tables import batches, case_events, cases, listing_events, records
 
 ROUNDS = int(os.environ.get("XINYONG_RACE_ROUNDS", "8"))
 THREADS = 4
@@ -343,4 +343,29 @@ def test_two_shadows_of_one_version_started_at_once_give_one(
         one_winner(race(*(partial(start, by=f"科员{i}") for i in range(THREADS))))
     started = [e for e in app.oversight.entries() if e.action == "scheme.shadow_started"]
     assert len(started) == ROUNDS
+    assert app.oversight.verify().intact
+
+
+def test_two_acceptances_of_one_proposed_link_write_one_record(db: Database, tmp_path: Any) -> None:
+    from test_linkage import _world
+
+    app, _firms, _mentions = _world(db, tmp_path)
+    proposed = app.linkage.propose().proposed
+    assert len(proposed) >= ROUNDS
+    for found in proposed[:ROUNDS]:
+        steps = [partial(app.linkage.accept, found.id, by=f"科员{i}") for i in range(THREADS - 1)]
+        steps.append(partial(app.linkage.reject, found.id, by="处长", reasons="not this firm"))
+        one_winner(race(*steps))
+        with db.connect() as conn:
+            written = conn.execute(
+                select(func.count())
+                .select_from(records)
+                .where(
+                    records.c.batch_id.in_(
+                        select(batches.c.id).where(batches.c.batch_key == f"link:{found.id}")
+                    )
+                )
+            ).scalar_one()
+        state = app.linkage.show(found.id).state
+        assert written == (1 if state == "accepted" else 0), state
     assert app.oversight.verify().intact

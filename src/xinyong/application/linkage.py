@@ -78,9 +78,9 @@ class Linkage:
         model = links.model_summary(trained, threshold, len(sides))
         with core.on_clock(), core.transaction() as conn:
             audit.lock(conn)
-            made = links.propose(
-                conn, matches, model, WorkCalendar.from_database(conn), core.today(), by
-            )
+            sent = {f"q{c.quarantine_id}": c.name for c in found}
+            calendar = WorkCalendar.from_database(conn)
+            made = links.propose(conn, matches, model, calendar, core.today(), by, sent)
             audit.append(
                 conn,
                 actor=by,

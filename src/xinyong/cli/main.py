@@ -16,6 +16,7 @@ from xinyong.cli.audit import audit_app
 from xinyong.cli.cases import calendar_app, cases_app, leniency_app, objections_app, repair_app
 from xinyong.cli.common import Session, err, out, session
 from xinyong.cli.inspections import inspections_app
+from xinyong.cli.linkage import link_app
 from xinyong.cli.listings import check, listings_app
 from xinyong.cli.records import demo, generate, ingest
 from xinyong.cli.registry import catalog_app, quarantine_app, subjects_app
@@ -48,6 +49,7 @@ for group, name in (
     (report_app, "report"),
     (export_app, "export"),
     (inspections_app, "inspections"),
+    (link_app, "link"),
 ):
     app.add_typer(group, name=name)
 schemes_app.add_typer(shadow_app, name="shadow")

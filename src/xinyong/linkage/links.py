@@ -11,7 +11,7 @@ its state again inside the lock: two reviewers at once give one decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -53,6 +53,11 @@ class Link:
     @property
     def reference(self) -> str:
         return f"LIN-{self.case_id:06d}"
+
+    @property
+    def row_name(self) -> str:
+        """The party's name as the row gave it."""
+        return str(self.explanation.get("name_sent") or "")
 
 
 def _select() -> Any:
@@ -109,9 +114,11 @@ def propose(
     calendar: WorkCalendar,
     on: date,
     actor: str,
+    names: Mapping[str, str],
 ) -> list[Link]:
     """Store each match as a proposal with its case, skipping a row proposed meanwhile (the
-    caller holds the lock that makes this check hold)."""
+    caller holds the lock that makes this check hold); ``names`` are the parties' names as
+    each row gave them, by the match's key."""
     keys = [int(m.key[1:]) for m in matches]
     taken = set(
         conn.execute(
@@ -125,7 +132,7 @@ def propose(
         quarantine_id = int(match.key[1:])
         if quarantine_id in taken:
             continue
-        explanation = match.to_json()
+        explanation = {"name_sent": names.get(match.key), **match.to_json()}
         case = open_case(
             conn,
             CaseKind.LINK,
