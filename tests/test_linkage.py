@@ -145,7 +145,8 @@ def test_a_row_without_a_code_is_linked_only_by_a_persons_acceptance(
     by_code = {f.code: f for f in firms}
     assert len(proposed.proposed) >= 0.8 * len(mentions)
     first = proposed.proposed[0]
-    truth = next(m.truth for m in mentions if m.name == first.row["行政相对人名称"])
+    truths = {m.name: m.truth for m in mentions}
+    truth = truths[first.row["行政相对人名称"]]
     assert first.subject_code == truth and first.subject_code in by_code
     # a proposal writes nothing to anyone's file; it is a case in the inbox
     with db.connect() as conn:
@@ -155,7 +156,12 @@ def test_a_row_without_a_code_is_linked_only_by_a_persons_acceptance(
         )
     inbox = app.cases.inbox()
     assert any(c.kind.value == "link" and c.id == first.case_id for c in inbox)
-    assert app.linkage.propose().proposed == []  # a row is proposed once
+    again = app.linkage.propose()  # a row is proposed once: only the rest are looked at
+    assert again.examined == len(mentions) - len(proposed.proposed)
+    assert not {k.quarantine_id for k in again.proposed} & {
+        k.quarantine_id for k in proposed.proposed
+    }
+    assert all(k.subject_code == truths[k.row_name] for k in again.proposed)
     # acceptance: the row as received, with the subject's code, becomes its record
     accepted = app.linkage.accept(first.id, by="王科员")
     assert accepted.link.state == "accepted" and accepted.link.record_id == accepted.record_id

@@ -300,3 +300,42 @@ def test_an_official_simulates_a_draft_and_nothing_is_kept(portal: Portal) -> No
         data={"csrf": "0" * 32, "text": draft},
     )
     assert refused.status_code == 403
+
+
+def test_an_official_accepts_a_proposed_link_and_the_firm_sees_its_grounds(
+    portal: Portal,  # noqa: F811
+) -> None:
+    import json
+
+    from xinyong.ingest.profiles import load_profile
+    from xinyong.ingest.readers import read_bytes
+
+    svc = portal.client.app.state.service  # type: ignore[attr-defined]
+    row = {
+        "主体名称": "鄭州綠源環保科技有限公司",  # traditional characters, no code
+        "法定代表人": "王绿源",
+        "住所": "河南省郑州市中原区建设路1号",
+        "item_code": "ADM_PENALTY_GENERAL",
+        "decided_on": "2026-04-01",
+        "reference": "郑市监罚〔2026〕88号",
+    }
+    raw = read_bytes(json.dumps(row, ensure_ascii=False).encode(), "old.jsonl", "jsonl")
+    svc.records.ingest(raw, "郑州市市场监管局", load_profile("canonical"))
+    (proposed,) = svc.linkage.propose().proposed
+    assert proposed.subject_id == portal.ids["firm"]
+    c = portal.client
+    page = _desk(portal, portal.tokens["official"])
+    found = re.search(r'href="(/desk/cases/\d+)" data-kind="link"', page)
+    assert found, page
+    case = c.get(found.group(1)).text
+    assert "关联建议及其依据" in case and "名称相同" in case and "同一县区" in case
+    assert "鄭州綠源環保科技有限公司" in html.unescape(case)
+    accepted = c.post(
+        f"/desk/links/{proposed.id}/acceptance", data={"csrf": _csrf(portal, "/desk")}
+    )
+    assert accepted.status_code == 200 and "确认关联" in accepted.text, accepted.text[:400]
+    assert 'id="accept-link"' not in accepted.text
+    _sign_out(portal)
+    _sign_in(portal, "firm")
+    account = c.get("/account").text
+    assert f"经记录关联确认（{proposed.reference}，李明）" in account

@@ -4,8 +4,8 @@ and each page is photographed (``make screenshots`` keeps the pictures in docs/s
 
 The tour walks the pages as their users reach them: the public's (search, profile, why, lists,
 the scheme catalog, a credit report and its verification), a subject's own (account and a case),
-and the officials' workbench (inbox, a case, a listing, the check and its answer, the schemes
-and their test results)."""
+and the officials' workbench (inbox, a case, a proposed link, a listing, the check and its
+answer, the schemes and their test results)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,19 @@ def tour_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 "/cases/objections", json={"record_id": record, "reason": "决定书送达有误"}
             )
             assert filed.status_code == 201, filed.text
+            # a penalty sent without a code, in traditional characters: a link for review
+            dept = {"Authorization": f"Bearer {tokens['department']}", "Idempotency-Key": "old-1"}
+            row = {
+                "subject_name": "鄭州綠源環保科技有限公司",
+                "item_code": "ADM_PENALTY_GENERAL",
+                "decided_on": "2026-04-01",
+                "reference": "郑市监罚〔2026〕88号",
+                "住所": "河南省郑州市中原区建设路1号",
+            }
+            sent = api.post("/records/batches", json={"rows": [row]}, headers=dept)
+            assert sent.status_code == 201, sent.text
+            linked = api.post("/links/proposals", json={})
+            assert linked.status_code == 201 and linked.json()["proposed"], linked.text
         yield found
 
 
@@ -121,7 +134,8 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("case", "firm", _click("/account", "a[href^='/account/cases/']")),
         ("guidance", "firm", _click("/account", "#guidance-link")),
         ("desk", "official", _path("/desk")),
-        ("desk-case", "official", _click("/desk", "table.inbox a")),
+        ("desk-case", "official", _click("/desk", "table.inbox a[data-kind=objection]")),
+        ("desk-link", "official", _click("/desk", "table.inbox a[data-kind=link]")),
         ("desk-listing", "official", _click("/desk", "table.waiting a")),
         ("desk-check", "official", _path("/desk/check")),
         ("desk-check-answer", "official", _checked),

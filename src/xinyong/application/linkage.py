@@ -105,6 +105,14 @@ class Linkage:
                 access.reach(principal, get(conn, found.subject_code))
             return found
 
+    def of_case(self, case_id: int, principal: Principal | None = None) -> Link | None:
+        """The proposal a ``link`` case is about."""
+        with self.core.reading() as conn:
+            found = links.of_case(conn, case_id)
+            if found is not None and principal is not None:
+                access.reach(principal, get(conn, found.subject_code))
+            return found
+
     @staticmethod
     def _reaches(conn: Connection, principal: Principal, found: Link) -> bool:
         try:

@@ -171,6 +171,11 @@ def get(conn: Connection, link_id: int, *, lock: bool = False) -> Link:
     return _link(row)
 
 
+def of_case(conn: Connection, case_id: int) -> Link | None:
+    row = conn.execute(_select().where(record_links.c.case_id == case_id)).first()
+    return _link(row) if row is not None else None
+
+
 def pending(conn: Connection, limit: int = 100) -> list[Link]:
     """Proposals waiting for a decision, the strongest first."""
     rows = conn.execute(

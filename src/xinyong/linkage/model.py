@@ -51,6 +51,10 @@ MAX_ITERATIONS = 12
 #: The share of records taken to be of some firm of the registry, when the run is too small
 #: to estimate the prior.
 FALLBACK_MATCHED = 0.9
+#: The least data a model is trained on; with less, the comparisons' stated starting values
+#: (set in :func:`_settings`: our own estimates, of the order the trained models find) are
+#: used, and the proposal's model says so.
+MIN_RECORDS, MIN_REGISTRY = 30, 300
 #: The least m probability a level keeps after training.
 M_FLOOR = 0.005
 
@@ -152,46 +156,52 @@ def _settings() -> Any:
     import splink.comparison_level_library as cll
     from splink import SettingsCreator, block_on
 
+    def level(creator: Any, label: str, m: float, u: float, fixed: bool = False) -> Any:
+        return creator.configure(
+            label_for_charts=label, m_probability=m, u_probability=u, fix_m_probability=fixed
+        )
+
     name = {
         "output_column_name": "name",
         "comparison_levels": [
             cll.NullLevel("core"),
-            cll.ExactMatchLevel("name").configure(label_for_charts="the same name"),
-            cll.ExactMatchLevel("core").configure(
-                label_for_charts="the same name without region and legal form"
+            level(cll.ExactMatchLevel("name"), "the same name", 0.55, 1e-5),
+            level(
+                cll.ExactMatchLevel("core"),
+                "the same name without region and legal form",
+                0.25,
+                2e-5,
             ),
-            cll.JaroWinklerLevel("core", 0.92).configure(label_for_charts="nearly the same"),
-            cll.JaroWinklerLevel("core", 0.80).configure(label_for_charts="similar"),
-            cll.ElseLevel().configure(label_for_charts="different"),
+            level(cll.JaroWinklerLevel("core", 0.92), "nearly the same", 0.08, 5e-5),
+            level(cll.JaroWinklerLevel("core", 0.80), "similar", 0.05, 5e-3),
+            level(cll.ElseLevel(), "different", 0.07, 0.995),
         ],
     }
     rep = {
         "output_column_name": "rep",
         "comparison_levels": [
             cll.NullLevel("rep"),
-            cll.ExactMatchLevel("rep").configure(label_for_charts="the same"),
-            cll.DamerauLevenshteinLevel("rep", 1).configure(label_for_charts="one character apart"),
-            cll.ElseLevel().configure(label_for_charts="different"),
+            level(cll.ExactMatchLevel("rep"), "the same", 0.93, 1e-3),
+            level(cll.DamerauLevenshteinLevel("rep", 1), "one character apart", 0.05, 5e-3),
+            level(cll.ElseLevel(), "different", SLIP_M, 0.994, fixed=True),
         ],
     }
     region = {
         "output_column_name": "region",
         "comparison_levels": [
             cll.NullLevel("province"),
-            cll.ExactMatchLevel("county").configure(label_for_charts="the same county"),
-            cll.ExactMatchLevel("prefecture").configure(label_for_charts="the same prefecture"),
-            cll.ExactMatchLevel("province").configure(label_for_charts="the same province"),
-            cll.ElseLevel().configure(label_for_charts="different"),
+            level(cll.ExactMatchLevel("county"), "the same county", 0.7, 0.01),
+            level(cll.ExactMatchLevel("prefecture"), "the same prefecture", 0.15, 0.05),
+            level(cll.ExactMatchLevel("province"), "the same province", 0.1, 0.25),
+            level(cll.ElseLevel(), "different", 0.05, 0.69),
         ],
     }
     regno = {
         "output_column_name": "regno",
         "comparison_levels": [
             cll.NullLevel("regno"),
-            cll.ExactMatchLevel("regno").configure(label_for_charts="the same"),
-            cll.ElseLevel().configure(
-                label_for_charts="different", m_probability=SLIP_M, fix_m_probability=True
-            ),
+            level(cll.ExactMatchLevel("regno"), "the same", 1 - SLIP_M, 1e-6),
+            level(cll.ElseLevel(), "different", SLIP_M, 1 - 1e-6, fixed=True),
         ],
     }
     from splink.comparison_library import CustomComparison
@@ -247,53 +257,68 @@ def link(
     con.register("registry_arrow", _table(registry))
     con.execute("CREATE TABLE incoming AS SELECT * FROM incoming_arrow")
     con.execute("CREATE TABLE registry AS SELECT * FROM registry_arrow")
-    linker = Linker(
-        [
-            db_api.register("incoming", dataset_display_name="record"),
-            db_api.register("registry", dataset_display_name="registry"),
-        ],
-        _settings(),
-        log_level=logging.WARNING,
-    )
-    training = linker.training
+    made = 0
+
+    def linker_of(settings: Any) -> Any:
+        # each linker registers the two tables under names of its own
+        nonlocal made
+        made += 1
+        return Linker(
+            [
+                db_api.register("incoming", dataset_display_name=f"record{made}"),
+                db_api.register("registry", dataset_display_name=f"registry{made}"),
+            ],
+            settings,
+            log_level=logging.WARNING,
+        )
+
+    linker = linker_of(_settings())
+    good = linker.misc.save_model_to_json()
     skipped: list[str] = []
 
     def step(name: str, call: Any) -> bool:
         # A small run (a few rows left after earlier proposals) may give a step too little
-        # to learn from; it is skipped, said so, and its parameters keep their defaults.
+        # to learn from; it is skipped, said so, and its parameters keep their values. A
+        # failed step may leave the linker's settings half changed (an EM session sets
+        # aside the comparisons it blocks on), so the linker is rebuilt from the last model
+        # a step completed.
+        nonlocal linker, good
         try:
-            call()
+            call(linker.training)
         except (ValueError, ArithmeticError, SplinkException) as exc:
             skipped.append(f"{name}: {exc}")
+            linker = linker_of(good)
             return False
+        good = linker.misc.save_model_to_json()
         return True
 
-    prior = step(
+    trainable = len(records) >= MIN_RECORDS and len(registry) >= MIN_REGISTRY
+    if not trainable:
+        skipped.append(
+            f"training: {len(records)} rows and {len(registry)} registry names are too few; "
+            "the stated starting values were used"
+        )
+    prior = trainable and step(
         "prior",
-        lambda: training.estimate_probability_two_random_records_match(
+        lambda t: t.estimate_probability_two_random_records_match(
             [block_on("core", "prefecture"), block_on("regno")], recall=0.7
         ),
     )
-    step("u", lambda: training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed))
-    for rule in (block_on("core"), block_on("rep", "province")):
-        step(
-            "m", lambda rule=rule: training.estimate_parameters_using_expectation_maximisation(rule)
-        )
-    model = _floored(linker.misc.save_model_to_json())
+    if trainable:
+        step("u", lambda t: t.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed))
+        for rule in (block_on("core"), block_on("rep", "province")):
+            step(
+                "m",
+                lambda t, rule=rule: t.estimate_parameters_using_expectation_maximisation(rule),
+            )
+    model = _floored(good)
     found = float(model.get("probability_two_random_records_match") or 0.0)
     if not prior or not 0 < found < 1:
         # each record is of one firm at most: about one pair in the registry's size
-        if prior:
+        if trainable and prior:
             skipped.append(f"prior: estimated as {found}")
         model["probability_two_random_records_match"] = FALLBACK_MATCHED / len(registry)
-    linker = Linker(
-        [
-            db_api.register("incoming", dataset_display_name="record_"),
-            db_api.register("registry", dataset_display_name="registry_"),
-        ],
-        model,
-        log_level=logging.WARNING,
-    )
+    linker = linker_of(model)
     predictions = linker.inference.predict(threshold_match_probability=min(threshold, 0.5) / 10)
     trained = _trained(model)
     trained.skipped = skipped

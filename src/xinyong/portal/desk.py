@@ -103,6 +103,9 @@ def case_page(ctx: Ctx, case_id: int) -> HTMLResponse:
         objection=dossier.case.kind is CaseKind.OBJECTION,
         repair=dossier.case.kind is CaseKind.REPAIR,
         forwarded="authority" in dossier.case.details,
+        link=(
+            ctx.svc.linkage.of_case(case_id, who) if dossier.case.kind is CaseKind.LINK else None
+        ),
     )
 
 
@@ -202,6 +205,28 @@ def decide_repair(
         case_id, grant=outcome == "grant", reasons=reasons.strip(), by=who.holder, principal=who
     )
     return _back(case_id)
+
+
+@router.post("/links/{link_id}/{decision}")
+def decide_link(
+    ctx: Ctx,
+    link_id: int,
+    decision: Literal["acceptance", "rejection"],
+    csrf: Csrf,
+    reasons: Annotated[str, Form(max_length=4000)] = "",
+) -> RedirectResponse:
+    """Accept a proposed link (the row becomes the subject's record) or reject it (with the
+    reasons; the row stays in quarantine)."""
+    ctx.check_csrf(csrf)
+    who = official(ctx, Permission.CASES_DECIDE)
+    linkage = ctx.svc.linkage
+    if decision == "acceptance":
+        done = linkage.accept(link_id, by=who.holder, principal=who).link
+    elif not reasons.strip():
+        raise InvalidInput("reasons: a rejection gives its reasons").saying("say_why")
+    else:
+        done = linkage.reject(link_id, by=who.holder, reasons=reasons.strip(), principal=who)
+    return _back(done.case_id)
 
 
 # -- listings -----------------------------------------------------------------------------------
