@@ -267,3 +267,20 @@ def test_the_review_over_http(db: Database, tmp_path: Path) -> None:
         no = c.post(f"/links/{second}/rejection", json={"reason": "同名"}, headers=everywhere)
         assert no.status_code == 200 and no.json()["state"] == "rejected"
         assert c.get("/links/999999", headers=everywhere).status_code == 404
+
+
+def test_the_subjects_file_takes_an_old_registration_number(db: Database, tmp_path: Path) -> None:
+    app = Application.build(Settings(database_url=db.url), db=db, clock=FixedClock(DAY))
+    firm = LinkageData(seed=2).firms(2)
+    rows = [
+        {"统一社会信用代码": f.code, "主体名称": f.name, "注册号": number}
+        for f, number in zip(firm, (f"{firm[0].registration_number}", "12345"), strict=True)
+    ]
+    done = app.records.ingest_file(_write(tmp_path / "subjects.csv", rows), "市场监管局")
+    assert done.report.quarantined == 1
+    (refused,) = app.records.quarantined()
+    assert refused["field"] == "注册号" and "13 or 15 digits" in refused["message"]
+    with db.connect() as conn:
+        from xinyong.registry.subjects import get
+
+        assert get(conn, firm[0].code).registration_number == firm[0].registration_number
