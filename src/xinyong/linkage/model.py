@@ -29,9 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-import pyarrow as pa
-
 #: The columns both sides give, in order.
 COLUMNS = (
     "unique_id",
@@ -228,7 +225,9 @@ def _settings() -> Any:
     )
 
 
-def _table(rows: Iterable[Side]) -> pa.Table:
+def _table(rows: Iterable[Side]) -> Any:
+    import pyarrow as pa
+
     listed = [r.row() for r in rows]
     schema = pa.schema(
         [
@@ -247,6 +246,7 @@ def link(
     ``threshold``, its best subject (a subject's best name row) with the explanation."""
     if not records or not registry:
         return [], Trained(0.0)
+    import duckdb  # imported here: a process that links nothing does not load DuckDB and Arrow
     from splink import DuckDBAPI, Linker, block_on
     from splink.internals.exceptions import SplinkException
 
