@@ -339,3 +339,36 @@ def test_an_official_accepts_a_proposed_link_and_the_firm_sees_its_grounds(
     _sign_in(portal, "firm")
     account = c.get("/account").text
     assert f"经记录关联确认（{proposed.reference}，李明）" in account
+
+
+def test_an_official_runs_a_version_in_shadow_from_the_workbench(
+    portal: Portal,  # noqa: F811
+) -> None:
+    from tests.test_api import World
+
+    svc = portal.client.app.state.service  # type: ignore[attr-defined]
+    set_day(World(portal.client, portal.db, portal.tokens, portal.ids), "2019-12-01")
+    c = portal.client
+    _desk(portal, portal.tokens["official"])
+    assert 'id="shadows-link"' in c.get("/desk/schemes").text
+    page = c.get("/desk/shadows").text
+    assert "shenzhen-rental-bike@2" in page and "尚无试运行" in page
+    started = c.post(
+        "/desk/shadows",
+        data={
+            "scheme": "shenzhen-rental-bike@2",
+            "days": "5",
+            "reason": "生效前试运行",
+            "csrf": _csrf(portal, "/desk/shadows"),
+        },
+    )
+    assert started.status_code == 200 and "已保存" in started.text, started.text[:400]
+    (day,) = svc.shadows.run()
+    assert day.run is not None
+    shown = c.get("/desk/shadows").text
+    assert "生效前试运行" in shown and "shadow-runs" in shown
+    assert "停止试运行" in shown
+    stopped = c.post(
+        "/desk/shadows/shenzhen-rental-bike@2/stop", data={"csrf": _csrf(portal, "/desk/shadows")}
+    )
+    assert stopped.status_code == 200 and "提前停止" in stopped.text

@@ -141,6 +141,7 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("desk-check-answer", "official", _checked),
         ("desk-schemes", "official", _path("/desk/schemes")),
         ("desk-schemes-tested", "official", _click("/desk/schemes", "table.schemes button")),
+        ("desk-shadows", "official", _click("/desk/schemes", "#shadows-link")),
         ("desk-simulate", "official", _path("/desk/simulate?start=zhengzhou-environment@1")),
         ("desk-simulated", "official", _simulated),
     ]

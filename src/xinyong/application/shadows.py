@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.evaluation import shadows
 from xinyong.evaluation.runs import Run, latest_run, store_run
 from xinyong.evaluation.shadows import Shadow, ShadowReport, ShadowRun
@@ -144,6 +144,28 @@ class Shadows:
         scheme = self._scheme(reference, principal)
         with self.core.reading() as conn:
             return shadows.report(conn, shadows.get(conn, scheme))
+
+    def every(self, principal: Principal | None = None) -> list[ShadowReport]:
+        """Every shadow (newest first) with its days, in the caller's region."""
+        with self.core.reading() as conn:
+            found = [shadows.report(conn, s) for s in shadows.every(conn)]
+        if principal is None:
+            return found
+        out = []
+        for report in found:
+            region = self.core.library.get(report.shadow.scheme).definition.scheme.region
+            try:
+                access.reach_region(principal, region, report.shadow.scheme)
+            except Forbidden:
+                continue
+            out.append(report)
+        return out
+
+    def waiting(self) -> list[Scheme]:
+        """The versions that could be put in shadow today: not yet in force."""
+        today = self.core.today()
+        evaluable = self.core.library.evaluable()
+        return [s for s in evaluable if s.definition.scheme.effective_from > today]
 
     def _scheme(self, reference: str, principal: Principal | None) -> Scheme:
         if "@" not in reference:

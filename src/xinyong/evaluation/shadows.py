@@ -271,6 +271,12 @@ def report(conn: Connection, shadow: Shadow) -> ShadowReport:
     return ShadowReport(shadow, runs)
 
 
+def every(conn: Connection, limit: int = 50) -> list[Shadow]:
+    """Every shadow, newest first."""
+    rows = conn.execute(select(scheme_shadows).order_by(scheme_shadows.c.id.desc()).limit(limit))
+    return [_shadow(r) for r in rows]
+
+
 def get(conn: Connection, scheme: Scheme) -> Shadow:
     found = latest(conn, scheme)
     if found is None:

@@ -341,6 +341,42 @@ def schemes_page(ctx: Ctx) -> HTMLResponse:
     return ctx.html("desk_schemes.html", rows=rows, tested=None, results=[])
 
 
+@router.get("/shadows", response_class=HTMLResponse)
+def shadows_page(ctx: Ctx) -> HTMLResponse:
+    """Versions in shadow, day by day beside the version in force; start or stop one."""
+    who = official(ctx, Permission.SCHEMES)
+    svc = ctx.svc
+    return ctx.html(
+        "desk_shadows.html",
+        reports=svc.shadows.every(who),
+        waiting=svc.shadows.waiting(),
+        lists=_list_names(ctx),
+        done=ctx.request.query_params.get("done"),
+    )
+
+
+@router.post("/shadows")
+def start_shadow(
+    ctx: Ctx,
+    scheme: Annotated[str, Form(max_length=120)],
+    days: Annotated[int, Form(ge=1, le=366)],
+    reason: Annotated[str, Form(min_length=1, max_length=500)],
+    csrf: Csrf,
+) -> RedirectResponse:
+    ctx.check_csrf(csrf)
+    who = official(ctx, Permission.SCHEMES)
+    ctx.svc.shadows.start(scheme, days=days, reason=reason.strip(), by=who.holder, principal=who)
+    return RedirectResponse("/desk/shadows?done=1", status_code=303)
+
+
+@router.post("/shadows/{scheme}/stop")
+def stop_shadow(ctx: Ctx, scheme: str, csrf: Csrf) -> RedirectResponse:
+    ctx.check_csrf(csrf)
+    who = official(ctx, Permission.SCHEMES)
+    ctx.svc.shadows.stop(scheme, by=who.holder, principal=who)
+    return RedirectResponse("/desk/shadows?done=1", status_code=303)
+
+
 @router.post("/schemes/{scheme_id}/tests", response_class=HTMLResponse)
 def run_tests(ctx: Ctx, scheme_id: str, csrf: Csrf) -> HTMLResponse:
     ctx.check_csrf(csrf)
