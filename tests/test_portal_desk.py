@@ -324,6 +324,12 @@ def test_an_official_accepts_a_proposed_link_and_the_firm_sees_its_grounds(
     (proposed,) = svc.linkage.propose().proposed
     assert proposed.subject_id == portal.ids["firm"]
     c = portal.client
+    # the firm does not see a proposal about it: it is the reviewers' question
+    _sign_in(portal, "firm")
+    assert "记录关联" not in c.get("/account").text
+    assert c.get(f"/account/cases/{proposed.case_id}").status_code == 403
+    assert all(k["kind"] != "link" for k in c.get("/me/cases", headers=portal.as_("firm")).json())
+    _sign_out(portal)
     page = _desk(portal, portal.tokens["official"])
     found = re.search(r'href="(/desk/cases/\d+)" data-kind="link"', page)
     assert found, page

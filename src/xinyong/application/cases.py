@@ -266,11 +266,11 @@ class Cases:
         """A subject's own case and its timeline; another subject's case is refused."""
         with self.core.reading() as conn:
             found = get_case(conn, case_id)
-            if found.subject_code != principal.subject_code:
+            if found.subject_code != principal.subject_code or found.kind is CaseKind.LINK:
                 raise Forbidden(f"case {case_id} is not yours")
             return found, timeline(conn, case_id)
 
     def of_subject(self, code: str) -> list[Case]:
-        """A subject's own cases."""
+        """A subject's own cases (as the subject sees them: no proposed record links)."""
         with self.core.reading() as conn:
-            return cases_of(conn, get(conn, code).id)
+            return cases_of(conn, get(conn, code).id, own=True)

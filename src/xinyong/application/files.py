@@ -239,7 +239,7 @@ class Files:
                 repairable,
                 access.readers(conn, subject.id, limit=readers, others_only=True),
                 access.own_reads(conn, subject.id),
-                cases_of(conn, subject.id),
+                cases_of(conn, subject.id, own=True),
             )
 
     def own_record(self, principal: Principal, record_id: int) -> None:

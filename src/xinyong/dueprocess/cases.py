@@ -238,9 +238,13 @@ def inbox(
     return [_case(r) for r in conn.execute(query.order_by(cases.c.deadline, cases.c.id))]
 
 
-def cases_of(conn: Connection, subject_id: int) -> list[Case]:
-    query = _select().where(cases.c.subject_id == subject_id).order_by(cases.c.id)
-    return [_case(r) for r in conn.execute(query)]
+def cases_of(conn: Connection, subject_id: int, *, own: bool = False) -> list[Case]:
+    """A subject's cases; ``own``: as the subject sees them, without proposed record links
+    (a proposal is the reviewers' question; an accepted one shows as the record it made)."""
+    query = _select().where(cases.c.subject_id == subject_id)
+    if own:
+        query = query.where(cases.c.kind != CaseKind.LINK.value)
+    return [_case(r) for r in conn.execute(query.order_by(cases.c.id))]
 
 
 def case_batch(conn: Connection, case: Case, rows: int) -> int:
