@@ -69,6 +69,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/search.py --subjects 1000000 --repeat 30
 	$(BIN)/python bench/draw.py --subjects 1000000 --inspectors 2000 --repeat 3
 	$(BIN)/python bench/draw_roster.py --subjects 1000000
+	$(BIN)/python bench/impact.py --subjects 100000 --records 1000000 --repeat 3
 	$(BIN)/python bench/linkage.py --registry 100000 --records 10000
 	$(BIN)/python bench/linkage.py --registry 1000000 --records 10000
 	$(MAKE) demo-data

@@ -26,6 +26,8 @@ from pathlib import Path
 PAIRS = (
     ("shenzhen-rental-bike@2", "shenzhen-rental-bike@1"),
     ("zhengzhou-environment@1", None),
+    ("samr-enterprise-credit-risk@1", None),  # every enterprise in the country
+    ("national-tax-credit@1", None),
 )
 
 

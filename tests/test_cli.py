@@ -99,6 +99,7 @@ def test_generate_then_demo(tmp_path: Path) -> None:
     assert "penalties_gbk.csv" in out
     demo = run(tmp_path, "demo", "--folder", "s").stdout
     assert "rows quarantined" in demo and "xinyong subjects show" in demo
+    assert "rows sent without a code proposed for review" in demo
     assert "行政处罚信息 (administrative_penalty)" in demo
     # Every engine gives the database's own results on the demo data.
     engines = ["duckdb"]

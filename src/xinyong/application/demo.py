@@ -50,6 +50,7 @@ class DemoResult:
     walkthrough: list[str]
     listed: dict[str, int]
     draws: list[str]
+    linked: int = 0  # rows without a code proposed for review
 
 
 def run_demo(
@@ -107,9 +108,11 @@ def run_demo(
     steps = _walk_one(Application.build(settings, db=db, clock=FixedClock(DEMO_AS_OF)), outcomes)
     with db.begin() as conn:
         listed = _publish_lists(conn, catalog, library, outcomes)
-    draws = _draw_inspections(Application.build(settings, db=db, clock=FixedClock(DEMO_AS_OF)))
+    app = Application.build(settings, db=db, clock=FixedClock(DEMO_AS_OF))
+    draws = _draw_inspections(app)
+    linked = len(app.linkage.propose(by="xinyong demo").proposed)
     db.dispose()
-    return DemoResult(files, reports, summary, outcomes, explanation, steps, listed, draws)
+    return DemoResult(files, reports, summary, outcomes, explanation, steps, listed, draws, linked)
 
 
 def _draw_inspections(app: Application) -> list[str]:

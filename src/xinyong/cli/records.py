@@ -179,6 +179,11 @@ def demo(
         out.print("\n[bold]double random draws[/bold] (verify: xinyong inspections verify ID)")
         for line in result.draws:
             out.print(f"  {line}")
+    if result.linked:
+        out.print(
+            f"\n[bold]record linkage[/bold]: {result.linked} rows sent without a code proposed "
+            "for review (xinyong link list; accept or reject each on the workbench)"
+        )
     if s.busiest_subject:
         code, name, n = s.busiest_subject
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")

@@ -16,6 +16,7 @@ from typing import Any
 
 from xinyong.catalog.items import Catalog
 from xinyong.ingest.profiles import load_profile
+from xinyong.reference.identifiers import SubjectKind
 from xinyong.samples.population import (
     DEPARTMENTS,
     SampleGenerator,
@@ -150,6 +151,45 @@ def write_subjects(path: Path, subjects: Iterable[SampleSubject]) -> int:
     return len(rows)
 
 
+#: How many penalties of an old file, sent without codes, the demo's data carries.
+OLD_FILE_ROWS = 40
+
+
+def _old_file_rows(people: list[SampleSubject], rng: random.Random) -> list[dict[str, Any]]:
+    """Penalties from an old file that name firms without their codes, the way such files
+    do: the region left out of the name, or traditional characters, with the representative
+    and an address (for record linkage to propose; see xinyong.linkage)."""
+    from xinyong.linkage.names import Places
+    from xinyong.reference.regions import Regions
+    from xinyong.samples.linkage import traditional
+
+    regions = Regions.load()
+    places = Places(regions)
+    firms = [p for p in people if p.kind is SubjectKind.ENTERPRISE]
+    rows = []
+    for n, firm in enumerate(rng.sample(firms, min(OLD_FILE_ROWS, len(firms))), start=1):
+        name = firm.name
+        core = places.core(name) or name
+        if n % 3 == 0:
+            name = traditional(name)
+        elif n % 3 == 1 and core in name:
+            name = name[name.index(core) :]
+        path = regions.path(firm.region_code)
+        rows.append(
+            {
+                "行政相对人名称": name,
+                "统一社会信用代码": "",
+                "法定代表人": legal_representative(firm) or "",
+                "住所": "".join(path) + f"建设路{rng.randrange(1, 300)}号",
+                "行政处罚决定书文号": f"旧档罚字〔2015〕{n}号",
+                "处罚决定日期": "2015-06-01",
+                "失信严重程度": "一般",
+                "处罚机关": "市场监督管理局",
+            }
+        )
+    return rows
+
+
 def generate(
     out: Path,
     catalog: Catalog,
@@ -222,6 +262,15 @@ def generate(
             source = DEPARTMENTS.get(key, key)
             write_csv(out / name, rows, encoding="utf-8-sig" if key == "court" else "utf-8")
         files.append(SampleFile(name, source, profile, len(rows)))
+    if library is not None:  # the demo's data: an old file without codes, for linkage
+        old = _old_file_rows(people, random.Random(seed + 2))
+        if old:
+            write_csv(out / "old_penalties.csv", old)
+            files.append(
+                SampleFile(
+                    "old_penalties.csv", DEPARTMENTS["market"], "double_publicity_penalty", len(old)
+                )
+            )
     for scenario in built:
         name = f"cases-{scenario.scheme.id}.csv"
         write_csv(out / name, scenario.rows)

@@ -60,6 +60,11 @@ def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
 
+def traditional(text: str) -> str:
+    """The text in traditional characters (OpenCC's s2t table)."""
+    return str(_s2t().convert(text))
+
+
 class LinkageData:
     """Firms spread over the counties of a few provinces, and mentions of them."""
 
@@ -132,7 +137,7 @@ class LinkageData:
             name = name[:at] + rng.choice(TRADE_CHARS) + name[at + 1 :]
             done.append("typo")
         if rng.random() < 0.15:
-            name = str(_s2t().convert(name))
+            name = traditional(name)
             done.append("traditional")
         rep: str | None = firm.legal_representative
         if rng.random() < 0.3:
