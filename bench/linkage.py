@@ -26,10 +26,10 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 
-from xinyong.linkage.model import Side, link
+from xinyong.linkage.model import link
 from xinyong.linkage.names import Places, folded
 from xinyong.reference.regions import Regions
-from xinyong.samples.linkage import LinkageData
+from xinyong.samples.linkage import LinkageData, sides
 
 
 def main() -> None:
@@ -64,31 +64,7 @@ def main() -> None:
 
     started = time.perf_counter()
     places = Places(Regions.load())
-    registry = [
-        Side(
-            f"s{i}n{k}",
-            i,
-            folded(name),
-            places.core(name),
-            folded(f.legal_representative),
-            f.region_code,
-            f.registration_number,
-        )
-        for i, f in enumerate(firms)
-        for k, name in enumerate([f.name, *f.former_names])
-    ]
-    incoming = [
-        Side(
-            m.key,
-            None,
-            folded(m.name),
-            places.core(m.name),
-            folded(m.legal_representative),
-            places.region(m.address),
-            m.registration_number,
-        )
-        for m in mentions
-    ]
+    incoming, registry = sides(places, firms, mentions)
     prepared = time.perf_counter() - started
     started = time.perf_counter()
     matches, trained = link(incoming, registry, threshold=0.5)

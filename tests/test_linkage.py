@@ -14,10 +14,10 @@ from xinyong.application import Application
 from xinyong.clock import FixedClock
 from xinyong.disclosure.credit_file import credit_file
 from xinyong.errors import Conflict
-from xinyong.linkage.model import Side, link
+from xinyong.linkage.model import link
 from xinyong.linkage.names import Places, folded
 from xinyong.reference.regions import Regions
-from xinyong.samples.linkage import Firm, LinkageData, Mention
+from xinyong.samples.linkage import Firm, LinkageData, Mention, sides
 from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.store.tables import quarantine, records
@@ -40,40 +40,11 @@ def test_names_are_compared_folded_simplified_and_without_region_and_form() -> N
     assert PLACES.region("没有地名的地址") is None
 
 
-def _sides(firms: list[Firm], mentions: list[Mention]) -> tuple[list[Side], list[Side]]:
-    registry = [
-        Side(
-            f"s{i}n{k}",
-            i,
-            folded(name),
-            PLACES.core(name),
-            folded(f.legal_representative),
-            f.region_code,
-            f.registration_number,
-        )
-        for i, f in enumerate(firms)
-        for k, name in enumerate([f.name, *f.former_names])
-    ]
-    incoming = [
-        Side(
-            m.key,
-            None,
-            folded(m.name),
-            PLACES.core(m.name),
-            folded(m.legal_representative),
-            PLACES.region(m.address),
-            m.registration_number,
-        )
-        for m in mentions
-    ]
-    return incoming, registry
-
-
 def test_precision_and_recall_on_fixed_generated_data() -> None:
     data = LinkageData(seed=5)
     firms = data.firms(3000)
     mentions = data.mentions(firms, 400)
-    incoming, registry = _sides(firms, mentions)
+    incoming, registry = sides(PLACES, firms, mentions)
     matches, trained = link(incoming, registry, threshold=0.9)
     truth = {m.key: m.truth for m in mentions}
     right = sum(truth[m.key] == firms[m.subject_id].code for m in matches)

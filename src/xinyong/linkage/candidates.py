@@ -47,15 +47,31 @@ class Candidate:
     raw: dict[str, Any]
 
     def side(self, places: Places) -> Side:
-        return Side(
+        return side(
+            places,
             f"q{self.quarantine_id}",
             None,
-            folded(self.name),
-            places.core(self.name),
-            folded(self.legal_representative),
+            self.name,
+            self.legal_representative,
             self.region,
             self.registration_number,
         )
+
+
+def side(
+    places: Places,
+    key: str,
+    subject_id: int | None,
+    name: str,
+    representative: str | None,
+    region: str | None,
+    number: str | None,
+) -> Side:
+    """One row of either side as the model compares it: the name folded and as its core,
+    the representative folded."""
+    return Side(
+        key, subject_id, folded(name), places.core(name), folded(representative), region, number
+    )
 
 
 def _hint(raw: dict[str, Any], what: str) -> str | None:
@@ -150,14 +166,13 @@ def registry(conn: Connection, places: Places) -> Iterator[Side]:
     ):
         others.setdefault(subject_id, []).append(name)
     for row in conn.execution_options(yield_per=20_000).execute(organisations):
-        rep = folded(row.legal_representative)
         for n, name in enumerate([row.name, *others.get(row.id, ())]):
-            yield Side(
+            yield side(
+                places,
                 f"s{row.id}n{n}",
                 row.id,
-                folded(name),
-                places.core(name),
-                rep,
+                name,
+                row.legal_representative,
                 row.region_code,
                 row.registration_number,
             )

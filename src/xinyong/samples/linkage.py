@@ -16,6 +16,9 @@ from functools import cache
 
 import opencc
 
+from xinyong.linkage.candidates import side
+from xinyong.linkage.model import Side
+from xinyong.linkage.names import Places
 from xinyong.reference.regions import Regions
 from xinyong.samples.population import FORMS, GIVEN, INDUSTRY_WORDS, SURNAMES, make_uscc
 
@@ -58,6 +61,38 @@ class Mention:
 @cache
 def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
+
+
+def sides(
+    places: Places, firms: list[Firm], mentions: list[Mention]
+) -> tuple[list[Side], list[Side]]:
+    """The mentions and the firms (one row per name) as the linkage model compares them."""
+    registry = [
+        side(
+            places,
+            f"s{i}n{k}",
+            i,
+            name,
+            f.legal_representative,
+            f.region_code,
+            f.registration_number,
+        )
+        for i, f in enumerate(firms)
+        for k, name in enumerate([f.name, *f.former_names])
+    ]
+    incoming = [
+        side(
+            places,
+            m.key,
+            None,
+            m.name,
+            m.legal_representative,
+            places.region(m.address),
+            m.registration_number,
+        )
+        for m in mentions
+    ]
+    return incoming, registry
 
 
 def traditional(text: str) -> str:
