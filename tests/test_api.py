@@ -21,8 +21,10 @@ from tests.helpers import resident_id, uscc_code
 from xinyong.api.app import guard_of
 from xinyong.clock import FixedClock
 from xinyong.disclosure.access import POLICY, Permission
+from xinyong.disclosure.consents import grant
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.reference.regions import region_prefix
+from xinyong.registry.subjects import get
 from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.store.tables import access_log, checks, records
@@ -79,6 +81,8 @@ def world(db: Database) -> Iterator[World]:
             "subject": issue(conn, "骑行者", Role.SUBJECT, subject_code=RIDER),
             "subject-zz": issue(conn, "郑州某公司", Role.SUBJECT, subject_code=ZZ_FIRM),
         }
+        # the rider lets the Zhengzhou firm check it for cooking: the firm's check is answered
+        grant(conn, get(conn, RIDER), get(conn, ZZ_FIRM), "cooking", 30, TODAY, "rider")
     settings = Settings(today=TODAY, database_url=db.url)
     app = create_app(settings, db)
     ids = {"rider": rider, "zz": zz, "nj": nj, "bike": bikes[0], "zz_record": zz_records[0]}
@@ -233,6 +237,11 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("GET", "/reports/register/R20261123-0000000000"),
         Call("GET", "/reports/register/R20261123-0000000000/pdf"),
         Call("POST", "/reports/verification"),
+        Call("GET", "/consents/categories"),
+        Call("GET", "/me/consents"),
+        Call("POST", "/me/consents", {"employer_code": NJ_FIRM, "category": "cooking"}),
+        Call("POST", "/me/consents/999/revocation"),
+        Call("POST", "/consent-checks", {"worker_code": RIDER}),
         Call("GET", "/catalog"),
         Call("GET", "/catalog/ADM_PENALTY_GENERAL"),
         Call("GET", "/audit/verification", target=NATIONAL),

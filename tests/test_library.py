@@ -74,7 +74,9 @@ def test_every_shipped_scheme_is_filed_and_explains_its_modelling(library: Libra
         assert meta.region, scheme.key
         modelling = meta.own_modelling
         assert modelling is None or isinstance(modelling, Names), f"{scheme.key}: zh and en"
-        if meta.type is not SchemeType.MEASURES:
+        if meta.type is SchemeType.SCREENING:  # evaluated at each consented check, never published
+            assert meta.cadence is None, f"{scheme.key} is evaluated when a check asks"
+        elif meta.type is not SchemeType.MEASURES:
             assert meta.cadence, f"{scheme.key} says how often it is evaluated"
 
 

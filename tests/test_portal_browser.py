@@ -82,6 +82,7 @@ def served_site(folder: Path) -> Iterator[Site]:
         rename(conn, SECOND_RIDER, "李四", "test")
         tokens = {
             "firm": issue(conn, "绿源", Role.SUBJECT, subject_code=FIRM),
+            "rider": issue(conn, "张三丰", Role.SUBJECT, subject_code=RIDER),
             "official": issue(conn, "李明", Role.OFFICIAL),
             "department": issue(conn, "王芳", Role.DEPARTMENT, department="深圳市交通运输局"),
         }

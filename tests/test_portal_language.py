@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from tests.helpers import crawl
-from tests.test_portal import FIRM, Portal, _csrf, _listed, _sign_in, _sign_out, portal  # noqa: F401  (fixture)
+from tests.test_portal import FIRM, RIDER, Portal, _csrf, _listed, _sign_in, _sign_out, portal  # noqa: F401  (fixture)
 
 #: Words a Chinese page may show as they are: formats and the names of things that have no
 #: Chinese name of their own.
@@ -89,6 +89,12 @@ def _crawl_in(world: Portal, lang: str) -> dict[str, str]:
     c.get(f"/subjects/{FIRM}/file", headers=declared)
     check = {"code": FIRM, "action": "bidding", "department": "郑州市财政局"}
     c.post("/checks", json=check, headers=who)
+    # the rider lets the firm check it for cooking, and the firm checks: the firm's consents
+    # page then shows a consent received and a check made
+    consent = {"employer_code": FIRM, "category": "cooking"}
+    assert c.post("/me/consents", json=consent, headers=world.as_("rider")).status_code == 201
+    checked = c.post("/consent-checks", json={"worker_code": RIDER}, headers=world.as_("firm"))
+    assert checked.status_code == 200, checked.text
     _sign_in(world, "firm")
     c.post(
         "/account/objections",

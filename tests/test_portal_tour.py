@@ -60,6 +60,11 @@ def tour_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             assert sent.status_code == 201, sent.text
             linked = api.post("/links/proposals", json={})
             assert linked.status_code == 201 and linked.json()["proposed"], linked.text
+            # the rider lets the firm check it for cooking (the firm's consents page)
+            rider = {"Authorization": f"Bearer {tokens['rider']}"}
+            consent = {"employer_code": FIRM, "category": "cooking"}
+            given = api.post("/me/consents", json=consent, headers=rider)
+            assert given.status_code == 201, given.text
         yield found
 
 
@@ -133,6 +138,8 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("account", "firm", _path("/account")),
         ("case", "firm", _click("/account", "a[href^='/account/cases/']")),
         ("guidance", "firm", _click("/account", "#guidance-link")),
+        ("consents", "firm", _click("/account", "#consents-link")),
+        ("consent-answer", "firm", _click("/account/consents", "#consent-check button")),
         ("desk", "official", _path("/desk")),
         ("desk-case", "official", _click("/desk", "table.inbox a[data-kind=objection]")),
         ("desk-link", "official", _click("/desk", "table.inbox a[data-kind=link]")),

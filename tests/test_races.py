@@ -369,3 +369,28 @@ def test_two_acceptances_of_one_proposed_link_write_one_record(db: Database, tmp
         state = app.linkage.show(found.id).state
         assert written == (1 if state == "accepted" else 0), state
     assert app.oversight.verify().intact
+
+
+def test_two_withdrawals_or_grants_of_one_consent_at_once_give_one(db: Database) -> None:
+    """A worker's two devices withdraw the same consent, or give the same one, at once: one
+    wins, the other is told it already happened (the consent's row, or the worker, employer
+    and category, locked and re-read)."""
+    from xinyong.disclosure.tokens import Principal, Role
+
+    app = _app(db)
+    with db.begin() as conn:
+        employer_code = resident_id(next(_serial), "150103", "19750101")
+        add_subject(conn, employer_code, "individual", "150103")
+    for _round in range(ROUNDS):
+        code = resident_id(next(_serial), "150102", "19850101")
+        with db.begin() as conn:
+            add_subject(conn, code, "individual", "150102")
+        me = Principal("worker", Role.SUBJECT, subject_code=code)
+        give = partial(app.consents.grant, code, employer_code, "cooking", 10, principal=me)
+        one_winner(race(*(partial(give, by=f"device{i}") for i in range(THREADS))))
+        (given,) = app.consents.mine(code).given
+        withdraw = partial(app.consents.revoke, given.consent.id, code, principal=me)
+        one_winner(race(*(partial(withdraw, by=f"device{i}") for i in range(THREADS))))
+        (done,) = app.consents.mine(code).given
+        assert done.state == "revoked"
+    assert app.oversight.verify().intact

@@ -17,6 +17,7 @@ from functools import cached_property
 from xinyong.application.base import Core, clock_of
 from xinyong.application.cases import Cases
 from xinyong.application.checks import Checks
+from xinyong.application.consents import Consents
 from xinyong.application.evaluations import Evaluations
 from xinyong.application.files import Files
 from xinyong.application.inspections import Inspections
@@ -114,3 +115,7 @@ class Application(Core):
     @cached_property
     def shadows(self) -> Shadows:
         return Shadows(self)
+
+    @cached_property
+    def consents(self) -> Consents:
+        return Consents(self)

@@ -29,8 +29,10 @@ from xinyong.dueprocess.memberships import (
     sizes,
     verify,
 )
+from xinyong.errors import InvalidInput
 from xinyong.evaluation.runs import Run, get_run, store_run
 from xinyong.registry.subjects import get, names_of, regions_of
+from xinyong.schemes.model import SchemeType
 from xinyong.store.locks import lock_name, lock_rows
 from xinyong.store.tables import listings, records
 
@@ -77,6 +79,11 @@ class Listings:
                 run = store_run(conn, found, core.catalog, day)
             if principal is not None:
                 access.reach_region(principal, found.definition.scheme.region, found.key)
+            if found.definition.scheme.type is SchemeType.SCREENING:
+                raise InvalidInput(
+                    f"{found.key} is a screening scheme: its flags answer a worker's consent "
+                    "check and never list anyone"
+                )
             # one proposer of a scheme's listings at a time: a subject is proposed once
             lock_name(conn, f"propose:{found.id}")
             made = propose(conn, found, core.catalog, run, core.today(), by)

@@ -15,6 +15,7 @@ from xinyong.application.errors import DatabaseUnavailable
 from xinyong.cli.audit import audit_app
 from xinyong.cli.cases import calendar_app, cases_app, leniency_app, objections_app, repair_app
 from xinyong.cli.common import Session, err, out, session
+from xinyong.cli.consents import consents_app
 from xinyong.cli.inspections import inspections_app
 from xinyong.cli.linkage import link_app
 from xinyong.cli.listings import check, listings_app
@@ -50,6 +51,7 @@ for group, name in (
     (export_app, "export"),
     (inspections_app, "inspections"),
     (link_app, "link"),
+    (consents_app, "consents"),
 ):
     app.add_typer(group, name=name)
 schemes_app.add_typer(shadow_app, name="shadow")

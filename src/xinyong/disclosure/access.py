@@ -46,12 +46,13 @@ class Permission(enum.StrEnum):
     AUDIT = "audit.read"
     DRAW = "inspections.draw"  # commit a draw of an inspection plan, enter its seed
     INSPECT = "inspections.results"  # enter the result of an inspection
+    CONSENT = "consents"  # give and withdraw consents; check a worker under one given to you
 
 
 P = Permission
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.PUBLIC: frozenset({P.PUBLIC}),
-    Role.SUBJECT: frozenset({P.PUBLIC, P.OWN_FILE, P.CASES_FILE}),
+    Role.SUBJECT: frozenset({P.PUBLIC, P.OWN_FILE, P.CASES_FILE, P.CONSENT}),
     Role.DEPARTMENT: frozenset({P.PUBLIC, P.FILE, P.SUBMIT, P.AMEND, P.CHECK, P.INSPECT}),
     Role.AGENCY: frozenset({P.PUBLIC, P.FILE, P.SUBMIT}),
     Role.OFFICIAL: frozenset(
@@ -176,8 +177,14 @@ def log_read(
     conn: Connection, principal: Principal, subject_id: int, resource: str, purpose: Purpose
 ) -> None:
     """Write who read what of whose, why and under which law; in the caller's transaction."""
+    log_read_entry(conn, entry(principal, subject_id, resource, purpose))
+
+
+def log_read_entry(conn: Connection, row: dict[str, object]) -> None:
+    """Write one access-log row made by :func:`entry` (a use case may set its role: an
+    employer reading under a consent is not the subject reading its own file)."""
     try:
-        conn.execute(insert(access_log), entry(principal, subject_id, resource, purpose))
+        conn.execute(insert(access_log), row)
     except SQLAlchemyError as error:
         raise AccessNotLogged(
             "the read could not be written to the access log, so nothing is returned "

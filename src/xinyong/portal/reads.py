@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from xinyong.application import cases, checks, files, listings
-from xinyong.disclosure import access
+from xinyong.disclosure import access, consents
 from xinyong.disclosure.access import Read
 from xinyong.documents.render import Translator, messages
 
@@ -36,6 +36,10 @@ CHECK = re.compile(
     .replace(r"\{department\}", r"(?P<department>.+)")
     + "$"
 )
+CONSENT = re.compile("^" + re.escape(consents.PURPOSE) + r": (?P<categories>[a-z_, ]+)$")
+CONSENT_BASIS = re.compile(
+    "^" + re.escape(consents.BASIS).replace(r"\{ids\}", r"(?P<ids>[#\d, ]+)") + "$"
+)
 RESOURCE = re.compile(r"^(?P<kind>[a-z]+)(?: \((?P<via>[a-z]+)\))?(?: (?P<number>\S+))?$")
 
 
@@ -49,6 +53,16 @@ def purpose(t: Translator, text: str) -> Markup:
     key = OWN_WORDS.get(text)
     if key is not None:
         return Markup("{}").format(t(key))
+    consented = CONSENT.match(text)
+    if consented:
+        names = [
+            t(f"category_{c}") if f"category_{c}" in _known() else c
+            for c in consented.group("categories").split(", ")
+        ]
+        return Markup("{}").format(t("purpose_consent").format(categories="、".join(names)))
+    consent = CONSENT_BASIS.match(text)
+    if consent:
+        return Markup("{}").format(t("basis_consent").format(ids=consent.group("ids")))
     found = CHECK.match(text)
     if found:
         action = found.group("action")

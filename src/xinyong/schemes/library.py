@@ -123,6 +123,13 @@ class Library:
                     path=str(scheme.path),
                     line=line,
                 )
+            if any(v.definition.scheme.type is SchemeType.SCREENING for v in versions):
+                raise InvalidScheme(
+                    f"entry {entry.id}: {target} is a screening scheme; its flags answer a "
+                    "consent check only and never trigger measures",
+                    path=str(scheme.path),
+                    line=line,
+                )
             if entry.when.list:
                 list_id = entry.when.list.split("/")[1]
                 if not any(list_id in {d.id for d in v.definition.lists} for v in versions):

@@ -10,6 +10,7 @@ from pathlib import Path
 from xinyong.catalog.items import Catalog
 from xinyong.catalog.terms import Polarity
 from xinyong.reference.identifiers import SubjectKind
+from xinyong.reference.services import ServiceCategories
 from xinyong.schemes.analysis import analyse
 from xinyong.schemes.model import (
     Condition,
@@ -322,6 +323,7 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
         _check_inspection(scheme, catalog)
     if d.scheme.type is SchemeType.LIST and not d.lists:
         raise _fail(scheme, "a list scheme needs 'lists'", "scheme", "type")
+    _check_screening(scheme)
     for index, case in enumerate(d.tests):
         for r_index, record in enumerate(case.records):
             if record.item not in catalog:
@@ -333,6 +335,64 @@ def _check(scheme: Scheme, catalog: Catalog) -> None:
                     "records",
                     r_index,
                     "item",
+                )
+
+
+def _check_screening(scheme: Scheme) -> None:
+    """A screening scheme's lists are flags for a consent check: each names the categories it
+    concerns, from the scheme's category set; it scores and grades nothing, and no other kind
+    of scheme has flags."""
+    d = scheme.definition
+    screening = d.scheme.type is SchemeType.SCREENING
+    if screening != (d.screening is not None):
+        raise _fail(scheme, "a screening scheme, and only it, has 'screening'", "scheme", "type")
+    if not screening:
+        for index, listed in enumerate(d.lists):
+            if listed.screens:
+                raise _fail(
+                    scheme,
+                    "'screens' names the categories of a screening scheme's flag",
+                    "lists",
+                    index,
+                    "screens",
+                )
+        return
+    assert d.screening is not None
+    if d.score.rules or d.grades or d.memorandum or not d.lists:
+        raise _fail(
+            scheme,
+            "a screening scheme has flags ('lists' with 'screens') and nothing else: no "
+            "score, grades or memorandum",
+            "scheme",
+            "type",
+        )
+    if SubjectKind.INDIVIDUAL not in d.scope.kinds or len(d.scope.kinds) != 1:
+        raise _fail(
+            scheme, "a screening scheme checks individuals: kinds: [individual]", "scope", "kinds"
+        )
+    try:
+        codes = ServiceCategories.load()[d.screening.categories].codes
+    except KeyError:
+        raise _fail(
+            scheme,
+            f"no category set {d.screening.categories!r} in data/services",
+            "screening",
+            "categories",
+        ) from None
+    for index, listed in enumerate(d.lists):
+        if not listed.screens:
+            raise _fail(
+                scheme, "a flag names the categories it concerns ('screens')", "lists", index
+            )
+        for c_index, code in enumerate(listed.screens):
+            if code not in codes:
+                raise _fail(
+                    scheme,
+                    f"{code} is not a category of {d.screening.categories} ({', '.join(codes)})",
+                    "lists",
+                    index,
+                    "screens",
+                    c_index,
                 )
 
 

@@ -63,6 +63,7 @@ class SchemeType(enum.StrEnum):
     POINTS = "points"
     MEASURES = "measures"
     INSPECTION = "inspection"
+    SCREENING = "screening"  # flags per service category, read only by a consent check
 
 
 _period = period_or_window
@@ -275,6 +276,11 @@ class ListDef(FileModel):
     severity: Literal["blacklist", "key_attention", "redlist"] = "blacklist"
     exit: ExitOn | None = None
     extend: ExtendOn | None = None
+    screens: list[str] = Field(
+        default_factory=list,
+        description="a screening scheme's flag: the service categories it concerns (codes "
+        "of the scheme's category set); only a screening scheme's lists have them",
+    )
 
     _p = field_validator("period", mode="before")(lambda v: v if v == "open" else Period.parse(v))
     _n = field_validator("notice", mode="before")(lambda v: Period.parse(v))
@@ -388,6 +394,13 @@ class TestCase(FileModel):
     expect: Expect
 
 
+class Screening(FileModel):
+    """What a screening scheme screens for: the shipped set of service categories its flags
+    name. A consent check answers pass or flag for each category, from these flags alone."""
+
+    categories: str = Field(description="the id of a set in data/services/*.yaml")
+
+
 class SchemeFile(FileModel):
     scheme: Meta
     scope: Scope = Field(default_factory=Scope)
@@ -405,6 +418,9 @@ class SchemeFile(FileModel):
     memorandum: list[MemorandumEntry] = Field(default_factory=list)
     inspection: InspectionDef | None = Field(
         default=None, description="an inspection plan's roster, rates, pool and conflicts"
+    )
+    screening: Screening | None = Field(
+        default=None, description="a screening scheme's category set (data/services/*.yaml)"
     )
     tests: list[TestCase] = Field(default_factory=list)
 

@@ -94,7 +94,7 @@ def render(
         sections.append(Section(w.say("inspection.heading"), tuple(_draw(w, d, named))))
     elif meta.type is not SchemeType.MEASURES:
         counts = []
-        if d.score.rules or meta.type is not SchemeType.LIST:
+        if d.score.rules or meta.type not in (SchemeType.LIST, SchemeType.SCREENING):
             counts.append(w.say("counts.base", base=f"{d.score.base:g}"))
         counts += [w.measure(name) for name in d.measures]
         counts += [w.rule(rule, d.window, n) for n, rule in enumerate(d.score.rules, 1)]
@@ -131,7 +131,11 @@ def render(
                 w.say("new_subject", when=w.condition(new.when, d.window), grade=g(new.grade))
             )
         sections.append(Section(w.say("grades"), tuple(lines)))
-    if d.lists:
+    if d.lists and meta.type is SchemeType.SCREENING:
+        sections.append(
+            Section(w.say("flags"), tuple(w.flag(entry, d.window) for entry in d.lists))
+        )
+    elif d.lists:
         sections.append(
             Section(w.say("lists"), tuple(w.listing(entry, d.window) for entry in d.lists))
         )

@@ -108,7 +108,7 @@ def check_terms(scheme: Scheme, catalog: Catalog, listed: ListDef, index: int) -
         if any(has_term(a) for a in alternative.alternatives):
             raise fail(scheme, "'term' goes on a list's grounds, not deeper", *where, "any")
     open_ended = listed.period == "open" or any(g.term == "open" for _, g in grounds)
-    if open_ended and listed.exit is None:
+    if open_ended and listed.exit is None and not listed.screens:  # a flag holds while it holds
         raise fail(
             scheme,
             "a listing with no fixed term ('open') ends only by its exit event: give the list "

@@ -351,6 +351,18 @@ class Writer:
             text += self.say("listing.exit", records=what, days=days)
         return text
 
+    def flag(self, entry: ListDef, window: Window) -> str:
+        """A screening scheme's flag: which categories it concerns, and when it holds."""
+        from xinyong.reference.services import ServiceCategories
+
+        found = [ServiceCategories.load().find(code) for code in entry.screens]
+        named = self.join(
+            c.name(self.language) if c else code
+            for c, code in zip(found, entry.screens, strict=True)
+        )
+        when = self.condition(entry.enter, window)
+        return self.say("flag", name=self.name(entry.name), categories=named, enter=when)
+
     def memorandum(self, entry: MemorandumEntry) -> str:
         from xinyong.catalog.measures import shipped_measures
 

@@ -7,6 +7,7 @@ on one :data:`metadata`."""
 from __future__ import annotations
 
 from xinyong.store.tables.base import Id, Json, metadata
+from xinyong.store.tables.consents import consent_checks, consents
 from xinyong.store.tables.inspection import (
     inspection_draws,
     inspection_targets,
@@ -59,6 +60,8 @@ __all__ = [
     "case_events",
     "cases",
     "checks",
+    "consent_checks",
+    "consents",
     "evaluation_results",
     "evaluation_runs",
     "idempotency_keys",
