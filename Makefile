@@ -61,6 +61,7 @@ test: lint typecheck
 bench: $(INSTALLED)
 	$(BIN)/python bench/ingest.py --records 100000 --subjects 10000
 	$(BIN)/python bench/ingest.py --records 1000000 --subjects 100000
+	$(BIN)/python bench/services.py --ratings 1000000 --agencies 2000
 	$(BIN)/python bench/regrade.py --subjects 5000 --records 50000 --samples 30
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000
 	$(BIN)/python bench/scheme.py --subjects 1000000 --records 10000000 --scheme measures

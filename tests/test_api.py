@@ -19,8 +19,10 @@ from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
 from xinyong.api.app import guard_of
+from xinyong.catalog.items import Catalog
 from xinyong.clock import FixedClock
 from xinyong.disclosure.access import POLICY, Permission
+from xinyong.disclosure.agencies import register
 from xinyong.disclosure.consents import grant
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.reference.regions import region_prefix
@@ -30,11 +32,18 @@ from xinyong.store.database import Database
 from xinyong.store.tables import access_log, checks, records
 from xinyong.web import create_app
 
+
+def load_catalog() -> Catalog:
+    return Catalog.load()
+
+
 TODAY = date(2026, 11, 23)
 RIDER = resident_id(7, "440305", "19900101")
 ZZ, SZ, NATIONAL = "410102", "440305", "000000"
 ZZ_FIRM = uscc_code(11, ZZ)
 NJ_FIRM = uscc_code(12, "320102")
+RATER = uscc_code(13, "110105")  # a rating agency registered in Beijing
+OFFICE = uscc_code(14, "410100", prefix="11")  # a government service centre
 BASIS = "《政府采购法》第二十二条"
 PURPOSE = {"X-Purpose": "review before a procurement award", "X-Legal-Basis": quote(BASIS)}
 
@@ -76,16 +85,33 @@ def world(db: Database) -> Iterator[World]:
             "department-js": issue(
                 conn, "周敏", Role.DEPARTMENT, region_code="320000", department="南京市财政局"
             ),
-            "agency": issue(conn, "某信用评级公司", Role.AGENCY),
+            "agency": issue(conn, "某信用评级公司", Role.AGENCY, subject_code=RATER),
             "auditor": issue(conn, "审计员", Role.AUDITOR),
             "subject": issue(conn, "骑行者", Role.SUBJECT, subject_code=RIDER),
             "subject-zz": issue(conn, "郑州某公司", Role.SUBJECT, subject_code=ZZ_FIRM),
         }
+        # the agency's registration lets it read registrations and penalties
+        office = add_subject(conn, OFFICE, "agency", "410100")
+        rater = add_subject(conn, RATER, "enterprise", "110105")
+        register(
+            conn,
+            load_catalog(),
+            get(conn, RATER),
+            regulator="中国人民银行",
+            licence="PBOC-2020-007",
+            business_scope="企业信用评级",
+            items=["REG_BASIC", "ADM_PENALTY_GENERAL"],
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2028, 12, 31),
+            actor="official:李明",
+        )
+        assert rater
         # the rider lets the Zhengzhou firm check it for cooking: the firm's check is answered
         grant(conn, get(conn, RIDER), get(conn, ZZ_FIRM), "cooking", 30, TODAY, "rider")
     settings = Settings(today=TODAY, database_url=db.url)
     app = create_app(settings, db)
     ids = {"rider": rider, "zz": zz, "nj": nj, "bike": bikes[0], "zz_record": zz_records[0]}
+    ids["office"] = office
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(client, db, tokens, ids)
 
@@ -242,6 +268,25 @@ def calls(world: World, listing_id: int) -> list[Call]:
         Call("POST", "/me/consents", {"employer_code": NJ_FIRM, "category": "cooking"}),
         Call("POST", "/me/consents/999/revocation"),
         Call("POST", "/consent-checks", {"worker_code": RIDER}),
+        Call("GET", "/services/rankings?region=4101"),
+        Call("GET", "/services/agencies/999"),
+        Call("POST", "/me/rectifications/999", {"answer": "已整改"}),
+        Call("POST", "/services/gradings", {"as_of": "2026-10-31"}, target=NATIONAL),
+        Call("GET", "/agencies/registrations"),
+        Call(
+            "POST",
+            "/agencies/registrations",
+            {
+                "agency_code": NJ_FIRM,
+                "regulator": "中国人民银行",
+                "licence": "PBOC-2021-011",
+                "business_scope": "企业信用评级",
+                "items": ["REG_BASIC"],
+                "valid_from": "2026-01-01",
+                "valid_until": "2027-12-31",
+            },
+            target="320102",
+        ),
         Call("GET", "/catalog"),
         Call("GET", "/catalog/ADM_PENALTY_GENERAL"),
         Call("GET", "/audit/verification", target=NATIONAL),
@@ -269,6 +314,8 @@ def calls(world: World, listing_id: int) -> list[Call]:
             "/inspections/draws/999/results",
             {"subject": ZZ_FIRM, "result": "compliant", "inspector": "ZF-0001"},
         ),
+        Call("POST", "/agencies/registrations/1/suspension", {"reason": "备案被暂停"}),
+        Call("POST", "/agencies/registrations/1/reinstatement", {"reason": "整改完成"}),
     ]
 
 
@@ -402,6 +449,7 @@ def test_no_public_answer_contains_an_unmasked_resident_id(world: World) -> None
         "/public/lists/{scheme_id}/{list_id}": ["/public/lists/shenzhen-rental-bike/untrustworthy"],
         "/schemes/{reference}": ["/schemes/shenzhen-rental-bike"],
         "/catalog/{code}": ["/catalog/BIKE_VIOLATION"],
+        "/services/agencies/{subject_id}": [f"/services/agencies/{world.ids['office']}"],
     }
     seen_rider = False
     for route in public_gets:

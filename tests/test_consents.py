@@ -308,3 +308,15 @@ def test_the_consents_page_gives_withdraws_and_checks(db: Database) -> None:
             data={"worker": WORKER, "csrf": csrf("/account/consents")},
         )
         assert refused.status_code == 403 and "consent-problem" in refused.text
+
+
+def test_the_public_never_sees_a_flag_as_a_list(db: Database) -> None:
+    from fastapi.testclient import TestClient
+
+    from xinyong.web import create_app
+
+    app = create_app(Settings(today=DAY, database_url=db.url), db)
+    with TestClient(app, base_url="http://localhost") as c:
+        assert "complaints-cooking" not in c.get("/lists").text
+        assert c.get(f"/lists/{SCHEME}/harm").status_code == 404
+        assert c.get(f"/directory/{SCHEME}").status_code == 200  # what counts is public

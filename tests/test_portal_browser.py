@@ -23,10 +23,12 @@ import uvicorn
 from tests.dueprocess import add_records, add_subject
 from tests.helpers import resident_id, uscc_code
 
+from xinyong.catalog.items import Catalog
 from xinyong.clock import FixedClock
+from xinyong.disclosure.agencies import register
 from xinyong.disclosure.tokens import Role, issue
 from xinyong.registry import name_index
-from xinyong.registry.subjects import rename
+from xinyong.registry.subjects import get, rename
 from xinyong.settings import Settings
 from xinyong.store.database import Database
 from xinyong.web import create_app
@@ -44,6 +46,8 @@ TODAY = date(2026, 11, 23)
 FIRM = uscc_code(11, "410102")
 RIDER = resident_id(7, "440305", "19900101")
 SECOND_RIDER = resident_id(8, "440305", "19920202")
+RATER = uscc_code(14, "110105")
+OFFICE = uscc_code(15, "410100", prefix="11")  # a government service centre
 
 
 def _free_port() -> int:
@@ -80,7 +84,37 @@ def served_site(folder: Path) -> Iterator[Site]:
         second = add_subject(conn, SECOND_RIDER, "individual", "440305")
         add_records(conn, second, "BIKE_VIOLATION", days, conduct="damage")
         rename(conn, SECOND_RIDER, "李四", "test")
+        # a registered rating agency, and its rating of the firm (shown as a third party's)
+        rater = add_subject(conn, RATER, "enterprise", "110105", "72")
+        rename(conn, RATER, "北京诚信评级有限公司", "test")
+        register(
+            conn,
+            Catalog.load(),
+            get(conn, RATER),
+            regulator="中国人民银行",
+            licence="PBOC-2020-007",
+            business_scope="企业信用评级",
+            items=["REG_BASIC", "ADM_PENALTY_GENERAL"],
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2028, 12, 31),
+            actor="official:李明",
+        )
+        assert rater
+        add_records(
+            conn,
+            firm,
+            "AGENCY_CREDIT_RATING",
+            [date(2026, 6, 1)],
+            rating="AA",
+            outlook="stable",
+            method="工商企业评级方法",
+            agency="北京诚信评级有限公司",
+            licence="PBOC-2020-007",
+        )
+        add_subject(conn, OFFICE, "agency", "410100")
+        rename(conn, OFFICE, "郑州市政务服务中心", "test")
         tokens = {
+            "office": issue(conn, "政务服务中心", Role.SUBJECT, subject_code=OFFICE),
             "firm": issue(conn, "绿源", Role.SUBJECT, subject_code=FIRM),
             "rider": issue(conn, "张三丰", Role.SUBJECT, subject_code=RIDER),
             "official": issue(conn, "李明", Role.OFFICIAL),

@@ -24,6 +24,7 @@ LATIN_ALLOWED = {
     "xinyong",
     "CSV",
     "YAML",
+    "AAA",  # a credit rating's symbol (AAA, AA+) is a code, as agencies publish it
 }
 WORD = re.compile(r"(?<![A-Za-z0-9_\-./@])[A-Za-z][A-Za-z\-]{2,}(?![A-Za-z0-9_@])")
 

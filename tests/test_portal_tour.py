@@ -14,7 +14,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.test_portal_browser import CHROMIUM, FIRM, RIDER, Site, _shot, _sign_in, served_site
+from tests.test_portal_browser import (
+    CHROMIUM,
+    FIRM,
+    OFFICE,
+    RIDER,
+    Site,
+    _shot,
+    _sign_in,
+    served_site,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -65,6 +74,24 @@ def tour_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             consent = {"employer_code": FIRM, "category": "cooking"}
             given = api.post("/me/consents", json=consent, headers=rider)
             assert given.status_code == 201, given.text
+            # a month of ratings of the service centre, one of them bad, and its grading
+            ratings = [
+                {
+                    "item_code": "GOV_SERVICE_RATING",
+                    "subject_code": OFFICE,
+                    "decided_on": f"2026-11-{1 + i:02d}",
+                    "reference": f"HCP-{i}",
+                    "level": 1 if i == 0 else 5,
+                    "service_item": "企业开办",
+                    "channel": "hall",
+                }
+                for i in range(12)
+            ]
+            dept["Idempotency-Key"] = "ratings-1"
+            sent = api.post("/records/batches", json={"rows": ratings}, headers=dept)
+            assert sent.status_code == 201, sent.text
+            graded = api.post("/services/gradings", json={})
+            assert graded.status_code == 201, graded.text
         yield found
 
 
@@ -131,6 +158,9 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("scheme", None, _path("/directory/zhengzhou-environment")),
         ("scheme-list", None, _path("/directory/shenzhen-rental-bike")),
         ("latest", None, _path("/latest")),
+        ("agencies", None, _path("/agencies")),
+        ("services", None, _path("/services?region=4101")),
+        ("service-agency", None, _click("/services?region=4101", "table.ranking a")),
         ("report", None, _report),
         ("verify", None, _verified),
         ("signin", None, _path("/signin")),
@@ -140,6 +170,7 @@ def tour(firm: int) -> list[tuple[str, str | None, Go]]:
         ("guidance", "firm", _click("/account", "#guidance-link")),
         ("consents", "firm", _click("/account", "#consents-link")),
         ("consent-answer", "firm", _click("/account/consents", "#consent-check button")),
+        ("rectification", "office", _click("/account", "a[href^='/account/cases/']")),
         ("desk", "official", _path("/desk")),
         ("desk-case", "official", _click("/desk", "table.inbox a[data-kind=objection]")),
         ("desk-link", "official", _click("/desk", "table.inbox a[data-kind=link]")),

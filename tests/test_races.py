@@ -394,3 +394,70 @@ def test_two_withdrawals_or_grants_of_one_consent_at_once_give_one(db: Database)
         (done,) = app.consents.mine(code).given
         assert done.state == "revoked"
     assert app.oversight.verify().intact
+
+
+def test_two_suspensions_of_one_agency_at_once_give_one(db: Database) -> None:
+    from helpers import uscc_code
+
+    app = _app(db)
+    for round_ in range(ROUNDS):
+        code = uscc_code(next(_serial), "110105")
+        with db.begin() as conn:
+            add_subject(conn, code, "enterprise", "110105")
+        made = app.agencies.register(
+            code,
+            regulator="中国人民银行",
+            licence=f"PBOC-R{round_}-{code[-6:]}",
+            business_scope="企业信用评级",
+            items=["REG_BASIC"],
+            valid_from=DAY,
+            valid_until=DAY + timedelta(days=365),
+            by="official:李明",
+        )
+        suspend = partial(app.agencies.suspend, made.id, "备案被暂停")
+        one_winner(race(*(partial(suspend, by=f"科员{i}") for i in range(THREADS))))
+    suspended = [e for e in app.oversight.entries(limit=1000) if e.action == "agency.suspended"]
+    assert len(suspended) == ROUNDS
+
+
+def test_two_answers_to_one_rectification_at_once_give_one_record(db: Database) -> None:
+    from helpers import uscc_code
+    from xinyong.dueprocess.cases import CaseKind
+    from xinyong.store.tables import records as records_table
+
+    app = _app(db)
+    for round_ in range(ROUNDS):
+        code = uscc_code(next(_serial), "410100", prefix="11")
+        with db.begin() as conn:
+            add_subject(conn, code, "agency", "410100")
+        row = {
+            "item_code": "GOV_SERVICE_RATING",
+            "subject_code": code,
+            "decided_on": "2026-08-20",
+            "reference": f"HCP-race-{round_}",
+            "level": 1,
+            "service_item": "企业开办",
+            "channel": "hall",
+        }
+        app.records.submit(
+            [row],
+            source="平台",
+            actor="department:平台",
+            key=f"race-{round_}",
+            answer=lambda done: {},
+        )
+        (case,) = [
+            c for c in app.cases.inbox(kind=CaseKind.RECTIFICATION) if c.subject_code == code
+        ]
+        answer = partial(app.services.rectify, case.id, "已整改")
+        one_winner(race(*(partial(answer, by=f"窗口{i}") for i in range(THREADS))))
+        with db.connect() as conn:
+            written = conn.execute(
+                select(func.count())
+                .select_from(records_table)
+                .where(
+                    records_table.c.item_code == "GOV_SERVICE_RECTIFICATION",
+                    records_table.c.reference == case.reference,
+                )
+            ).scalar_one()
+        assert written == 1

@@ -20,6 +20,7 @@ from xinyong import __version__
 from xinyong.api import problems
 from xinyong.api.deps import Allow, Call, Public
 from xinyong.api.routers import (
+    agencies,
     audit,
     cases,
     catalog,
@@ -33,6 +34,7 @@ from xinyong.api.routers import (
     records,
     reports,
     schemes,
+    services,
     shadows,
     subjects,
     webhooks,
@@ -188,6 +190,8 @@ def create_api(application: Application) -> FastAPI:
         listings,
         checks,
         consents,
+        agencies,
+        services,
         cases,
         links,
         reports,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from xinyong.application.agencies import Agencies
 from xinyong.application.base import Core, clock_of
 from xinyong.application.cases import Cases
 from xinyong.application.checks import Checks
@@ -28,6 +29,7 @@ from xinyong.application.oversight import Oversight
 from xinyong.application.records import Records
 from xinyong.application.reports import Reports
 from xinyong.application.schemes import Schemes
+from xinyong.application.services import Services
 from xinyong.application.shadows import Shadows
 from xinyong.application.simulations import Simulations
 from xinyong.clock import Clock
@@ -119,3 +121,11 @@ class Application(Core):
     @cached_property
     def consents(self) -> Consents:
         return Consents(self)
+
+    @cached_property
+    def agencies(self) -> Agencies:
+        return Agencies(self)
+
+    @cached_property
+    def services(self) -> Services:
+        return Services(self)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from xinyong.application.base import Core
-from xinyong.disclosure import access
+from xinyong.disclosure import access, agencies
 from xinyong.disclosure.access import Purpose, Read
 from xinyong.disclosure.credit_file import (
     CreditFile,
@@ -20,7 +20,7 @@ from xinyong.disclosure.credit_file import (
     credit_file,
     standings,
 )
-from xinyong.disclosure.tokens import Principal
+from xinyong.disclosure.tokens import Principal, Role
 from xinyong.dueprocess.cases import Case, cases_of
 from xinyong.dueprocess.repair import REQUIRED_MATERIALS, eligibility
 from xinyong.errors import Forbidden, NotFound
@@ -162,12 +162,18 @@ class Files:
         core = self.core
         with core.transaction() as conn:
             subject = get(conn, code)
+            registration = None
             if principal is not None and not public:
                 if purpose is None:
                     raise Forbidden("a full file is read for a declared purpose")
                 access.reach(principal, subject)
-                access.log_read(conn, principal, subject.id, "file", purpose)
-            return credit_file(conn, core.catalog, subject.code, at or core.today(), public=public)
+                resource = "file"
+                if principal.role is Role.AGENCY:  # only what its registration authorises
+                    registration = agencies.standing(conn, principal, core.today())
+                    resource = f"file (agency) {registration.licence}"
+                access.log_read(conn, principal, subject.id, resource, purpose)
+            found = credit_file(conn, core.catalog, subject.code, at or core.today(), public=public)
+            return found if registration is None else agencies.scoped(found, registration)
 
     def readers(self, code: str, principal: Principal) -> list[Read]:
         """Who read a subject's file; the look is itself logged (oversight reads too)."""

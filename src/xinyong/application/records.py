@@ -13,6 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from xinyong.application.base import Core
+from xinyong.disclosure import agencies
+from xinyong.disclosure.tokens import Principal, Role
+from xinyong.dueprocess import rectification
 from xinyong.dueprocess.lifecycle import ExitReason
 from xinyong.dueprocess.listings import end_for_record
 from xinyong.dueprocess.terms import follow_later_records
@@ -24,6 +27,7 @@ from xinyong.ingest.pipeline import Ingestor, Progress, read_batch
 from xinyong.ingest.profiles import Profile, load_profile
 from xinyong.ingest.readers import RawFile, read_bytes
 from xinyong.registry.records import newest_version
+from xinyong.store.database import refresh_statistics
 from xinyong.store.tables import batches
 
 #: Why a listing ends when a batch takes its record out of effect.
@@ -97,6 +101,8 @@ class Records:
         as_of = self.core.today()
 
         def inside(conn: Connection, report: BatchReport) -> None:
+            # the queries below are planned for the rows the batch just wrote
+            refresh_statistics(conn, report.accepted, ("records", "record_events"))
             # A record the batch revoked, repaired or corrected ends the listings it caused,
             # in the batch's own transaction, as a decision on a case does.
             for record_id, kind in report.amended:
@@ -114,6 +120,9 @@ class Records:
             follow_later_records(
                 conn, self.core.library, self.core.catalog, report.subject_ids, as_of, source
             )
+            # a bad rating of a government service opens its rectification case
+            if report.batch_id is not None:
+                rectification.open_for_batch(conn, report.batch_id, as_of)
             if evaluate and report.subject_ids:
                 runs.extend(self.core.reevaluate(conn, report.subject_ids, as_of))
             if within is not None:
@@ -141,11 +150,18 @@ class Records:
         answer: Callable[[Ingested], dict[str, Any]],
         profile: str = "canonical",
         strict: bool = False,
+        principal: Principal | None = None,
     ) -> Submitted:
         """A batch sent over the network once, under an idempotency key: sent again with the
         same key and content it gives the first answer and stores nothing more; the same key
-        with other content is refused. ``answer`` gives the body kept for a replay."""
+        with other content is refused. ``answer`` gives the body kept for a replay. A rating
+        agency's batch needs a registration in force and holds only its ratings, each named
+        with the agency and its licence."""
         key = idempotency.check_key(key)
+        if principal is not None and principal.role is Role.AGENCY:
+            with self.core.reading() as conn:
+                registration = agencies.standing(conn, principal, self.core.today())
+            rows = agencies.rating_rows(rows, registration)
         digest = idempotency.digest({"profile": profile, "strict": strict, "rows": rows})
         with self.core.reading() as conn:
             stored = idempotency.recall(conn, actor, key, digest)

@@ -33,6 +33,7 @@ class AttributeSpec(FileModel):
         default_factory=dict, description="zh and en names of choices, for plain-language views"
     )
     minimum: float | None = None
+    maximum: float | None = None
 
     @model_validator(mode="after")
     def _choices(self) -> AttributeSpec:
@@ -41,6 +42,8 @@ class AttributeSpec(FileModel):
         unknown = sorted(set(self.choice_labels) - set(self.choices or []))
         if unknown:
             raise ValueError(f"choice_labels names choices that are not declared: {unknown}")
+        if self.minimum is not None and self.maximum is not None and self.maximum < self.minimum:
+            raise ValueError("maximum is below minimum")
         return self
 
     def choice_name(self, value: str, language: str) -> str:
@@ -55,6 +58,8 @@ class AttributeSpec(FileModel):
         converted = _CONVERTERS[self.type](value, self)
         if self.minimum is not None and converted < self.minimum:
             raise ValueError(f"must be at least {self.minimum:g}, got {converted}")
+        if self.maximum is not None and converted > self.maximum:
+            raise ValueError(f"must be at most {self.maximum:g}, got {converted}")
         return converted
 
 

@@ -12,6 +12,7 @@ import typer
 
 from xinyong.application import Application
 from xinyong.application.errors import DatabaseUnavailable
+from xinyong.cli.agencies import agencies_app
 from xinyong.cli.audit import audit_app
 from xinyong.cli.cases import calendar_app, cases_app, leniency_app, objections_app, repair_app
 from xinyong.cli.common import Session, err, out, session
@@ -24,6 +25,7 @@ from xinyong.cli.registry import catalog_app, quarantine_app, subjects_app
 from xinyong.cli.report import report_app
 from xinyong.cli.schemes import compare, evaluate, export_app, schemes_app
 from xinyong.cli.service import serve, tokens_app, webhooks_app
+from xinyong.cli.services import services_app
 from xinyong.cli.shadows import shadow_app
 from xinyong.errors import XinyongError
 from xinyong.settings import Settings
@@ -52,6 +54,8 @@ for group, name in (
     (inspections_app, "inspections"),
     (link_app, "link"),
     (consents_app, "consents"),
+    (agencies_app, "agencies"),
+    (services_app, "services"),
 ):
     app.add_typer(group, name=name)
 schemes_app.add_typer(shadow_app, name="shadow")

@@ -184,6 +184,11 @@ def demo(
             f"\n[bold]record linkage[/bold]: {result.linked} rows sent without a code proposed "
             "for review (xinyong link list; accept or reject each on the workbench)"
         )
+    if result.services:
+        out.print(
+            f"\n[bold]government services[/bold]: {result.services} "
+            "(xinyong services ranking 41; /services in the portal)"
+        )
     if s.busiest_subject:
         code, name, n = s.busiest_subject
         out.print(f"\nNext: [bold]xinyong subjects show {code}[/bold]  ({name}, {n} records)")

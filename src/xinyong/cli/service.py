@@ -48,7 +48,9 @@ def tokens_issue(
     holder: Annotated[str, typer.Argument(help="The person or office the token is for.")],
     role: Annotated[Role, typer.Option(help="subject, department, agency, official, auditor")],
     region: Annotated[str | None, typer.Option(help="GB/T 2260 code it is limited to.")] = None,
-    subject: Annotated[str | None, typer.Option(help="For a subject: its code.")] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="For a subject or a rating agency: its code.")
+    ] = None,
     department: Annotated[str | None, typer.Option(help="For a department: its name.")] = None,
     expires: Annotated[str | None, typer.Option(help="YYYY-MM-DD it stops working.")] = None,
 ) -> None:

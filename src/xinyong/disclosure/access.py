@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     AUDIT = "audit.read"
     DRAW = "inspections.draw"  # commit a draw of an inspection plan, enter its seed
     INSPECT = "inspections.results"  # enter the result of an inspection
+    AGENCIES = "agencies.manage"  # register rating agencies, suspend and reinstate them
     CONSENT = "consents"  # give and withdraw consents; check a worker under one given to you
 
 
@@ -72,6 +73,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.AUDIT,
             P.DRAW,
             P.INSPECT,
+            P.AGENCIES,
         }
     ),
     Role.AUDITOR: frozenset({P.PUBLIC, P.READERS, P.AUDIT}),

@@ -75,12 +75,12 @@ def issue(
         raise InvalidInput("the public needs no token")
     if not holder.strip():
         raise InvalidInput("holder: name the person or office the token is for")
-    if role is Role.SUBJECT:
+    if role in (Role.SUBJECT, Role.AGENCY):
         if not subject_code:
-            raise InvalidInput("subject_code: a subject's token names the subject")
+            raise InvalidInput(f"subject_code: a {role.value}'s token names the subject")
         subject_code = parse_identifier(subject_code).code
     elif subject_code:
-        raise InvalidInput("subject_code: only a subject's token names a subject")
+        raise InvalidInput("subject_code: only a subject's or an agency's token names a subject")
     if role is Role.DEPARTMENT and not (department or "").strip():
         raise InvalidInput("department: a department's token names the department")
     if region_code is not None and (len(region_code) != 6 or not region_code.isdigit()):

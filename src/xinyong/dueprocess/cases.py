@@ -29,6 +29,7 @@ class CaseKind(enum.StrEnum):
     LENIENCY = "leniency"
     INSPECTION = "inspection"
     LINK = "link"
+    RECTIFICATION = "rectification"
 
 
 class CaseState(enum.StrEnum):

@@ -72,6 +72,11 @@ class Profile(FileModel):
     ignore: list[str] = Field(default_factory=list)
     constants: dict[str, str] = Field(default_factory=dict)
     item_by_severity: dict[str, str] = Field(default_factory=dict)
+    codes: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="per attribute, the layout's words and the values they stand for "
+        "(a rating's 非常满意 is level 5); a word not listed is kept, and checked as sent",
+    )
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -101,6 +106,7 @@ class Profile(FileModel):
             for t in dict.fromkeys(t for t in targets if t in shared)
         ]
         constants = self.constants
+        codes = self.codes
 
         def split(values: dict[str, Any]) -> MappedRow:
             fields: dict[str, Any] = {}
@@ -121,6 +127,10 @@ class Profile(FileModel):
                     break
             for name, value in constants.items():
                 fields.setdefault(name, value)
+            for name, table in codes.items():
+                held = attributes.get(name)
+                if held is not None:
+                    attributes[name] = table.get(str(held).strip(), held)
             return fields, attributes
 
         return split

@@ -16,7 +16,17 @@ from xinyong.application import Application
 from xinyong.application.errors import status_of
 from xinyong.asgi import Headers
 from xinyong.errors import Unauthenticated, XinyongError
-from xinyong.portal import account, consents, desk, inspections, pages, report_pages, simulate
+from xinyong.portal import (
+    account,
+    agencies,
+    consents,
+    desk,
+    inspections,
+    pages,
+    report_pages,
+    services,
+    simulate,
+)
 from xinyong.portal.context import page
 
 #: Headers on every portal response. The pages have no inline script or style, so the policy
@@ -36,7 +46,17 @@ def create_portal(svc: Application) -> FastAPI:
     portal = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     portal.state.service = svc
     portal.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, account, consents, report_pages, desk, simulate, inspections):
+    for module in (
+        pages,
+        account,
+        consents,
+        agencies,
+        services,
+        report_pages,
+        desk,
+        simulate,
+        inspections,
+    ):
         portal.include_router(module.router)
 
     # Every page: no framing by another site, no content sniffing, a referrer that stays

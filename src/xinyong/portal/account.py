@@ -125,3 +125,19 @@ def case_page(ctx: Ctx, case_id: int) -> HTMLResponse:
     ctx.subject_code()  # signed in
     case, steps = ctx.svc.cases.own(case_id, ctx.principal)
     return ctx.html("case.html", case=case, steps=steps)
+
+
+@router.post("/account/cases/{case_id}/rectification")
+def answer_rectification(
+    ctx: Ctx,
+    case_id: int,
+    answer: Annotated[str, Form(min_length=1, max_length=4000)],
+    csrf: Annotated[str, Form()],
+) -> RedirectResponse:
+    """A government agency, signed in as itself, answers the rectification of a bad rating."""
+    ctx.check_csrf(csrf)
+    ctx.subject_code()  # signed in
+    ctx.svc.services.rectify(
+        case_id, answer.strip(), by=ctx.principal.actor, principal=ctx.principal
+    )
+    return RedirectResponse(f"/account/cases/{case_id}", status_code=303)

@@ -179,6 +179,8 @@ def why(ctx: Ctx, subject_id: int, scheme_id: str, at: Day = None) -> HTMLRespon
 def lists_page(ctx: Ctx) -> HTMLResponse:
     entries = []
     for scheme in ctx.svc.library.in_force(ctx.today):
+        if scheme.definition.scheme.type is SchemeType.SCREENING:
+            continue  # a screening scheme's flags answer consented checks; no one is listed
         for entry in scheme.definition.lists:
             total, _ = ctx.svc.listings.page(f"{scheme.id}/{entry.id}", limit=0)
             entries.append((scheme, entry, total))
@@ -192,7 +194,7 @@ def list_page(
     svc = ctx.svc
     scheme = svc.library.get(scheme_id, on=ctx.today)
     entry = next((e for e in scheme.definition.lists if e.id == list_id), None)
-    if entry is None:
+    if entry is None or scheme.definition.scheme.type is SchemeType.SCREENING:
         raise NotFound(f"{scheme.key} has no list {list_id}").saying("no_such_page")
     total, found = svc.listings.page(
         f"{scheme_id}/{list_id}", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE

@@ -229,4 +229,8 @@ def list_criteria(scheme: Scheme, catalog: Catalog, list_id: str, language: Lang
     if entry is None:
         raise NotFound(f"{scheme.key} has no list {list_id}")
     names = {f"{scheme.id}/{e.id}": e.name for e in scheme.definition.lists}
-    return Writer(catalog, language, names).listing(entry, scheme.definition.window)
+    d = scheme.definition
+    w = Writer(catalog, language, names)
+    w.measures, w.window_default, w.scheme_id = d.measures, d.window, d.scheme.id
+    # the named measures a condition compares, said in full after the list's criteria
+    return " ".join([w.listing(entry, d.window), *(w.measure(name) for name in d.measures)])

@@ -161,6 +161,7 @@ def submit(
         answer=lambda ingested: batch_out(ingested).model_dump(mode="json"),
         profile=batch.profile,
         strict=batch.strict,
+        principal=call.principal,
     )
     response.status_code = done.status
     if done.replayed:

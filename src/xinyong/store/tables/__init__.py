@@ -6,6 +6,7 @@ on one :data:`metadata`."""
 
 from __future__ import annotations
 
+from xinyong.store.tables.agencies import agency_registrations
 from xinyong.store.tables.base import Id, Json, metadata
 from xinyong.store.tables.consents import consent_checks, consents
 from xinyong.store.tables.inspection import (
@@ -53,6 +54,7 @@ __all__ = [
     "Id",
     "Json",
     "access_log",
+    "agency_registrations",
     "api_tokens",
     "audit_log",
     "batches",
