@@ -220,3 +220,30 @@ def test_the_register_and_a_third_partys_rating_on_the_profile(
         assert "第三方评级" in profile and "评定为" in profile
         profile_en = c.get(f"/profile/{firm_id}?lang=en").text
         assert "A third party&#39;s rating" in profile_en or "A third party's rating" in profile_en
+
+
+def test_a_suspension_that_lands_while_a_batch_is_sent_stops_it(
+    app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registration is read again under its lock inside the batch's transaction."""
+    from xinyong.disclosure import agencies
+
+    registration = _register(app, ["ADM_PENALTY_GENERAL"])
+    real = agencies.rating_rows
+
+    def suspended_meanwhile(rows: list[dict[str, Any]], found: Any) -> list[dict[str, Any]]:
+        app.agencies.suspend(registration, "备案被暂停", by="official:李明")
+        return real(rows, found)
+
+    monkeypatch.setattr(agencies, "rating_rows", suspended_meanwhile)
+    with pytest.raises(Forbidden, match="suspended"):
+        _submit(app, [_rating()], "r-30")
+    file = app.files.file(FIRM, public=True)
+    assert not [r for r in file.records if r.record.item_code == "AGENCY_CREDIT_RATING"]
+
+
+def test_a_flag_of_a_screening_scheme_is_no_public_list(app: Application) -> None:
+    from xinyong.errors import NotFound
+
+    with pytest.raises(NotFound):
+        app.listings.members("hohhot-domestic-worker-check/harm")

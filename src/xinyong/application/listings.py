@@ -29,7 +29,7 @@ from xinyong.dueprocess.memberships import (
     sizes,
     verify,
 )
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, NotFound
 from xinyong.evaluation.runs import Run, get_run, store_run
 from xinyong.registry.subjects import get, names_of, regions_of
 from xinyong.schemes.model import SchemeType
@@ -237,14 +237,23 @@ class Listings:
             return list(zip(days, sizes(conn, key, days), strict=True))
 
     def members(self, key: str, at: date | None = None) -> list[Listing]:
-        """A list's members in effect on a day."""
+        """A list's members in effect on a day (a screening scheme's flags are no list)."""
+        self._not_a_flag(key)
         with self.core.reading() as conn:
             return members(conn, key, at or self.core.today())
+
+    def _not_a_flag(self, key: str) -> None:
+        scheme_id, _, list_id = key.partition("/")
+        for scheme in self.core.library:
+            screening = scheme.definition.scheme.type is SchemeType.SCREENING
+            if scheme.id == scheme_id and screening:
+                raise NotFound(f"{scheme_id} is a screening scheme: {list_id} is no public list")
 
     def page(
         self, key: str, *, at: date | None = None, offset: int = 0, limit: int = 50
     ) -> tuple[int, list[Member]]:
         """One page of a list as the public sees it, and how many are on it in all."""
+        self._not_a_flag(key)
         core = self.core
         with core.reading() as conn:
             total, found = members_page(conn, key, at or core.today(), offset, limit)

@@ -158,9 +158,10 @@ class Records:
         agency's batch needs a registration in force and holds only its ratings, each named
         with the agency and its licence."""
         key = idempotency.check_key(key)
-        if principal is not None and principal.role is Role.AGENCY:
+        agency = principal if principal is not None and principal.role is Role.AGENCY else None
+        if agency is not None:
             with self.core.reading() as conn:
-                registration = agencies.standing(conn, principal, self.core.today())
+                registration = agencies.standing(conn, agency, self.core.today())
             rows = agencies.rating_rows(rows, registration)
         digest = idempotency.digest({"profile": profile, "strict": strict, "rows": rows})
         with self.core.reading() as conn:
@@ -172,6 +173,8 @@ class Records:
         runs: list[Run] = []
 
         def remember(conn: Connection, report: BatchReport) -> None:
+            if agency is not None:  # the registration still holds, under its lock
+                agencies.hold(conn, agency, self.core.today())
             body = answer(Ingested(report, runs))
             idempotency.remember(conn, actor, key, digest, 201, body)
 

@@ -203,6 +203,14 @@ def standing(conn: Connection, principal: Principal, on: date) -> Registration:
     return found
 
 
+def hold(conn: Connection, principal: Principal, on: date) -> Registration:
+    """:func:`standing`, re-read under a lock on the registration's row, inside a submission's
+    transaction: a suspension committed before it stops the batch, one after it waits."""
+    found = standing(conn, principal, on)
+    lock_rows(conn, agency_registrations, [found.id])
+    return standing(conn, principal, on)
+
+
 def scoped(file: CreditFile, registration: Registration) -> CreditFile:
     """The file as an agency may read it: the records of the items its registration names,
     and nothing derived from others (listings and cases are left out)."""

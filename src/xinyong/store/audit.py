@@ -21,11 +21,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from xinyong import clock
 from xinyong.errors import InvalidInput
 from xinyong.store import seals
+from xinyong.store.locks import advisory
 from xinyong.store.tables import audit_log
 
 #: The longest actor name the log keeps (the column's length).
@@ -108,7 +109,7 @@ def lock(conn: Connection) -> None:
     writers itself): appends are numbered in order, and a rule checked against the log under
     the lock (publish a version once) holds when the row is written."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        advisory(conn, LOCK_KEY)
 
 
 def append(
