@@ -151,11 +151,11 @@ def test_an_agency_submits_only_its_ratings_named_as_a_third_partys(app: Applica
     file = app.files.file(FIRM, public=True)
     (rating,) = [r for r in file.records if r.record.item_code == "AGENCY_CREDIT_RATING"]
     attributes = rating.record.attributes
-    assert attributes["agency"] == RATER_NAME(app) and attributes["licence"] == "PBOC-2020-007"
+    assert attributes["agency"] == _rater_name(app) and attributes["licence"] == "PBOC-2020-007"
     assert attributes["rating"] == "AA" and rating.public
 
 
-def RATER_NAME(app: Application) -> str:
+def _rater_name(app: Application) -> str:
     with app.reading() as conn:
         from xinyong.registry.subjects import get
 

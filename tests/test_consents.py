@@ -143,11 +143,11 @@ def test_a_withdrawn_consent_stops_the_next_check(app: Application) -> None:
         WORKER, FAMILY, "cooking", 10, by="worker", principal=worker_of(WORKER)
     )
     app.consents.check(FAMILY, WORKER, by="family", principal=employer_of(FAMILY))
-    app.consents.revoke(given.id, WORKER, by="worker", principal=worker_of(WORKER))
+    app.consents.revoke(given.consent.id, WORKER, by="worker", principal=worker_of(WORKER))
     with pytest.raises(Forbidden):
         app.consents.check(FAMILY, WORKER, by="family", principal=employer_of(FAMILY))
     with pytest.raises(Conflict, match="already withdrawn"):
-        app.consents.revoke(given.id, WORKER, by="worker", principal=worker_of(WORKER))
+        app.consents.revoke(given.consent.id, WORKER, by="worker", principal=worker_of(WORKER))
 
 
 def test_a_consent_ends_on_its_last_day(app: Application, db: Database) -> None:
@@ -168,7 +168,7 @@ def test_only_the_worker_gives_and_withdraws_and_only_the_employer_checks(
         WORKER, FAMILY, "cooking", 10, by="worker", principal=worker_of(WORKER)
     )
     with pytest.raises(Forbidden):
-        app.consents.revoke(given.id, WORKER, by="family", principal=employer_of(FAMILY))
+        app.consents.revoke(given.consent.id, WORKER, by="family", principal=employer_of(FAMILY))
     with pytest.raises(Forbidden):
         app.consents.check(FAMILY, WORKER, by="worker", principal=worker_of(WORKER))
     department = Principal("dept", Role.DEPARTMENT, department="x")
@@ -224,7 +224,7 @@ def test_property_an_employer_sees_pass_or_flag_only_for_what_holds(
     for index, category in enumerate(granted):
         made = app.consents.grant(WORKER, FAMILY, category, 20, by="w")
         if revoke_some[index]:
-            app.consents.revoke(made.id, WORKER, by="w")
+            app.consents.revoke(made.consent.id, WORKER, by="w")
         elif day_offset < 20:
             holding.add(category)
     later = _app(db, DAY + timedelta(days=day_offset))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from xinyong.application.base import Core
 from xinyong.disclosure import consents
 from xinyong.disclosure.consents import Answer, Asked, Consent
@@ -61,20 +63,32 @@ class Consents:
         *,
         by: str,
         principal: Principal | None = None,
-    ) -> Consent:
+    ) -> Shown:
         _own(principal, worker_code, "giving a consent")
         core = self.core
         with core.transaction() as conn:
             worker, employer = get(conn, worker_code), get(conn, employer_code)
-            return consents.grant(conn, worker, employer, category, days, core.today(), by)
+            made = consents.grant(conn, worker, employer, category, days, core.today(), by)
+            return self._shown(conn, [made])[0]
 
     def revoke(
         self, consent_id: int, worker_code: str, *, by: str, principal: Principal | None = None
-    ) -> Consent:
+    ) -> Shown:
         _own(principal, worker_code, "withdrawing a consent")
         with self.core.transaction() as conn:
             worker = get(conn, worker_code)
-            return consents.revoke(conn, consent_id, worker.id, by)
+            done = consents.revoke(conn, consent_id, worker.id, by)
+            return self._shown(conn, [done])[0]
+
+    def _shown(self, conn: Connection, found: list[Consent]) -> list[Shown]:
+        """Consents with the codes and names of both sides and their state today."""
+        today = self.core.today()
+        names = names_of(conn, [c.worker_id for c in found] + [c.employer_id for c in found])
+        shown = []
+        for c in found:
+            worker, employer = names[c.worker_id], names[c.employer_id]
+            shown.append(Shown(c, c.state(today), worker[0], worker[1], employer[0], employer[1]))
+        return shown
 
     def check(
         self,
@@ -101,24 +115,13 @@ class Consents:
 
     def mine(self, code: str, *, principal: Principal | None = None) -> Mine:
         _own(principal, code, "the consents page")
-        core = self.core
-        today = core.today()
-        with core.reading() as conn:
+        with self.core.reading() as conn:
             subject = get(conn, code)
-            given = consents.of_worker(conn, subject.id)
-            received = consents.of_employer(conn, subject.id)
-            ids = {c.worker_id for c in given + received} | {
-                c.employer_id for c in given + received
-            }
-            names = names_of(conn, ids)
+            given = self._shown(conn, consents.of_worker(conn, subject.id))
+            received = self._shown(conn, consents.of_employer(conn, subject.id))
             about = consents.checks_of(conn, worker_id=subject.id)
             by_me = consents.checks_of(conn, employer_id=subject.id)
-
-        def shown(c: Consent) -> Shown:
-            worker, employer = names[c.worker_id], names[c.employer_id]
-            return Shown(c, c.state(today), worker[0], worker[1], employer[0], employer[1])
-
-        return Mine([shown(c) for c in given], [shown(c) for c in received], about, by_me)
+        return Mine(given, received, about, by_me)
 
     def categories(self) -> CategorySet:
         """The service categories a consent may name (data/services/domestic.yaml)."""

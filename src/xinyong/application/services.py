@@ -11,18 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Integer, String, cast, func, select
 
 from xinyong.application.base import Core
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal, Role
 from xinyong.dueprocess import rectification
-from xinyong.dueprocess.cases import Case, CaseKind, get_case, inbox
+from xinyong.dueprocess.cases import Case, CaseKind, inbox
 from xinyong.errors import Forbidden, NotFound
 from xinyong.evaluation.runs import Run, store_run
 from xinyong.reference.identifiers import SubjectKind
 from xinyong.reference.regions import region_prefix
-from xinyong.registry.subjects import Subject, get
+from xinyong.registry.subjects import Subject, code_of, get
 from xinyong.store.tables import evaluation_results, evaluation_runs, records, subjects
 
 #: The shipped grading scheme.
@@ -83,15 +83,15 @@ class Services:
     ) -> tuple[Case, int, list[Run]]:
         """The rated agency answers its rectification case (signed in as itself, or an
         operator for it); the agency is re-graded with the new record."""
+        answerer = None
+        if principal is not None:
+            if principal.role is not Role.SUBJECT or principal.subject_code is None:
+                raise Forbidden("only the rated agency answers its rectification")
+            answerer = principal.subject_code
         core = self.core
         with core.transaction() as conn:
-            found = get_case(conn, case_id)
-            if principal is not None and (
-                principal.role is not Role.SUBJECT or principal.subject_code != found.subject_code
-            ):
-                raise Forbidden("only the rated agency answers its rectification")
             closed, record_id = rectification.answer(
-                conn, case_id, found.subject_id, answer, core.today(), by
+                conn, case_id, answerer, answer, core.today(), by
             )
             runs = core.reevaluate(conn, [closed.subject_id], core.today())
         return closed, record_id, runs
@@ -113,15 +113,16 @@ class Services:
         by: str = "xinyong",
         principal: Principal | None = None,
     ) -> tuple[Run, list[tuple[Case, int]]]:
-        """The month's grading: unanswered rectifications closed first, then a full run of
-        the grading scheme as of the day (the month's last day, in the monthly job)."""
+        """The month's grading, in one transaction: unanswered rectifications closed first
+        (their late records written), then a full run of the grading scheme as of the day
+        (the month's last day, in the monthly job), which grades those agencies too."""
         core = self.core
         day = as_of or core.today()
         scheme = core.library.get(SCHEME, on=day)
         if principal is not None:
             access.reach_region(principal, scheme.definition.scheme.region, scheme.key)
-        closed = self.close_overdue(by=by)
         with core.transaction() as conn:
+            closed = rectification.close_overdue(conn, core.today(), by)
             return store_run(conn, scheme, core.catalog, day), closed
 
     def ranking(self, region: str | None = None, *, at: date | None = None) -> list[Ranked]:
@@ -170,14 +171,9 @@ class Services:
         core = self.core
         day = at or core.today()
         with core.reading() as conn:
-            code = conn.execute(
-                select(subjects.c.code).where(subjects.c.id == subject_id)
-            ).scalar_one_or_none()
-            if code is None:
-                raise NotFound(f"no subject {subject_id}")
-            subject = get(conn, code)
+            subject = get(conn, code_of(conn, subject_id))
             if subject.kind is not SubjectKind.AGENCY:
-                raise NotFound(f"{code} is not a government agency").saying("no_such_page")
+                raise NotFound(f"{subject.code} is not a government agency").saying("no_such_page")
             grades = [
                 (as_of, grade, float(score))
                 for _, as_of, grade, score in _agency_results(conn, None, day, subject_id)
@@ -200,12 +196,23 @@ def _trend(
     return "up" if now < then else "down"
 
 
-def _agencies(conn: Connection, region: str | None) -> list[Subject]:
-    query = select(subjects.c.code).where(subjects.c.kind == SubjectKind.AGENCY.value)
+@dataclass(frozen=True, slots=True)
+class _Agency:
+    id: int
+    code: str
+    name: str
+    region_code: str | None
+
+
+def _agencies(conn: Connection, region: str | None) -> list[_Agency]:
+    """The agencies of a region, in one query."""
+    query = select(subjects.c.id, subjects.c.code, subjects.c.name, subjects.c.region_code).where(
+        subjects.c.kind == SubjectKind.AGENCY.value
+    )
     prefix = region_prefix(region)
     if prefix:
         query = query.where(subjects.c.region_code.startswith(prefix))
-    return [get(conn, c) for c in conn.execute(query.order_by(subjects.c.code)).scalars()]
+    return [_Agency(*row) for row in conn.execute(query.order_by(subjects.c.code))]
 
 
 def _agency_results(
@@ -245,13 +252,13 @@ def _agency_results(
 def _months(conn: Connection, subject_id: int, day: date) -> list[Month]:
     """Ratings per month of decision, with how many were satisfied (4, 5) and bad (1, 2)."""
     level = records.c.attributes["level"].as_integer()
-    month = func.substr(func.cast(records.c.decided_on, records.c.reference.type), 1, 7)
+    month = func.substr(cast(records.c.decided_on, String), 1, 7)
     rows = conn.execute(
         select(
             month,
             func.count(),
-            func.sum((level >= 4).cast(records.c.row_number.type)),
-            func.sum((level <= 2).cast(records.c.row_number.type)),
+            func.sum(cast(level >= 4, Integer)),
+            func.sum(cast(level <= 2, Integer)),
         )
         .where(
             records.c.subject_id == subject_id,

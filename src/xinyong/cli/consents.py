@@ -47,7 +47,7 @@ def consents_grant(
 ) -> None:
     """The worker lets the employer check it for one category, for a number of days."""
     svc = application()
-    made = svc.consents.grant(worker, employer, category, days, by=by)
+    made = svc.consents.grant(worker, employer, category, days, by=by).consent
     out.print(
         f"consent #{made.id}: {employer} may check {worker} for {made.category} until "
         f"{made.valid_until}",
@@ -63,7 +63,7 @@ def consents_revoke(
     by: By,
 ) -> None:
     """Withdraw a consent from now: the next check under it is refused."""
-    done = application().consents.revoke(consent_id, worker, by=by)
+    done = application().consents.revoke(consent_id, worker, by=by).consent
     out.print(f"consent #{done.id} withdrawn at {done.revoked_at:%Y-%m-%d %H:%M}")
 
 

@@ -23,6 +23,7 @@ from xinyong.catalog.items import Catalog
 from xinyong.disclosure.credit_file import CreditFile
 from xinyong.disclosure.tokens import Principal, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.reference.identifiers import SubjectKind
 from xinyong.registry.subjects import Subject
 from xinyong.store import audit
 from xinyong.store.locks import lock_rows
@@ -115,7 +116,7 @@ def register(
     actor: str,
 ) -> Registration:
     """Record an agency's registration as its regulator granted it."""
-    if agency.kind.value not in ("enterprise", "organisation"):
+    if agency.kind not in (SubjectKind.ENTERPRISE, SubjectKind.ORGANISATION):
         raise InvalidInput("a rating agency is an enterprise or organisation", field="agency")
     if valid_until < valid_from:
         raise InvalidInput("valid_until: after valid_from", field="valid_until")

@@ -276,13 +276,13 @@ def check(
 ) -> Answer | Refusal:
     """The employer's check of the worker on ``on``: an answer per category the worker
     consented to, or a refusal (kept, and returned for the caller to raise after commit)."""
-    held = [
-        c
-        for c in of_worker(conn, worker.id)
-        if c.employer_id == employer.id and c.revoked_at is None
-    ]
-    lock_rows(conn, consents, [c.id for c in held])
-    valid = [c for c in (get(conn, c.id) for c in held) if c.holds(on)]
+
+    def to_employer() -> list[Consent]:
+        return [c for c in of_worker(conn, worker.id) if c.employer_id == employer.id]
+
+    # locked, then read again: a withdrawal that committed first is seen
+    lock_rows(conn, consents, [c.id for c in to_employer() if c.revoked_at is None])
+    valid = [c for c in to_employer() if c.holds(on)]
     now = clock.now()
     row: dict[str, Any] = {
         "reference": _reference(on),
@@ -342,29 +342,30 @@ def _outcomes(
     wanted = sorted({c.category for c in valid}, key=categories().codes.index)
     names = {code: categories().get(code) for code in wanted}
     scheme = screening_scheme(library, on)
-    if scheme is None:
-        unchecked = tuple(Outcome(c, names[c].zh, names[c].en, "unchecked") for c in wanted)
-        return unchecked, None, None
-    (run,) = reevaluate(conn, [scheme], catalog, [worker.id], on)
-    found = conn.execute(
-        select(evaluation_results.c.lists).where(
-            and_(
-                evaluation_results.c.run_id == run.id,
-                evaluation_results.c.subject_id == worker.id,
+    run_id = None
+    found = None
+    if scheme is not None:
+        (run,) = reevaluate(conn, [scheme], catalog, [worker.id], on)
+        run_id = run.id
+        found = conn.execute(
+            select(evaluation_results.c.lists).where(
+                and_(
+                    evaluation_results.c.run_id == run.id,
+                    evaluation_results.c.subject_id == worker.id,
+                )
             )
-        )
-    ).first()
+        ).first()
+    if scheme is None or found is None:  # no scheme, or out of its scope (a minor, say)
+        unchecked = tuple(Outcome(c, names[c].zh, names[c].en, "unchecked") for c in wanted)
+        return unchecked, scheme.key if scheme else None, run_id
     outcomes = []
-    if found is None:  # out of the scheme's scope (a minor, say): nothing to say
-        outcomes = [Outcome(c, names[c].zh, names[c].en, "unchecked") for c in wanted]
-        return tuple(outcomes), scheme.key, run.id
     holding = set((found.lists or "").split())
     flags = [d for d in scheme.definition.lists if d.id in holding]
     for code in wanted:
         reasons = tuple(Reason(d.id, d.name.zh, d.name.en) for d in flags if code in d.screens)
         outcome = "flag" if reasons else "pass"
         outcomes.append(Outcome(code, names[code].zh, names[code].en, outcome, reasons))
-    return tuple(outcomes), scheme.key, run.id
+    return tuple(outcomes), scheme.key, run_id
 
 
 def _asked(row: Any) -> Asked:

@@ -138,17 +138,19 @@ def _record(conn: Connection, case: Case, on_time: bool, on: date) -> int:
 
 
 def answer(
-    conn: Connection, case_id: int, subject_id: int, text: str, on: date, actor: str
+    conn: Connection, case_id: int, answerer: str | None, text: str, on: date, actor: str
 ) -> tuple[Case, int]:
     """The agency's answer to its rectification case: closed as ``rectified``, with a record
-    saying whether it came by the deadline. Locked and re-read: one answer per case."""
+    saying whether it came by the deadline. Locked and re-read: one answer per case. With
+    ``answerer`` (the code of the signed-in subject) the case must be that agency's; without
+    it an operator answers for the agency."""
     if not text.strip():
         raise InvalidInput("answer: say what was done about the service", field="answer")
     lock_rows(conn, cases, [case_id])
     case = get_case(conn, case_id)
     if case.kind is not CaseKind.RECTIFICATION:
         raise InvalidInput(f"case {case.reference} is not a rectification")
-    if case.subject_id != subject_id:
+    if answerer is not None and case.subject_code != answerer:
         raise Forbidden("only the rated agency answers its rectification")
     require_open(case)
     on_time = on <= case.deadline
@@ -167,7 +169,7 @@ def answer(
 def close_overdue(conn: Connection, on: date, actor: str) -> list[tuple[Case, int]]:
     """Close every rectification case past its deadline as ``unanswered``, each with a late
     record; the agencies' grades then count them."""
-    due = [c for c in inbox(conn, on, kind=CaseKind.RECTIFICATION, overdue_only=True)]
+    due = inbox(conn, on, kind=CaseKind.RECTIFICATION, overdue_only=True)
     lock_rows(conn, cases, [c.id for c in due])
     closed = []
     for found in due:

@@ -17,6 +17,7 @@ from xinyong.application import cases, checks, files, listings
 from xinyong.disclosure import access, consents
 from xinyong.disclosure.access import Read
 from xinyong.documents.render import Translator, messages
+from xinyong.reference.services import ServiceCategories
 
 #: The platform's own purposes and bases, by the message that tells them.
 OWN_WORDS: dict[str, str] = {}
@@ -55,10 +56,9 @@ def purpose(t: Translator, text: str) -> Markup:
         return Markup("{}").format(t(key))
     consented = CONSENT.match(text)
     if consented:
-        names = [
-            t(f"category_{c}") if f"category_{c}" in _known() else c
-            for c in consented.group("categories").split(", ")
-        ]
+        codes = consented.group("categories").split(", ")
+        shipped = [(c, ServiceCategories.load().find(c)) for c in codes]
+        names = [category.name(t.language) if category else c for c, category in shipped]
         return Markup("{}").format(t("purpose_consent").format(categories="、".join(names)))
     consent = CONSENT_BASIS.match(text)
     if consent:

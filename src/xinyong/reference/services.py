@@ -9,7 +9,6 @@ categories they concern; both are checked against this list when they are made o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -61,9 +60,6 @@ class ServiceCategories:
 
     def __getitem__(self, set_id: str) -> CategorySet:
         return self._sets[set_id]
-
-    def __iter__(self) -> Iterator[CategorySet]:
-        return iter(self._sets.values())
 
     def find(self, code: str) -> ServiceCategory | None:
         """The category with this code in any shipped set."""

@@ -202,10 +202,9 @@ def give_consent(
     records, and each check shows in my "who read my file"."""
     svc, principal = call.service, call.principal
     code = _own_code(principal)
-    svc.consents.grant(
+    made = svc.consents.grant(
         code, body.employer_code, body.category, body.days, by=principal.actor, principal=principal
     )
-    (made, *_) = svc.consents.mine(code, principal=principal).given
     return _shown(made)
 
 
@@ -221,11 +220,8 @@ def withdraw_consent(
     """From now on: the next check under it is refused."""
     svc, principal = call.service, call.principal
     code = _own_code(principal)
-    svc.consents.revoke(consent_id, code, by=principal.actor, principal=principal)
-    (found,) = [
-        c for c in svc.consents.mine(code, principal=principal).given if c.consent.id == consent_id
-    ]
-    return _shown(found)
+    done = svc.consents.revoke(consent_id, code, by=principal.actor, principal=principal)
+    return _shown(done)
 
 
 @router.post(
