@@ -72,6 +72,41 @@ def test_the_walkthroughs_decisions_re_evaluate_the_subject(db: Database) -> Non
     assert incremental >= 2
 
 
+def test_a_version_not_in_force_gives_a_trial_run_that_nothing_reads(db: Database) -> None:
+    from xinyong.errors import InvalidInput
+    from xinyong.evaluation.runs import latest_results, subject_grades
+
+    rider = _rider(db)
+    app = _app(db)
+    # version 1 ended on 2020-01-01: on DAY it is a trial, kept and comparable
+    trial = app.evaluations.evaluate("shenzhen-rental-bike@1", as_of=DAY)
+    assert trial.run.kind == "trial" and trial.run.trial
+    assert trial.lists.get("untrustworthy") == 1
+    with db.connect() as conn:
+        assert latest_results(conn, rider, DAY) == []
+        assert subject_grades(conn, rider, DAY) == {}
+    with pytest.raises(InvalidInput, match="only a run of the version in force"):
+        app.listings.propose(trial.run.id)
+    with pytest.raises(InvalidInput, match="not published"):
+        app.evaluations.evaluate("shenzhen-rental-bike@1", as_of=DAY, publish=True)
+    # the version in force, stored before another trial of the same day, is what a check reads
+    official = app.evaluations.evaluate("shenzhen-rental-bike", as_of=DAY)
+    assert official.run.kind == "full" and official.run.scheme == "shenzhen-rental-bike@2"
+    assert app.evaluations.evaluate("shenzhen-rental-bike@2", as_of=DAY).run.kind == "full"
+    later = app.evaluations.evaluate("shenzhen-rental-bike@1", as_of=DAY).run
+    with db.connect() as conn:
+        (found,) = latest_results(conn, rider, DAY)
+    assert found.scheme_version == 2 and found.run_id < later.id
+    # the same version was in force on its own dates: there it is a full run
+    assert app.evaluations.evaluate("shenzhen-rental-bike@1", as_of=date(2019, 9, 1)).run.kind == (
+        "full"
+    )
+    first, second, _ = app.evaluations.compare(
+        "shenzhen-rental-bike@2", "shenzhen-rental-bike@1", as_of=DAY
+    )
+    assert (first.kind, second.kind) == ("full", "trial")
+
+
 def _grades(app: Application, engine: str | None) -> dict[str | None, int]:
     done = app.evaluations.evaluate("shenzhen-rental-bike", as_of=DAY, engine=engine)
     return {**done.grades, **{f"list:{k}": v for k, v in done.lists.items()}}

@@ -20,7 +20,7 @@ def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
 
 def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
     db.migrate()
-    assert db.current_revision() == db.head_revision() == HEAD == "0021"
+    assert db.current_revision() == db.head_revision() == HEAD == "0022"
     db.require_current()
     tables = set(inspect(db.engine).get_table_names())
     assert {"subjects", "records", "record_events", "batches", "quarantine"} <= tables
@@ -29,7 +29,7 @@ def test_migrate_is_idempotent_and_at_head(db: Database) -> None:
 def test_an_empty_database_is_not_ready(tmp_path: Path) -> None:
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(
-        DatabaseNotReady, match="at migration none, expected 0021; run 'xinyong init'"
+        DatabaseNotReady, match="at migration none, expected 0022; run 'xinyong init'"
     ):
         empty.require_current()
 
@@ -56,7 +56,7 @@ def test_upgrading_keeps_what_is_stored(tmp_path: Path) -> None:
             },
         )
     old.migrate()
-    assert old.current_revision() == "0021"
+    assert old.current_revision() == "0022"
     with old.connect() as conn:
         assert conn.execute(select(subjects.c.name)).scalar_one() == "旧公司"
 

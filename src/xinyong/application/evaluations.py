@@ -17,7 +17,7 @@ from xinyong.backends.tables import export_parquet, read_tables
 from xinyong.disclosure import access
 from xinyong.disclosure.access import Purpose
 from xinyong.disclosure.tokens import Principal
-from xinyong.errors import Forbidden, Unsupported
+from xinyong.errors import Forbidden, InvalidInput, Unsupported
 from xinyong.evaluation.explain import Explanation, explain
 from xinyong.evaluation.guidance import Guidance, guidances
 from xinyong.evaluation.runs import (
@@ -78,12 +78,20 @@ class Evaluations:
         publish: bool = False,
     ) -> Evaluated:
         """Evaluate a scheme (``ID`` in force on the day, or ``ID@VERSION``) and keep the run;
-        ``publish`` also records its grades for other schemes to read."""
+        ``publish`` also records its grades for other schemes to read. A version that is not
+        the one in force on the day gives a trial run: kept and comparable, never read by a
+        check, a file or a listing, and never published."""
         core = self.core
         day = as_of or core.today()
         scheme = core.library.get(reference, on=None if "@" in reference else day)
+        trial = not core.library.is_in_force(scheme, day)
+        if trial and publish:
+            raise InvalidInput(
+                f"{scheme.key} is not in force on {day}: its grades are not published"
+            )
         with core.transaction() as conn:
-            run = store_run(conn, scheme, core.catalog, day, engine=self.backend(conn, engine))
+            backend = self.backend(conn, engine)
+            run = store_run(conn, scheme, core.catalog, day, engine=backend, trial=trial)
             published = publish_run(conn, run, scheme) if publish else 0
             return Evaluated(
                 run, grade_distribution(conn, run.id), dict(list_counts(conn, run.id)), published
@@ -100,9 +108,12 @@ class Evaluations:
         """Two runs over the same records (two versions, or one scheme on two dates)."""
         core = self.core
         day = as_of or core.today()
+        sides = [(core.library.get(first), day), (core.library.get(second), second_as_of or day)]
         with core.transaction() as conn:
-            run_a = store_run(conn, core.library.get(first), core.catalog, day)
-            run_b = store_run(conn, core.library.get(second), core.catalog, second_as_of or day)
+            run_a, run_b = (
+                store_run(conn, s, core.catalog, d, trial=not core.library.is_in_force(s, d))
+                for s, d in sides
+            )
             return run_a, run_b, compare_runs(conn, run_a.id, run_b.id)
 
     def summary(self, run_id: int, principal: Principal | None = None) -> Evaluated:

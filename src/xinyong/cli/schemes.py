@@ -189,6 +189,11 @@ def evaluate(
         evaluated.published,
     )
     out.print(f"run #{run.id}: {run.scheme} as of {run.as_of}, {run.subjects} subjects in scope")
+    if run.trial:
+        out.print(
+            f"  a trial run: {run.scheme} is not in force on {run.as_of}; "
+            "no check, file or listing reads it"
+        )
     for grade, n in sorted(grades.items(), key=lambda kv: str(kv[0])):
         if grade is not None:
             out.print(f"  grade {grade}: {n}")
@@ -217,8 +222,8 @@ def compare(
         first, second, as_of=day, second_as_of=other_day
     )
     out.print(
-        f"{run_a.scheme} as of {run_a.as_of} (run #{run_a.id}) -> "
-        f"{run_b.scheme} as of {run_b.as_of} (run #{run_b.id})"
+        f"{run_a.scheme} as of {run_a.as_of} (run #{run_a.id}{', trial' * run_a.trial}) -> "
+        f"{run_b.scheme} as of {run_b.as_of} (run #{run_b.id}{', trial' * run_b.trial})"
     )
     grades = sorted({g for pair in result.transitions for g in pair if g is not None})
     table = Table("from \\ to", *grades, "out of scope")

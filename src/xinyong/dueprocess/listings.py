@@ -32,6 +32,7 @@ from xinyong.dueprocess.memberships import (
     spent_records,
 )
 from xinyong.dueprocess.terms import exit_record, listing_term
+from xinyong.errors import InvalidInput
 from xinyong.evaluation.runs import Run
 from xinyong.schemes.ir import ConditionNode, Plan, plan
 from xinyong.schemes.library import Library
@@ -129,7 +130,13 @@ def propose(
 ) -> list[Listing]:
     """Propose a listing for every candidate of a stored run that has no pending or current
     listing on that list. Only a proposal: nothing takes effect until it has been notified,
-    the objection window has closed and an official has signed it off."""
+    the objection window has closed and an official has signed it off. A trial run (a
+    version not in force on its date) proposes nothing."""
+    if run.trial:
+        raise InvalidInput(
+            f"run #{run.id} is a trial of {run.scheme}, not in force on {run.as_of}: "
+            "only a run of the version in force proposes listings"
+        )
     defs = {d.id: d for d in scheme.definition.lists}
     resolved = plan(scheme, catalog, run.as_of)
     rows = conn.execute(

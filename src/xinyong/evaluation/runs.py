@@ -25,6 +25,10 @@ from xinyong.store import audit
 from xinyong.store.outbox import enqueue
 from xinyong.store.tables import evaluation_results, evaluation_runs, subjects
 
+#: The kind of a run of a scheme version that was not in force on its as-of date (an
+#: ``ID@VERSION`` evaluated ahead of its effective date, or a comparison's other side).
+TRIAL = "trial"
+
 
 @dataclass(frozen=True, slots=True)
 class Run:
@@ -34,6 +38,11 @@ class Run:
     kind: str
     subjects: int
 
+    @property
+    def trial(self) -> bool:
+        """A run of a version not in force on its date: read by no check, file or listing."""
+        return self.kind == TRIAL
+
 
 def store_run(
     conn: Connection,
@@ -42,17 +51,21 @@ def store_run(
     as_of: date,
     subject_ids: Sequence[int] | None = None,
     engine: Backend | None = None,
+    *,
+    trial: bool = False,
 ) -> Run:
     """Evaluate ``scheme`` as of ``as_of`` and keep the results as a new run (``incremental``
-    when limited to ``subject_ids``). By default the query runs inside the database, results
-    and all; with ``engine`` (DuckDB or Spark over a copy of the tables) it runs there and its
-    outcomes are stored here."""
+    when limited to ``subject_ids``; ``trial`` for a version that is not the one in force on
+    ``as_of``: kept and comparable, but never read by checks, files or listings). By default
+    the query runs inside the database, results and all; with ``engine`` (DuckDB or Spark over
+    a copy of the tables) it runs there and its outcomes are stored here."""
     if scheme.definition.scheme.type is SchemeType.MEASURES:
         raise InvalidInput(
             f"{scheme.key} is a measures memorandum: it is consulted by checks, not evaluated"
         )
     dialect = dialect_of(conn)
     started = clock.now()
+    kind = TRIAL if trial else "full" if subject_ids is None else "incremental"
     run_id = conn.execute(
         insert(evaluation_runs).returning(evaluation_runs.c.id),
         {
@@ -60,7 +73,7 @@ def store_run(
             "scheme_version": scheme.version,
             "scheme_sha256": scheme.sha256,
             "as_of": as_of,
-            "kind": "full" if subject_ids is None else "incremental",
+            "kind": kind,
             "subjects": 0,
             "started_at": started,
             "finished_at": started,
@@ -105,12 +118,11 @@ def store_run(
         details={
             "scheme": scheme.key,
             "as_of": as_of,
-            "kind": "full" if subject_ids is None else "incremental",
+            "kind": kind,
             "subjects": int(count),
             "engine": engine.engine if engine is not None else dialect,
         },
     )
-    kind = "full" if subject_ids is None else "incremental"
     if kind == "full":  # an incremental run follows a record; its subject's file tells of it
         enqueue(
             conn,
@@ -175,6 +187,7 @@ def _latest() -> Select[Any]:
         .where(
             evaluation_results.c.subject_id == bindparam("subject_id"),
             evaluation_runs.c.as_of <= bindparam("at", type_=Date),
+            evaluation_runs.c.kind != TRIAL,
         )
         .order_by(evaluation_runs.c.as_of.desc(), evaluation_runs.c.id.desc())
     )
@@ -251,7 +264,11 @@ def subject_grades(
     rows = conn.execute(
         select(evaluation_runs.c.scheme_id, evaluation_runs.c.as_of, evaluation_results.c.grade)
         .join(evaluation_results, evaluation_results.c.run_id == evaluation_runs.c.id)
-        .where(evaluation_results.c.subject_id == subject_id, evaluation_runs.c.as_of <= at)
+        .where(
+            evaluation_results.c.subject_id == subject_id,
+            evaluation_runs.c.as_of <= at,
+            evaluation_runs.c.kind != TRIAL,
+        )
         .order_by(evaluation_runs.c.scheme_id, evaluation_runs.c.as_of, evaluation_runs.c.id)
     )
     found: dict[str, dict[date, str | None]] = {}
@@ -405,6 +422,11 @@ def publish_run(
     records written."""
     from xinyong.store.tables import batches, records
 
+    if run.trial:
+        raise InvalidInput(
+            f"run #{run.id} is a trial of {run.scheme}, not in force on {run.as_of}: "
+            "its grades are not published"
+        )
     source = f"xinyong:{run.scheme}"
     now = clock.now()
     found = conn.execute(

@@ -191,6 +191,13 @@ class Library:
                 continue
         return found
 
+    def is_in_force(self, scheme: Scheme, on: date) -> bool:
+        """Whether ``scheme`` is the version of its scheme in force on ``on``."""
+        try:
+            return self.get(scheme.id, on=on).version == scheme.version
+        except NotFound:
+            return False
+
     def filed(
         self,
         type: str | None = None,

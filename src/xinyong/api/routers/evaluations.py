@@ -34,7 +34,10 @@ class RunOut(Out):
     id: int
     scheme: str
     as_of: date
-    kind: str
+    kind: str = Field(
+        description="full; incremental (after a record or a decision); or trial: a version "
+        "not in force on as_of, kept for comparison and never read by checks, files or listings"
+    )
     subjects: int
     grades: dict[str, int] = Field(description="subjects per grade; '-' for no grade")
     lists: dict[str, int] = Field(description="list candidates per list")
@@ -61,8 +64,9 @@ def _run_out(found: Evaluated) -> RunOut:
     responses=links(201, run=("stored", {"run_id": "$response.body#/id"})),
 )
 def run(call: Annotated[Call, Depends(Allow(Permission.EVALUATE))], body: RunIn) -> RunOut:
-    """Applies the scheme version in force on `as_of` to every subject in its scope, as one
-    query inside the database, and stores each subject's score, grade and list candidates."""
+    """Applies the scheme version in force on `as_of` (or the version named) to every subject
+    in its scope, as one query inside the database, and stores each subject's score, grade and
+    list candidates. A named version that is not in force on `as_of` gives a trial run."""
     svc = call.service
     day = body.as_of or svc.today()
     scheme = svc.library.get(body.scheme, on=day)

@@ -193,7 +193,12 @@ evaluation_runs = Table(
     Column("scheme_version", Integer, nullable=False),
     Column("scheme_sha256", String(64), nullable=False, comment="of the scheme file"),
     Column("as_of", Date, nullable=False),
-    Column("kind", String(16), nullable=False, comment="full or incremental"),
+    Column(
+        "kind",
+        String(16),
+        nullable=False,
+        comment="full, incremental, or trial (a version not in force on as_of)",
+    ),
     Column("subjects", Integer, nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=False),
