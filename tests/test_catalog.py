@@ -146,3 +146,26 @@ def test_attribute_types_convert_and_explain(catalog: Catalog) -> None:
     grade = catalog["EVAL_TAX_GRADE"].attribute_specs["grade"]
     with pytest.raises(ValueError, match="one of A, B, M, C, D"):
         grade.parse("E")
+
+
+def test_a_choice_may_take_a_shipped_category_set_without_restating_it(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    from xinyong.reference.services import ServiceCategories
+
+    domestic = ServiceCategories.load()["domestic-service"]
+    shipped = catalog.get("DOMESTIC_COMPLAINT_UPHELD").attributes[0]
+    assert shipped.name == "category" and shipped.choices_from == "domestic-service"
+    assert shipped.choices == list(domestic.codes)
+    assert shipped.choice_name("maternity", "zh") == domestic.get("maternity").zh
+    assert shipped.choice_name("cooking", "en") == domestic.get("cooking").en
+    attribute = "    attributes:\n      - {name: category, type: choice, %s}\n"
+    taken = GOOD_ITEM + attribute % "choices_from: domestic-service"
+    item = Catalog.load([write(tmp_path, taken)]).get("LOCAL_ITEM")
+    assert item.attributes[0].choices == list(domestic.codes)
+    for extra, message in [
+        ("choices_from: domestic-service, choices: [maternity]", "do not restate them"),
+        ("choices_from: nursing", "no category set 'nursing'; known: domestic-service"),
+    ]:
+        with pytest.raises(InvalidCatalog, match=message):
+            Catalog.load([write(tmp_path, GOOD_ITEM + attribute % extra)])

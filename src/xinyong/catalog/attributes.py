@@ -32,8 +32,36 @@ class AttributeSpec(FileModel):
     choice_labels: dict[str, Names] = Field(
         default_factory=dict, description="zh and en names of choices, for plain-language views"
     )
+    choices_from: str | None = Field(
+        default=None,
+        description="a shipped set of service categories (data/services) whose codes are the "
+        "choices and whose names are their labels; the choices are then not restated",
+    )
     minimum: float | None = None
     maximum: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_set(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("choices_from") is None:
+            return data
+        named = data["choices_from"]
+        if "choices" in data or "choice_labels" in data:
+            raise ValueError(
+                f"the choices come from the category set {named!r}: do not restate them"
+            )
+        from xinyong.reference.services import ServiceCategories
+
+        try:
+            found = ServiceCategories.load()[str(named)]
+        except KeyError:
+            known = ", ".join(ServiceCategories.load().ids)
+            raise ValueError(f"no category set {named!r}; known: {known}") from None
+        return {
+            **data,
+            "choices": list(found.codes),
+            "choice_labels": {c.code: {"zh": c.zh, "en": c.en} for c in found.items},
+        }
 
     @model_validator(mode="after")
     def _choices(self) -> AttributeSpec:

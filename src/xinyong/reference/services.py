@@ -61,6 +61,10 @@ class ServiceCategories:
     def __getitem__(self, set_id: str) -> CategorySet:
         return self._sets[set_id]
 
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(sorted(self._sets))
+
     def find(self, code: str) -> ServiceCategory | None:
         """The category with this code in any shipped set."""
         for found in self._sets.values():
