@@ -145,7 +145,7 @@ def _prepare(base: str, official: str, clock: FixedClock) -> None:
     import httpx
 
     who = {"Authorization": f"Bearer {official}"}
-    with httpx.Client(base_url=base, headers=who) as api:
+    with httpx.Client(base_url=base, headers=who, timeout=60) as api:  # a busy machine
         run = api.post(
             "/evaluations", json={"scheme": "zhengzhou-environment", "as_of": "2026-06-30"}
         )

@@ -45,7 +45,7 @@ def tour_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with served_site(tmp_path_factory.mktemp("tour")) as found:
         base, tokens, _ = found
         who = {"Authorization": f"Bearer {tokens['official']}"}
-        with httpx.Client(base_url=base, headers=who) as api:
+        with httpx.Client(base_url=base, headers=who, timeout=60) as api:
             read = {
                 "X-Purpose": "handling an objection",
                 "X-Legal-Basis": "Credit Reporting Regulation art. 25",

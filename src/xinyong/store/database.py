@@ -116,6 +116,9 @@ def refresh_statistics(conn: Connection, rows: int, tables: tuple[str, ...] = ("
         conn.execute(text(f"ANALYZE {table}"))
 
 
+#: How long a SQLite writer waits for the write lock before it gives up.
+SQLITE_BUSY_SECONDS = 30.0
+
 #: psycopg's threshold of runs before it prepares a statement by itself: never, in effect.
 EXPLICIT_ONLY = 2**62
 
@@ -142,6 +145,15 @@ class Database:
             # queries of xinyong.evaluation.plans), which a threshold of None would refuse.
             connect_args = {
                 "prepare_threshold": EXPLICIT_ONLY,
+                **engine_options.pop("connect_args", {}),
+            }
+            engine_options["connect_args"] = connect_args
+        if url.startswith("sqlite"):
+            # a writer waits up to 30 s for SQLite's write lock (the driver's default is 5 s,
+            # which a busy machine's concurrent writers were seen to exceed: "database is
+            # locked" where the second writer should have waited and then read the first's)
+            connect_args = {
+                "timeout": SQLITE_BUSY_SECONDS,
                 **engine_options.pop("connect_args", {}),
             }
             engine_options["connect_args"] = connect_args
