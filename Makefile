@@ -73,6 +73,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/impact.py --subjects 100000 --records 1000000 --repeat 3
 	$(BIN)/python bench/linkage.py --registry 100000 --records 10000
 	$(BIN)/python bench/linkage.py --registry 1000000 --records 10000
+	if $(BIN)/python -c 'import pyspark' 2>/dev/null; then $(BIN)/python bench/linkage.py --registry 20000 --records 2000 --spark; else echo 'linkage on Spark: PySpark is not installed (pip install .[spark])'; fi
 	$(MAKE) demo-data
 	$(BIN)/python bench/portal.py --database $(DEMO_DB) --repeat 20
 

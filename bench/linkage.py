@@ -9,12 +9,14 @@ a typo, a former name, another legal form, fields missing). Then:
 
 - the baseline: a dictionary from every folded name (current and former) to its firms, and a
   mention linked when its folded name names exactly one firm;
-- the model (``xinyong.linkage.model.link``): Splink on DuckDB, trained on the same data.
+- the model (``xinyong.linkage.model.link``): Splink on DuckDB, trained on the same data;
+- with ``--spark``, the same model on Spark SQL too (a local session of ``--spark-master``),
+  with its time as a ratio to DuckDB's in the same run.
 
 Prints a Markdown table: seconds, peak memory, precision and recall at thresholds 0.5, 0.9
 (the default) and 0.99, and recall by the variation a mention carries.
 
-    python bench/linkage.py --registry 100000 --records 10000
+    python bench/linkage.py --registry 100000 --records 10000 [--spark]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import resource
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from xinyong.linkage.model import link
 from xinyong.linkage.names import Places, folded
@@ -37,6 +40,8 @@ def main() -> None:
     parser.add_argument("--registry", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--spark", action="store_true", help="also run the model on Spark")
+    parser.add_argument("--spark-master", default="local[2]")
     args = parser.parse_args()
 
     data = LinkageData(seed=args.seed)
@@ -84,15 +89,35 @@ def main() -> None:
         f"| exact folded name (baseline) | - | {baseline:.2f} | 1.00 | {len(exact):,} | "
         f"{exact_right / max(1, len(exact)):.4f} | {exact_right / positives:.4f} |"
     )
-    seconds = prepared + linked
-    for threshold in (0.5, 0.9, 0.99):
-        chosen = [m for m in matches if m.probability >= threshold]
-        right = sum(truth[m.key] == codes[m.subject_id] for m in chosen)
-        print(
-            f"| Splink (prepare {prepared:.1f} s + train and predict {linked:.1f} s) | "
-            f"{threshold} | {seconds:.2f} | {seconds / baseline:.1f} | {len(chosen):,} | "
-            f"{right / max(1, len(chosen)):.4f} | {right / positives:.4f} |"
+
+    def rows(label: str, found: list[Any], seconds: float) -> None:
+        for threshold in (0.5, 0.9, 0.99):
+            chosen = [m for m in found if m.probability >= threshold]
+            right = sum(truth[m.key] == codes[m.subject_id] for m in chosen)
+            print(
+                f"| {label} | {threshold} | {seconds:.2f} | {seconds / baseline:.1f} | "
+                f"{len(chosen):,} | {right / max(1, len(chosen)):.4f} | {right / positives:.4f} |"
+            )
+
+    rows(
+        f"Splink (prepare {prepared:.1f} s + train and predict {linked:.1f} s)",
+        matches,
+        prepared + linked,
+    )
+    if args.spark:
+        from xinyong.backends.spark import session
+
+        spark = session(master=args.spark_master)
+        started = time.perf_counter()
+        on_spark, spark_trained = link(incoming, registry, threshold=0.5, spark=spark)
+        spark_seconds = time.perf_counter() - started
+        rows(
+            f"Splink on Spark {args.spark_master} ({spark_seconds / linked:.1f}x DuckDB's "
+            f"train and predict; skipped: {spark_trained.skipped or 'none'})",
+            on_spark,
+            prepared + spark_seconds,
         )
+        spark.stop()
     print()
     found = {m.key for m in matches if m.probability >= 0.9 and truth[m.key] == codes[m.subject_id]}
     exact_found = {k for k, code in exact.items() if truth[k] == code}

@@ -13,7 +13,7 @@ import pytest
 from xinyong.application import Application
 from xinyong.clock import FixedClock
 from xinyong.disclosure.credit_file import credit_file
-from xinyong.errors import Conflict
+from xinyong.errors import Conflict, Unsupported
 from xinyong.linkage.model import link
 from xinyong.linkage.names import Places, folded
 from xinyong.reference.regions import Regions
@@ -116,6 +116,9 @@ def test_a_row_without_a_code_is_linked_only_by_a_persons_acceptance(
     by_code = {f.code: f for f in firms}
     assert len(proposed.proposed) >= 0.8 * len(mentions)
     first = proposed.proposed[0]
+    assert first.model["engine"] == "duckdb"  # the stored model names where it ran
+    with pytest.raises(Unsupported, match="duckdb or spark"):
+        app.linkage.propose(engine="oracle")
     truths = {m.name: m.truth for m in mentions}
     truth = truths[first.row["行政相对人名称"]]
     assert first.subject_code == truth and first.subject_code in by_code

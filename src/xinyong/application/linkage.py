@@ -14,7 +14,7 @@ from xinyong.application.base import Core
 from xinyong.application.records import Records
 from xinyong.disclosure import access
 from xinyong.disclosure.tokens import Principal
-from xinyong.errors import Conflict, InvalidInput
+from xinyong.errors import Conflict, InvalidInput, Unsupported
 from xinyong.evaluation.runs import Run
 from xinyong.ingest.batches import BatchReport
 from xinyong.ingest.profiles import choose_profile, load_profile
@@ -62,20 +62,34 @@ class Linkage:
         return Places(self.core.regions)
 
     def propose(
-        self, *, threshold: float = THRESHOLD, limit: int | None = None, by: str = "xinyong"
+        self,
+        *,
+        threshold: float = THRESHOLD,
+        limit: int | None = None,
+        by: str = "xinyong",
+        engine: str = "duckdb",
     ) -> Proposed:
         """Train the model on the candidates and the registry, and propose each candidate's
         best subject at ``threshold`` or above as a ``link`` case. The model runs outside the
-        transaction; the proposals are stored in one, under the audit log's lock, skipping a
-        row another run proposed meanwhile."""
+        transaction, on DuckDB in this process or on Spark (``engine``; the session from the
+        settings' Spark master); the proposals are stored in one transaction, under the audit
+        log's lock, skipping a row another run proposed meanwhile."""
         if not 0.5 <= threshold < 1:
             raise InvalidInput("a threshold is a probability from 0.5 up to (not including) 1")
+        if engine not in ("duckdb", "spark"):
+            raise Unsupported(f"the linkage model runs on duckdb or spark, not {engine!r}")
         core = self.core
         with core.reading() as conn:
             found = candidates(conn, self.places, limit)
             sides = list(registry(conn, self.places)) if found else []
-        matches, trained = link([c.side(self.places) for c in found], sides, threshold=threshold)
-        model = links.model_summary(trained, threshold, len(sides))
+        spark = None
+        if engine == "spark" and found:
+            from xinyong.backends.spark import session
+
+            spark = session(master=core.settings.spark_master)
+        incoming = [c.side(self.places) for c in found]
+        matches, trained = link(incoming, sides, threshold=threshold, spark=spark)
+        model = links.model_summary(trained, threshold, len(sides), engine)
         with core.on_clock(), core.transaction() as conn:
             audit.lock(conn)
             sent = {f"q{c.quarantine_id}": c.name for c in found}
@@ -86,7 +100,12 @@ class Linkage:
                 actor=by,
                 action="linkage.proposed",
                 target=f"links:{made[0].id}-{made[-1].id}" if made else "links:none",
-                details={"examined": len(found), "proposed": len(made), "threshold": threshold},
+                details={
+                    "examined": len(found),
+                    "proposed": len(made),
+                    "threshold": threshold,
+                    "engine": engine,
+                },
             )
         return Proposed(len(found), len(sides), made, trained.prior)
 

@@ -33,9 +33,14 @@ def session(app_name: str = "xinyong", master: str = "local[1]") -> Any:
         from pyspark.sql import SparkSession
     except ImportError:  # an optional dependency
         raise Unsupported("PySpark is not installed: pip install 'xinyong[spark]'") from None
+    from splink.internals.spark.jar_location import similarity_jar_location
+
     spark = (
         SparkSession.builder.master(master)
         .appName(app_name)
+        # Splink's string similarity functions (Jaro-Winkler, Damerau-Levenshtein), which
+        # record linkage on Spark calls; a class path is fixed when the session starts
+        .config("spark.jars", similarity_jar_location())
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "1")

@@ -31,10 +31,16 @@ def link_propose(
         float, typer.Option(help="The least match probability a proposal needs.")
     ] = 0.9,
     limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="duckdb (in this process) or spark (the session of XINYONG_SPARK_MASTER)."
+        ),
+    ] = "duckdb",
 ) -> None:
     """Train the model on the quarantined rows and the registry; propose each row's best
     subject as a case for review. Nothing is written to a file until a person accepts."""
-    done = application().linkage.propose(threshold=threshold, limit=limit)
+    done = application().linkage.propose(threshold=threshold, limit=limit, engine=engine)
     out.print(
         f"{done.examined} rows without a code examined against {done.registry} registry "
         f"names; {len(done.proposed)} proposed for review (prior {done.prior:.2e})"

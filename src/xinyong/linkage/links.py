@@ -97,8 +97,11 @@ def _link(row: Any) -> Link:
     )
 
 
-def model_summary(trained: Trained, threshold: float, registry: int) -> dict[str, Any]:
+def model_summary(
+    trained: Trained, threshold: float, registry: int, engine: str = "duckdb"
+) -> dict[str, Any]:
     return {
+        "engine": engine,
         "threshold": threshold,
         "prior": trained.prior,
         "registry_rows": registry,

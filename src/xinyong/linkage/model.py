@@ -1,4 +1,5 @@
-"""The linkage model: Splink on DuckDB, between records without a code and the registry.
+"""The linkage model: Splink on DuckDB (or Spark SQL), between records without a code and the
+registry.
 
 Each side is a table of the same columns. The registry gives one row per name a subject has
 had (its current name and each former one), so a record that uses an old name meets the
@@ -239,24 +240,49 @@ def _table(rows: Iterable[Side]) -> Any:
     return pa.Table.from_pylist(listed, schema=schema)
 
 
-def link(
-    records: Sequence[Side], registry: Sequence[Side], *, threshold: float = 0.9, seed: int = 1
-) -> tuple[list[Match], Trained]:
-    """Train on both sides and return, for each record with a subject scoring at least
-    ``threshold``, its best subject (a subject's best name row) with the explanation."""
-    if not records or not registry:
-        return [], Trained(0.0)
+def _database(records: Sequence[Side], registry: Sequence[Side], spark: Any | None) -> Any:
+    """Splink's database holding the two sides as tables ``incoming`` and ``registry``: a
+    DuckDB of this process, or, with a Spark session, temporary views of that session (its
+    similarity functions come from Splink's jar, which :func:`xinyong.backends.spark.session`
+    puts on the session's class path)."""
+    if spark is not None:
+        from splink import SparkAPI
+
+        for name, rows in (("incoming", records), ("registry", registry)):
+            frame = spark.createDataFrame(_table(rows))
+            frame.persist()
+            frame.createOrReplaceTempView(name)
+        return SparkAPI(spark_session=spark, break_lineage_method="persist")  # type: ignore[no-untyped-call]
     import duckdb  # imported here: a process that links nothing does not load DuckDB and Arrow
-    from splink import DuckDBAPI, Linker, block_on
-    from splink.internals.exceptions import SplinkException
+    from splink import DuckDBAPI
 
     con = duckdb.connect()
     con.execute("SET threads TO 2")
-    db_api = DuckDBAPI(connection=con)
     con.register("incoming_arrow", _table(records))
     con.register("registry_arrow", _table(registry))
     con.execute("CREATE TABLE incoming AS SELECT * FROM incoming_arrow")
     con.execute("CREATE TABLE registry AS SELECT * FROM registry_arrow")
+    return DuckDBAPI(connection=con)
+
+
+def link(
+    records: Sequence[Side],
+    registry: Sequence[Side],
+    *,
+    threshold: float = 0.9,
+    seed: int = 1,
+    spark: Any | None = None,
+) -> tuple[list[Match], Trained]:
+    """Train on both sides and return, for each record with a subject scoring at least
+    ``threshold``, its best subject (a subject's best name row) with the explanation. The
+    model runs on DuckDB, or on Spark SQL when given a ``spark`` session (the same
+    comparisons, blockings and training steps, in Spark's dialect)."""
+    if not records or not registry:
+        return [], Trained(0.0)
+    from splink import Linker, block_on
+    from splink.internals.exceptions import SplinkException
+
+    db_api = _database(records, registry, spark)
     made = 0
 
     def linker_of(settings: Any) -> Any:
@@ -323,6 +349,9 @@ def link(
     trained = _trained(model)
     trained.skipped = skipped
     rows = predictions.as_record_list()
+    if spark is not None:  # the session outlives the run; its views and their cache do not
+        for name in ("incoming", "registry"):
+            spark.catalog.dropTempView(name)
     return _best(rows, trained, threshold), trained
 
 
