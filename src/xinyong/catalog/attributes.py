@@ -52,11 +52,13 @@ class AttributeSpec(FileModel):
             )
         from xinyong.reference.services import ServiceCategories
 
+        shipped = ServiceCategories.load()
         try:
-            found = ServiceCategories.load()[str(named)]
+            found = shipped[str(named)]
         except KeyError:
-            known = ", ".join(ServiceCategories.load().ids)
-            raise ValueError(f"no category set {named!r}; known: {known}") from None
+            raise ValueError(
+                f"no category set {named!r}; known: {', '.join(shipped.ids)}"
+            ) from None
         return {
             **data,
             "choices": list(found.codes),

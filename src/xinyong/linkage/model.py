@@ -279,10 +279,26 @@ def link(
     comparisons, blockings and training steps, in Spark's dialect)."""
     if not records or not registry:
         return [], Trained(0.0)
+    db_api = _database(records, registry, spark)
+    try:
+        return _run(db_api, records, registry, threshold, seed)
+    finally:
+        if spark is not None:  # the session outlives the run; its views and their cache do not
+            for name in ("incoming", "registry"):
+                spark.catalog.dropTempView(name)
+
+
+def _run(
+    db_api: Any,
+    records: Sequence[Side],
+    registry: Sequence[Side],
+    threshold: float,
+    seed: int,
+) -> tuple[list[Match], Trained]:
+    """Train and predict on the two sides ``db_api`` holds (see :func:`link`)."""
     from splink import Linker, block_on
     from splink.internals.exceptions import SplinkException
 
-    db_api = _database(records, registry, spark)
     made = 0
 
     def linker_of(settings: Any) -> Any:
@@ -348,11 +364,7 @@ def link(
     predictions = linker.inference.predict(threshold_match_probability=min(threshold, 0.5) / 10)
     trained = _trained(model)
     trained.skipped = skipped
-    rows = predictions.as_record_list()
-    if spark is not None:  # the session outlives the run; its views and their cache do not
-        for name in ("incoming", "registry"):
-            spark.catalog.dropTempView(name)
-    return _best(rows, trained, threshold), trained
+    return _best(predictions.as_record_list(), trained, threshold), trained
 
 
 def _floored(model: dict[str, Any]) -> dict[str, Any]:
